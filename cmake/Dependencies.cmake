@@ -1,0 +1,25 @@
+# Dependencies.cmake — find every third-party library once, as imported targets.
+#
+# Debian 12 packages (scripts/install-deps) and the Conan 2 recipe (conan/conanfile.py) both
+# provide CMake config files or pkg-config files; this file uses the same names on both paths.
+# Libraries without a CMake config in Debian (libunbound, libuv, libidn2, libxlsxwriter) are
+# found through pkg-config, which Conan's PkgConfigDeps generator also provides.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3.0 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(pugixml REQUIRED)
+
+pkg_check_modules(UNBOUND REQUIRED IMPORTED_TARGET libunbound>=1.17)
+pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv>=1.44)
+pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2>=2.3)
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+
+if(NULMETING_TESTS)
+  find_package(Catch2 2 REQUIRED)
+  include(Catch)   # catch_discover_tests
+endif()

@@ -1,0 +1,175 @@
+// measurement.hpp — the value types of one measurement, named exactly as measurement.md.
+//
+// This is the vocabulary shared by scanner (which fills these structs), storage (which stores
+// them) and reports (which aggregates what storage read back). It lives in `domains` because
+// that is the one library all three depend on; it holds no logic beyond name conversion.
+//
+// The enum names below ARE the interface: their text forms (to_string / parse_*) are what the
+// JSONL export, the SQLite columns and the reports show. Changing one needs a schema migration
+// and a changelog entry (measurement.md, first paragraph).
+//
+// Invariants: every struct is a plain value (copyable, no pointers into C libraries); strings
+// taken from the network are already sanitised (printable, capped) by the scanner.
+#pragma once
+
+#include <nulmeting/domains/domain_list.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nulmeting {
+
+// ---- §1: the class of one DNS answer ---------------------------------------------------
+enum class DnsClass : std::uint8_t { Secure, Insecure, SecureNx, InsecureNx, Fail };
+
+// The precise reason kept beside the class (stored, shown to advisers; not aggregated).
+enum class DnsReason : std::uint8_t {
+  Ok,         // data present
+  NxDomain,   // name does not exist
+  NoData,     // name exists, no records of this type
+  Bogus,      // validation failed; why_bogus says why
+  ServFail,   // SERVFAIL without data
+  Refused,    // REFUSED
+  Timeout,    // no answer in time (after retries)
+  Malformed,  // answer could not be parsed, or an rcode we do not expect
+  CnameLoop,  // CNAME chain longer than the limit or looping
+  Error,      // local error (library failure)
+};
+
+struct DnsAnswer {
+  std::string qname;                // the name asked, A-label, no trailing dot
+  std::uint16_t qtype = 0;          // 1 A, 28 AAAA, 15 MX, 52 TLSA, 5 CNAME
+  DnsClass cls = DnsClass::Fail;
+  DnsReason reason = DnsReason::Error;
+  int rcode = -1;                   // DNS rcode, -1 when there was no answer
+  std::string why_bogus;            // libunbound's why_bogus, when reason == Bogus
+  std::vector<std::string> records; // presentation format of the RDATA, e.g. "10 mx1.example.nl."
+  std::vector<std::string> cname_chain;  // names the query went through, excluding qname
+  std::string canonical_name;       // final owner name after CNAME expansion (== qname if none)
+};
+
+// ---- §2.2: TLSA -----------------------------------------------------------------------
+struct TlsaRecord {
+  std::uint8_t usage = 0;
+  std::uint8_t selector = 0;
+  std::uint8_t matching_type = 0;
+  std::vector<std::uint8_t> data;
+  bool usable = false;  // usage 2/3, selector 0/1, matching 0/1/2, well-formed data length
+  std::string text() const;  // "3 1 1 0a1b..." lower-case hex
+};
+
+enum class HostStatus : std::uint8_t {
+  Ok,         // addresses found (and TLSA looked up where DANE applies)
+  Unusable,   // A and AAAA both failed
+  NoAddress,  // neither A nor AAAA exists
+  TlsaError,  // the TLSA lookup failed (fail class): unusable, no further candidate tried
+};
+
+struct TlsaInfo {
+  DnsClass status = DnsClass::InsecureNx;  // class of the deciding TLSA answer
+  std::string base;                        // TLSA base domain (candidate that answered), or ""
+  std::vector<TlsaRecord> records;         // as received (usable and unusable)
+  int usable = 0;                          // count of usable records
+  std::vector<DnsAnswer> lookups;          // every TLSA query made, in order (evidence)
+};
+
+// ---- §2.3: one SMTP probe of one address ----------------------------------------------------
+enum class ProbeOutcome : std::uint8_t {
+  StarttlsOk, NoStarttls, StarttlsRefused, TlsFailed, Refused, Timeout,
+  SmtpTempError, SmtpPermError, Reset,
+};
+
+enum class DaneCheck : std::uint8_t {
+  NotApplicable,  // no usable TLSA for this host: DANE was not tested
+  Authenticated,
+  Failed,
+};
+enum class DaneFailReason : std::uint8_t { None, NoMatch, NameMismatch, Expired, NoStarttls, TlsFailed };
+enum class Pkix : std::uint8_t { NotChecked, Valid, Invalid };
+
+struct CertSummary {
+  std::string subject, issuer;
+  std::vector<std::string> sans;
+  std::string not_before, not_after;  // ISO 8601 UTC
+  std::string key_type;               // "RSA", "EC", "ED25519"
+  int key_bits = 0;
+  std::string signature_algorithm;
+  std::string sha256;                 // hex fingerprint of the DER certificate
+};
+
+struct ProbeResult {
+  std::string ip;                     // textual address, no brackets
+  ProbeOutcome outcome = ProbeOutcome::Timeout;
+  std::string tls_version, cipher, group;  // empty when no handshake
+  DaneCheck dane = DaneCheck::NotApplicable;
+  DaneFailReason dane_reason = DaneFailReason::None;
+  int dane_depth = -1;                // chain depth of the matched record, -1 if none
+  std::string dane_matched;           // TLSA record text that matched
+  Pkix pkix = Pkix::NotChecked;
+  std::string pkix_error;
+  std::optional<std::string> error;   // human-readable detail of a non-ok outcome
+  std::string transcript;             // capped, sanitised SMTP chat (C: / S: lines)
+  std::vector<CertSummary> chain;     // leaf first, capped
+  std::string sni;
+  int attempts = 1;                   // connection attempts (4xx-banner retries included)
+  double duration_ms = 0;
+};
+
+// ---- §2: one MX host ------------------------------------------------------------------
+struct MxHostResult {
+  std::string name;                   // A-label, no trailing dot
+  std::uint16_t preference = 0;
+  bool name_is_ip_literal = false;    // misconfiguration flag (exchange looks like an address)
+  HostStatus status = HostStatus::Ok;
+  DnsClass address_dnssec = DnsClass::Fail;  // weakest class of the A/AAAA answers with data
+  std::vector<DnsAnswer> address_lookups;    // A then AAAA
+  std::optional<TlsaInfo> tlsa;       // absent when no TLSA lookup was made (insecure addresses)
+  std::vector<ProbeResult> addresses;
+};
+
+// ---- §3: domain verdicts ----------------------------------------------------------------
+enum class MailVerdict : std::uint8_t { Receives, NullMx, NoMail, Error };
+enum class DnssecVerdict : std::uint8_t { Secure, Insecure, Bogus, Error, NotApplicable };
+enum class StarttlsVerdict : std::uint8_t { All, Partial, None, Unreachable, NotApplicable };
+enum class DaneVerdict : std::uint8_t { Valid, Invalid, Partial, Untested, None, NotApplicable };
+enum class RolloverVerdict : std::uint8_t { Yes, No, NotApplicable };
+
+struct DomainVerdict {
+  MailVerdict mail = MailVerdict::Error;
+  DnssecVerdict dnssec = DnssecVerdict::Error;
+  StarttlsVerdict starttls = StarttlsVerdict::NotApplicable;
+  DaneVerdict dane = DaneVerdict::NotApplicable;
+  RolloverVerdict dane_rollover = RolloverVerdict::NotApplicable;
+  bool protected_ = false;  // dnssec == secure && dane == valid
+};
+
+struct DomainResult {
+  DomainEntry entry;                  // the list row this result is for
+  DomainVerdict verdict;
+  bool implicit_mx = false;           // NODATA at MX: host list is [domain]
+  DnsAnswer mx_lookup;                // the MX answer (evidence for mail and dnssec)
+  std::vector<MxHostResult> mx;       // by preference, then name
+  std::vector<std::string> findings;  // misconfigurations noticed (null MX beside others, ...)
+};
+
+// ---- text forms: exactly the names of measurement.md -------------------------------------
+std::string_view to_string(DnsClass);
+std::string_view to_string(DnsReason);
+std::string_view to_string(HostStatus);
+std::string_view to_string(ProbeOutcome);
+std::string_view to_string(DaneCheck);
+std::string_view to_string(DaneFailReason);
+std::string_view to_string(Pkix);
+std::string_view to_string(MailVerdict);
+std::string_view to_string(DnssecVerdict);
+std::string_view to_string(StarttlsVerdict);
+std::string_view to_string(DaneVerdict);
+std::string_view to_string(RolloverVerdict);
+
+// Inverse of to_string; std::nullopt for an unknown name (reading a database or a fixture).
+template <class Enum> std::optional<Enum> parse_enum(std::string_view text);
+
+}  // namespace nulmeting
