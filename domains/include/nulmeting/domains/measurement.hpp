@@ -113,6 +113,9 @@ struct ProbeResult {
   std::optional<std::string> error;   // human-readable detail of a non-ok outcome
   std::string transcript;             // capped, sanitised SMTP chat (C: / S: lines)
   std::vector<CertSummary> chain;     // leaf first, capped
+  std::vector<std::uint8_t> leaf_der; // the peer's leaf certificate (DER): lets a domain whose
+                                      // MX RRset is secure re-check DANE-TA names with its own
+                                      // extra reference identifiers without a second probe
   std::string sni;
   int attempts = 1;                   // connection attempts (4xx-banner retries included)
   double duration_ms = 0;
