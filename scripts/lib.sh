@@ -1,0 +1,25 @@
+# lib.sh — shared helpers for scripts/*: stage timing and the build step. Sourced, not run.
+NULMETING_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+declare -a NM_STAGES=()
+nm_stage_start() { NM_STAGE_NAME=$1; NM_STAGE_T0=$(date +%s); echo "==> $1"; }
+nm_stage_end() {
+  local dt=$(( $(date +%s) - NM_STAGE_T0 ))
+  NM_STAGES+=("$(printf '%-34s %5ss' "$NM_STAGE_NAME" "$dt")")
+  echo "<== $NM_STAGE_NAME (${dt}s)"
+}
+nm_print_stages() { echo "== stage times =="; printf '%s\n' "${NM_STAGES[@]}"; }
+# nm_build PRESET: configure (once) and build a CMake preset.
+nm_build() {
+  local preset=$1
+  if [ ! -f "$NULMETING_ROOT/build/$preset/build.ninja" ]; then
+    cmake --preset "$preset" -S "$NULMETING_ROOT" >/dev/null
+  fi
+  cmake --build --preset "$preset" -j "$(nproc)"
+}
+# nm_can_netns: true when this process may create network namespaces (root, ip netns works).
+nm_can_netns() {
+  [ "$(id -u)" -eq 0 ] || return 1
+  ip netns add nulmeting-probe-$$ 2>/dev/null || return 1
+  ip netns del nulmeting-probe-$$ 2>/dev/null
+  return 0
+}
