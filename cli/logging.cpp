@@ -1,12 +1,12 @@
 #include "logging.hpp"
 
+#include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <fmt/chrono.h>
 #include <stdexcept>
 
 namespace nulmeting::cli {
@@ -19,8 +19,9 @@ class JsonFormatter final : public spdlog::formatter {
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(msg.time);
     nlohmann::json line{
-        {"ts", fmt::format("{:%FT%T}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(msg.time)),
-                           ms.time_since_epoch().count() % 1000)},
+        {"ts",
+         fmt::format("{:%FT%T}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(msg.time)),
+                     ms.time_since_epoch().count() % 1000)},
         {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
                               spdlog::level::to_string_view(msg.level).size())},
         {"msg", std::string(msg.payload.data(), msg.payload.size())},

@@ -28,16 +28,20 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
       ->check(CLI::ExistingFile);
   cmd.add_option("--ehlo-name", o.ehlo_name, "FQDN sent in EHLO (required for real scans)");
   cmd.add_option("--concurrency", o.concurrency, "SMTP probes in flight for the whole run")
-      ->capture_default_str()->check(CLI::Range(1u, 100000u));
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 100000u));
   cmd.add_option("--per-ip", o.per_ip, "Connections in flight per IP address")
-      ->capture_default_str()->check(CLI::Range(1u, 64u));
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 64u));
   cmd.add_option("--per-ip-interval-ms", o.per_ip_interval_ms,
                  "Minimum interval between two connections to one IP address")
       ->capture_default_str();
-  cmd.add_option("--smtp-port", o.smtp_port, "SMTP port")->capture_default_str()
+  cmd.add_option("--smtp-port", o.smtp_port, "SMTP port")
+      ->capture_default_str()
       ->check(CLI::Range(1, 65535));
   cmd.add_option("--dns-inflight", o.dns_inflight, "DNS queries in flight")
-      ->capture_default_str()->check(CLI::Range(1u, 100000u));
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 100000u));
   cmd.add_option("--dns-timeout-ms", o.dns_timeout_ms, "Timeout of one DNS query")
       ->capture_default_str();
   cmd.add_option("--smtp-timeout-ms", o.smtp_timeout_ms, "Timeout of one SMTP/TLS phase")
@@ -48,12 +52,11 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"nulmeting — measures STARTTLS and DANE (RFC 7672) on the mail servers of "
-               "Dutch public bodies and reports adoption per sector"};
+  CLI::App app{
+      "nulmeting — measures STARTTLS and DANE (RFC 7672) on the mail servers of "
+      "Dutch public bodies and reports adoption per sector"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", [] {
-    return std::string("nulmeting ") + NULMETING_VERSION;
-  });
+  app.set_version_flag("--version", [] { return std::string("nulmeting ") + NULMETING_VERSION; });
   std::string log_level = "info";
   bool log_json = false;
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
@@ -65,7 +68,8 @@ int main(int argc, char** argv) {
   ScanOptions scan;
   auto* cmd_scan = app.add_subcommand("scan", "Measure every domain of a list into SQLite");
   cmd_scan->add_option("--domains", scan.domains_file, "Domain list (CSV, see README)")
-      ->required()->check(CLI::ExistingFile);
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd_scan->add_option("--db", scan.db_file, "SQLite results database (created if missing)")
       ->required();
   add_probe_options(*cmd_scan, scan.probe);
@@ -84,30 +88,36 @@ int main(int argc, char** argv) {
 
   ExportOptions exp;
   auto* cmd_export = app.add_subcommand("export", "Export the verdicts of one run");
-  cmd_export->add_option("--db", exp.db_file, "SQLite results database")->required()
+  cmd_export->add_option("--db", exp.db_file, "SQLite results database")
+      ->required()
       ->check(CLI::ExistingFile);
   cmd_export->add_option("--run", exp.run, "Run: 'latest' or an ID")->capture_default_str();
-  cmd_export->add_option("--format", exp.format, "jsonl or csv")->required()
+  cmd_export->add_option("--format", exp.format, "jsonl or csv")
+      ->required()
       ->check(CLI::IsMember({"jsonl", "csv"}));
   cmd_export->add_option("-o,--output", exp.output, "Output file (default: standard output)");
   cmd_export->callback([&] { action = [&] { return run_export(exp); }; });
 
   ReportOptions rep;
   auto* cmd_report = app.add_subcommand("report", "Write the per-sector adoption report");
-  cmd_report->add_option("--db", rep.db_file, "SQLite results database")->required()
+  cmd_report->add_option("--db", rep.db_file, "SQLite results database")
+      ->required()
       ->check(CLI::ExistingFile);
   cmd_report->add_option("--run", rep.run, "Run: 'latest' or an ID")->capture_default_str();
   cmd_report->add_option("--compare", rep.compare, "Run ID to compare with");
-  cmd_report->add_option("--format", rep.format, "html, xlsx, csv, md or json")->required()
+  cmd_report->add_option("--format", rep.format, "html, xlsx, csv, md or json")
+      ->required()
       ->check(CLI::IsMember({"html", "xlsx", "csv", "md", "json"}));
   cmd_report->add_option("-o,--output", rep.output, "Output file")->required();
-  cmd_report->add_option("--lang", rep.lang, "nl or en")->capture_default_str()
+  cmd_report->add_option("--lang", rep.lang, "nl or en")
+      ->capture_default_str()
       ->check(CLI::IsMember({"nl", "en"}));
   cmd_report->callback([&] { action = [&] { return run_report(rep); }; });
 
   RunsOptions runs;
   auto* cmd_runs = app.add_subcommand("runs", "List the runs in a database");
-  cmd_runs->add_option("--db", runs.db_file, "SQLite results database")->required()
+  cmd_runs->add_option("--db", runs.db_file, "SQLite results database")
+      ->required()
       ->check(CLI::ExistingFile);
   cmd_runs->callback([&] { action = [&] { return run_runs(runs); }; });
 
@@ -115,18 +125,21 @@ int main(int argc, char** argv) {
   cmd_domains->require_subcommand(1);
   DomainsCheckOptions dcheck;
   auto* cmd_dcheck = cmd_domains->add_subcommand("check", "Validate a list, report every problem");
-  cmd_dcheck->add_option("FILE", dcheck.file, "Domain list (CSV)")->required()
+  cmd_dcheck->add_option("FILE", dcheck.file, "Domain list (CSV)")
+      ->required()
       ->check(CLI::ExistingFile);
   cmd_dcheck->callback([&] { action = [&] { return run_domains_check(dcheck); }; });
   ImportRooOptions roo;
   auto* cmd_roo = cmd_domains->add_subcommand(
       "import-roo", "Turn a Register van Overheidsorganisaties export into a domain list");
-  cmd_roo->add_option("EXPORT", roo.export_file, "ROO export (XML)")->required()
+  cmd_roo->add_option("EXPORT", roo.export_file, "ROO export (XML)")
+      ->required()
       ->check(CLI::ExistingFile);
   cmd_roo->add_option("-o,--output", roo.output, "Domain list to write (CSV)")->required();
   cmd_roo->callback([&] { action = [&] { return run_import_roo(roo); }; });
 
-  auto* cmd_version = app.add_subcommand("version", "Print versions of nulmeting and its libraries");
+  auto* cmd_version =
+      app.add_subcommand("version", "Print versions of nulmeting and its libraries");
   cmd_version->callback([&] { action = [] { return run_version(); }; });
 
   try {

@@ -14,20 +14,20 @@ namespace nulmeting::cli {
 // Exit codes of interface.md.
 enum ExitCode : int { kOk = 0, kSomeUnmeasured = 1, kBadInput = 2, kInternal = 3 };
 
-struct ProbeOptions {                       // shared by `scan` and `check`
-  std::vector<std::string> resolvers;       // ADDR[@PORT]; empty: system resolv.conf
-  std::string trust_anchor;                 // file; empty: dns-root-data root key
-  bool full_recursion = false;              // no forwarder: iterate from the root hints
-  std::string root_hints;                   // for full recursion in a private network
-  std::string ehlo_name;                    // FQDN; required for real scans
-  unsigned concurrency = 500;               // SMTP probes in flight, whole run
-  unsigned per_ip = 2;                      // connections in flight per IP
-  unsigned per_ip_interval_ms = 1000;       // minimum interval between connections to one IP
+struct ProbeOptions {                  // shared by `scan` and `check`
+  std::vector<std::string> resolvers;  // ADDR[@PORT]; empty: system resolv.conf
+  std::string trust_anchor;            // file; empty: dns-root-data root key
+  bool full_recursion = false;         // no forwarder: iterate from the root hints
+  std::string root_hints;              // for full recursion in a private network
+  std::string ehlo_name;               // FQDN; required for real scans
+  unsigned concurrency = 500;          // SMTP probes in flight, whole run
+  unsigned per_ip = 2;                 // connections in flight per IP
+  unsigned per_ip_interval_ms = 1000;  // minimum interval between connections to one IP
   std::uint16_t smtp_port = 25;
-  unsigned dns_inflight = 200;              // DNS queries in flight
+  unsigned dns_inflight = 200;  // DNS queries in flight
   unsigned dns_timeout_ms = 5000;
-  unsigned smtp_timeout_ms = 30000;         // per phase
-  std::optional<unsigned> max_mx;           // cap on MX hosts probed per domain (default none)
+  unsigned smtp_timeout_ms = 30000;  // per phase
+  std::optional<unsigned> max_mx;    // cap on MX hosts probed per domain (default none)
 };
 
 struct ScanOptions {
@@ -48,15 +48,15 @@ struct CheckOptions {
 struct ExportOptions {
   std::string db_file;
   std::string run = "latest";
-  std::string format;                       // jsonl | csv
-  std::string output;                       // "-" or empty: stdout
+  std::string format;  // jsonl | csv
+  std::string output;  // "-" or empty: stdout
 };
 
 struct ReportOptions {
   std::string db_file;
   std::string run = "latest";
   std::optional<std::string> compare;
-  std::string format;                       // html | xlsx | csv | md | json
+  std::string format;  // html | xlsx | csv | md | json
   std::string output;
   std::string lang = "nl";
 };

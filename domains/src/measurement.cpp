@@ -100,9 +100,12 @@ std::string TlsaRecord::text() const {
   return out;
 }
 
-#define NULMETING_ENUM_TEXT(Enum, table)                                             \
-  std::string_view to_string(Enum v) { return name_of(table, v); }                 \
-  template <> std::optional<Enum> parse_enum<Enum>(std::string_view t) { return value_of(table, t); }
+#define NULMETING_ENUM_TEXT(Enum, table)                           \
+  std::string_view to_string(Enum v) { return name_of(table, v); } \
+  template <>                                                      \
+  std::optional<Enum> parse_enum<Enum>(std::string_view t) {       \
+    return value_of(table, t);                                     \
+  }
 
 NULMETING_ENUM_TEXT(DnsClass, kDnsClass)
 NULMETING_ENUM_TEXT(DnsReason, kDnsReason)

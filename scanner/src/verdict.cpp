@@ -18,10 +18,13 @@ DnsClass weakest(DnsClass a, DnsClass b) {
   auto rank = [](DnsClass c) {
     switch (c) {
       case DnsClass::Secure:
-      case DnsClass::SecureNx: return 0;
+      case DnsClass::SecureNx:
+        return 0;
       case DnsClass::Insecure:
-      case DnsClass::InsecureNx: return 1;
-      case DnsClass::Fail: return 2;
+      case DnsClass::InsecureNx:
+        return 1;
+      case DnsClass::Fail:
+        return 2;
     }
     return 2;
   };
@@ -31,10 +34,13 @@ DnsClass weakest(DnsClass a, DnsClass b) {
 DnssecVerdict from_answer(const DnsAnswer& a) {
   switch (a.cls) {
     case DnsClass::Secure:
-    case DnsClass::SecureNx: return DnssecVerdict::Secure;
+    case DnsClass::SecureNx:
+      return DnssecVerdict::Secure;
     case DnsClass::Insecure:
-    case DnsClass::InsecureNx: return DnssecVerdict::Insecure;
-    case DnsClass::Fail: break;
+    case DnsClass::InsecureNx:
+      return DnssecVerdict::Insecure;
+    case DnsClass::Fail:
+      break;
   }
   if (a.reason == DnsReason::Bogus) return DnssecVerdict::Bogus;
   if (a.reason == DnsReason::Timeout) return DnssecVerdict::NotApplicable;  // transport only
@@ -49,11 +55,13 @@ bool address_reached(const ProbeResult& p) {
     case ProbeOutcome::NoStarttls:
     case ProbeOutcome::StarttlsRefused:
     case ProbeOutcome::TlsFailed:
-    case ProbeOutcome::SmtpPermError: return true;
+    case ProbeOutcome::SmtpPermError:
+      return true;
     case ProbeOutcome::Refused:
     case ProbeOutcome::Timeout:
     case ProbeOutcome::SmtpTempError:
-    case ProbeOutcome::Reset: return false;
+    case ProbeOutcome::Reset:
+      return false;
   }
   return false;
 }

@@ -12,7 +12,8 @@ TEST_CASE("UvHandle: timers fire, reset closes, loop closes with 0", "[uv]") {
   UvTimer t;
   REQUIRE(t.init([&](uv_timer_t* h) { return uv_timer_init(loop.get(), h); }) == 0);
   t->data = &fired;
-  uv_timer_start(t.get(), [](uv_timer_t* h) { ++*static_cast<int*>(h->data); }, 1, 0);
+  uv_timer_start(
+      t.get(), [](uv_timer_t* h) { ++*static_cast<int*>(h->data); }, 1, 0);
   loop.run();
   CHECK(fired == 1);
   UvTimer moved = std::move(t);

@@ -91,8 +91,7 @@ TEST_CASE("mail verdict from the MX answer", "[verdict]") {
   CHECK(null_mx.dane == DaneVerdict::NotApplicable);
 }
 
-TEST_CASE("implicit MX: no address means no mail, otherwise the A/AAAA class counts",
-          "[verdict]") {
+TEST_CASE("implicit MX: no address means no mail, otherwise the A/AAAA class counts", "[verdict]") {
   auto r = domain(answer(DnsClass::InsecureNx, DnsReason::NoData), {});
   r.implicit_mx = true;
   r.mx.push_back(host("example.test", {}, std::nullopt, HostStatus::NoAddress));
@@ -148,8 +147,8 @@ TEST_CASE("dane verdict in the order of measurement.md", "[verdict]") {
   CHECK(valid.dane_rollover == RolloverVerdict::No);
 
   // invalid: a reached address failed DANE (beats partial)
-  CHECK(decide_domain(domain(kSecureMx, {host("a", {probe(O::StarttlsOk, D::Failed)}, t311),
-                                         host("b", {ok})}))
+  CHECK(decide_domain(domain(kSecureMx,
+                             {host("a", {probe(O::StarttlsOk, D::Failed)}, t311), host("b", {ok})}))
             .dane == DaneVerdict::Invalid);
   // invalid: usable TLSA but no STARTTLS, even if the probe left dane n/a
   CHECK(decide_domain(domain(kSecureMx, {host("a", {probe(O::NoStarttls)}, t311)})).dane ==
@@ -170,7 +169,8 @@ TEST_CASE("dane verdict in the order of measurement.md", "[verdict]") {
   CHECK(decide_domain(domain(kSecureMx, {host("a", {ok}, t311), host("b", {probe(O::StarttlsOk)})}))
             .dane == DaneVerdict::Partial);
   // untested: a host with TLSA had no reachable address
-  CHECK(decide_domain(domain(kSecureMx, {host("a", {ok}, t311), host("b", {probe(O::Timeout)}, t311)}))
+  CHECK(decide_domain(
+            domain(kSecureMx, {host("a", {ok}, t311), host("b", {probe(O::Timeout)}, t311)}))
             .dane == DaneVerdict::Untested);
   // insecure MX RRset: dane can be valid per host, but never protected
   auto insecure = decide_domain(domain(kInsecureMx, {host("a", {ok}, t311)}));

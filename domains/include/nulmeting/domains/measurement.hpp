@@ -40,15 +40,15 @@ enum class DnsReason : std::uint8_t {
 };
 
 struct DnsAnswer {
-  std::string qname;                // the name asked, A-label, no trailing dot
-  std::uint16_t qtype = 0;          // 1 A, 28 AAAA, 15 MX, 52 TLSA, 5 CNAME
+  std::string qname;        // the name asked, A-label, no trailing dot
+  std::uint16_t qtype = 0;  // 1 A, 28 AAAA, 15 MX, 52 TLSA, 5 CNAME
   DnsClass cls = DnsClass::Fail;
   DnsReason reason = DnsReason::Error;
-  int rcode = -1;                   // DNS rcode, -1 when there was no answer
-  std::string why_bogus;            // libunbound's why_bogus, when reason == Bogus
-  std::vector<std::string> records; // presentation format of the RDATA, e.g. "10 mx1.example.nl."
+  int rcode = -1;                    // DNS rcode, -1 when there was no answer
+  std::string why_bogus;             // libunbound's why_bogus, when reason == Bogus
+  std::vector<std::string> records;  // presentation format of the RDATA, e.g. "10 mx1.example.nl."
   std::vector<std::string> cname_chain;  // names the query went through, excluding qname
-  std::string canonical_name;       // final owner name after CNAME expansion (== qname if none)
+  std::string canonical_name;  // final owner name after CNAME expansion (== qname if none)
 };
 
 // ---- §2.2: TLSA -----------------------------------------------------------------------
@@ -57,7 +57,7 @@ struct TlsaRecord {
   std::uint8_t selector = 0;
   std::uint8_t matching_type = 0;
   std::vector<std::uint8_t> data;
-  bool usable = false;  // usage 2/3, selector 0/1, matching 0/1/2, well-formed data length
+  bool usable = false;       // usage 2/3, selector 0/1, matching 0/1/2, well-formed data length
   std::string text() const;  // "3 1 1 0a1b..." lower-case hex
 };
 
@@ -78,8 +78,15 @@ struct TlsaInfo {
 
 // ---- §2.3: one SMTP probe of one address ----------------------------------------------------
 enum class ProbeOutcome : std::uint8_t {
-  StarttlsOk, NoStarttls, StarttlsRefused, TlsFailed, Refused, Timeout,
-  SmtpTempError, SmtpPermError, Reset,
+  StarttlsOk,
+  NoStarttls,
+  StarttlsRefused,
+  TlsFailed,
+  Refused,
+  Timeout,
+  SmtpTempError,
+  SmtpPermError,
+  Reset,
 };
 
 enum class DaneCheck : std::uint8_t {
@@ -87,7 +94,14 @@ enum class DaneCheck : std::uint8_t {
   Authenticated,
   Failed,
 };
-enum class DaneFailReason : std::uint8_t { None, NoMatch, NameMismatch, Expired, NoStarttls, TlsFailed };
+enum class DaneFailReason : std::uint8_t {
+  None,
+  NoMatch,
+  NameMismatch,
+  Expired,
+  NoStarttls,
+  TlsFailed
+};
 enum class Pkix : std::uint8_t { NotChecked, Valid, Invalid };
 
 struct CertSummary {
@@ -97,39 +111,39 @@ struct CertSummary {
   std::string key_type;               // "RSA", "EC", "ED25519"
   int key_bits = 0;
   std::string signature_algorithm;
-  std::string sha256;                 // hex fingerprint of the DER certificate
+  std::string sha256;  // hex fingerprint of the DER certificate
 };
 
 struct ProbeResult {
-  std::string ip;                     // textual address, no brackets
+  std::string ip;  // textual address, no brackets
   ProbeOutcome outcome = ProbeOutcome::Timeout;
   std::string tls_version, cipher, group;  // empty when no handshake
   DaneCheck dane = DaneCheck::NotApplicable;
   DaneFailReason dane_reason = DaneFailReason::None;
-  int dane_depth = -1;                // chain depth of the matched record, -1 if none
-  std::string dane_matched;           // TLSA record text that matched
+  int dane_depth = -1;       // chain depth of the matched record, -1 if none
+  std::string dane_matched;  // TLSA record text that matched
   Pkix pkix = Pkix::NotChecked;
   std::string pkix_error;
-  std::optional<std::string> error;   // human-readable detail of a non-ok outcome
-  std::string transcript;             // capped, sanitised SMTP chat (C: / S: lines)
-  std::vector<CertSummary> chain;     // leaf first, capped
-  std::vector<std::uint8_t> leaf_der; // the peer's leaf certificate (DER): lets a domain whose
-                                      // MX RRset is secure re-check DANE-TA names with its own
-                                      // extra reference identifiers without a second probe
+  std::optional<std::string> error;    // human-readable detail of a non-ok outcome
+  std::string transcript;              // capped, sanitised SMTP chat (C: / S: lines)
+  std::vector<CertSummary> chain;      // leaf first, capped
+  std::vector<std::uint8_t> leaf_der;  // the peer's leaf certificate (DER): lets a domain whose
+                                       // MX RRset is secure re-check DANE-TA names with its own
+                                       // extra reference identifiers without a second probe
   std::string sni;
-  int attempts = 1;                   // connection attempts (4xx-banner retries included)
+  int attempts = 1;  // connection attempts (4xx-banner retries included)
   double duration_ms = 0;
 };
 
 // ---- §2: one MX host ------------------------------------------------------------------
 struct MxHostResult {
-  std::string name;                   // A-label, no trailing dot
+  std::string name;  // A-label, no trailing dot
   std::uint16_t preference = 0;
-  bool name_is_ip_literal = false;    // misconfiguration flag (exchange looks like an address)
+  bool name_is_ip_literal = false;  // misconfiguration flag (exchange looks like an address)
   HostStatus status = HostStatus::Ok;
   DnsClass address_dnssec = DnsClass::Fail;  // weakest class of the A/AAAA answers with data
   std::vector<DnsAnswer> address_lookups;    // A then AAAA
-  std::optional<TlsaInfo> tlsa;       // absent when no TLSA lookup was made (insecure addresses)
+  std::optional<TlsaInfo> tlsa;  // absent when no TLSA lookup was made (insecure addresses)
   std::vector<ProbeResult> addresses;
 };
 
@@ -150,7 +164,7 @@ struct DomainVerdict {
 };
 
 struct DomainResult {
-  DomainEntry entry;                  // the list row this result is for
+  DomainEntry entry;  // the list row this result is for
   DomainVerdict verdict;
   bool implicit_mx = false;           // NODATA at MX: host list is [domain]
   DnsAnswer mx_lookup;                // the MX answer (evidence for mail and dnssec)
@@ -173,6 +187,7 @@ std::string_view to_string(DaneVerdict);
 std::string_view to_string(RolloverVerdict);
 
 // Inverse of to_string; std::nullopt for an unknown name (reading a database or a fixture).
-template <class Enum> std::optional<Enum> parse_enum(std::string_view text);
+template <class Enum>
+std::optional<Enum> parse_enum(std::string_view text);
 
 }  // namespace nulmeting

@@ -1,0 +1,131 @@
+// pipeline.hpp — the scan pipeline: domains in, finished DomainResults out, on one libuv loop.
+//
+//   DomainSource ──next()──► resolve (DomainResolution) ──► probe every (host, address)
+//        (streamed)             (DNS, §2.1–2.2)               (ProbeService: deduplicated,
+//                                                              polite per IP, shared results)
+//                       ──► per-domain DANE-TA name re-check ──► verdicts (§3) ──► ResultSink
+//
+// Memory stays flat in the list size: at most `max_domains_in_flight` domains are open at any
+// moment; the source is pulled only when one finishes. Host and probe results are shared through
+// the resolver's and prober's own bounded caches, not here.
+//
+// The pipeline owns no I/O of its own: resolver, prober and sink are interfaces so that the
+// command wires the real DNS client, SMTP prober and SQLite writer, and tests wire scripted ones.
+// Threading: everything runs on the loop thread; the sink must not block (the SQLite writer
+// queues to its own thread).
+#pragma once
+
+#include <nulmeting/domains/measurement.hpp>
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nulmeting::scanner {
+
+// Where domains come from (a streaming list reader). next() returns nullopt at the end.
+class DomainSource {
+ public:
+  virtual ~DomainSource() = default;
+  virtual std::optional<DomainEntry> next() = 0;
+};
+
+// One address of one MX host to probe, with what DANE needs.
+struct ProbeTarget {
+  std::string host;  // MX host name (A-label)
+  std::string ip;
+  std::string sni;                           // TLSA base domain, or the host name
+  std::vector<TlsaRecord> tlsa;              // usable records only; empty: DANE not applicable
+  std::vector<std::string> reference_names;  // DANE-TA names: base domain (and host name)
+};
+
+// The DNS half of one domain (measurement.md §2.1–2.2): everything but the probes.
+struct ResolvedDomain {
+  DomainResult result;  // mx_lookup, implicit_mx, findings, mx hosts (no probes)
+  std::vector<std::vector<ProbeTarget>> targets;  // per result.mx[i]: the addresses to probe
+  bool mx_secure = false;                 // the MX RRset (or implicit A/AAAA) validated secure
+  std::vector<std::string> domain_names;  // D and its CNAME expansion: extra DANE-TA names when
+                                          // mx_secure (RFC 7672 §3.2.2)
+};
+
+class DomainResolution {
+ public:
+  virtual ~DomainResolution() = default;
+  // Calls `done` exactly once, on the loop thread.
+  virtual void resolve(const DomainEntry& entry, std::function<void(ResolvedDomain)> done) = 0;
+};
+
+class ProbeService {
+ public:
+  virtual ~ProbeService() = default;
+  // Calls `done` exactly once, on the loop thread. Equal targets (host, ip) share one probe.
+  virtual void probe(const ProbeTarget& target, std::function<void(const ProbeResult&)> done) = 0;
+  virtual std::size_t in_flight() const = 0;
+};
+
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  virtual void accept(DomainResult&& result) = 0;  // must not block the loop
+};
+
+// Re-checks a probe's DANE-TA name failure against the domain's extra reference identifiers
+// (D and its CNAME expansion) — provided by the DANE code; identity when not set.
+using DaneNameRecheck =
+    std::function<void(ProbeResult&, const std::vector<std::string>& extra_names)>;
+
+struct PipelineOptions {
+  std::size_t max_domains_in_flight = 2000;
+  std::optional<unsigned> max_mx;  // probe at most this many MX hosts per domain
+  DaneNameRecheck dane_recheck;
+};
+
+struct PipelineStats {
+  std::uint64_t domains_started = 0, domains_done = 0;
+  std::uint64_t domains_unmeasured = 0;  // mail == error (DNS failure): exit code 1
+  std::uint64_t probes_requested = 0;
+  std::size_t domains_in_flight = 0;
+};
+
+class Pipeline {
+ public:
+  Pipeline(uv_loop_t* loop, DomainSource& source, DomainResolution& resolver, ProbeService& prober,
+           ResultSink& sink, PipelineOptions options);
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+  ~Pipeline();
+
+  // Starts pulling domains; `on_done` runs once when the source is exhausted and every domain
+  // has reached the sink (or after stop(), when the in-flight domains have finished).
+  void start(std::function<void()> on_done);
+  // Stops pulling new domains (SIGINT/SIGTERM); domains in flight still finish.
+  void stop();
+  const PipelineStats& stats() const { return stats_; }
+
+ private:
+  struct DomainJob;
+  void pump();
+  void on_resolved(std::shared_ptr<DomainJob> job, ResolvedDomain resolved);
+  void finish_domain(const std::shared_ptr<DomainJob>& job);
+
+  uv_loop_t* loop_;
+  DomainSource& source_;
+  DomainResolution& resolver_;
+  ProbeService& prober_;
+  ResultSink& sink_;
+  PipelineOptions options_;
+  PipelineStats stats_;
+  std::function<void()> on_done_;
+  bool source_done_ = false;
+  bool stopping_ = false;
+  bool pumping_ = false;
+  bool done_called_ = false;
+};
+
+}  // namespace nulmeting::scanner

@@ -1,0 +1,108 @@
+// pipeline.cpp — see pipeline.hpp. Re-entrancy: a resolver or prober may answer synchronously
+// (cache hits), so every completion path may run inside pump(); pump() guards itself and the
+// done-callback is only ever called from the outermost frame.
+#include <nulmeting/scanner/pipeline.hpp>
+#include <nulmeting/scanner/verdict.hpp>
+
+#include <algorithm>
+#include <utility>
+
+namespace nulmeting::scanner {
+
+struct Pipeline::DomainJob {
+  ResolvedDomain resolved;
+  std::size_t pending = 0;  // probes outstanding (+1 guard while submitting)
+};
+
+Pipeline::Pipeline(uv_loop_t* loop, DomainSource& source, DomainResolution& resolver,
+                   ProbeService& prober, ResultSink& sink, PipelineOptions options)
+    : loop_(loop),
+      source_(source),
+      resolver_(resolver),
+      prober_(prober),
+      sink_(sink),
+      options_(std::move(options)) {}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::start(std::function<void()> on_done) {
+  on_done_ = std::move(on_done);
+  pump();
+}
+
+void Pipeline::stop() {
+  stopping_ = true;
+  pump();
+}
+
+void Pipeline::pump() {
+  if (pumping_) return;  // an outer frame is already pulling; it re-checks the condition
+  pumping_ = true;
+  while (!stopping_ && !source_done_ && stats_.domains_in_flight < options_.max_domains_in_flight) {
+    std::optional<DomainEntry> entry = source_.next();
+    if (!entry) {
+      source_done_ = true;
+      break;
+    }
+    ++stats_.domains_started;
+    ++stats_.domains_in_flight;
+    auto job = std::make_shared<DomainJob>();
+    job->resolved.result.entry = *entry;
+    resolver_.resolve(job->resolved.result.entry,
+                      [this, job](ResolvedDomain rd) { on_resolved(job, std::move(rd)); });
+  }
+  pumping_ = false;
+  if ((source_done_ || stopping_) && stats_.domains_in_flight == 0 && !done_called_) {
+    done_called_ = true;
+    if (on_done_) on_done_();
+  }
+}
+
+void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, ResolvedDomain resolved) {
+  DomainEntry entry = std::move(job->resolved.result.entry);
+  job->resolved = std::move(resolved);
+  job->resolved.result.entry = std::move(entry);  // the list row is ours, not the resolver's
+  auto& result = job->resolved.result;
+  auto& targets = job->resolved.targets;
+  targets.resize(result.mx.size());
+  if (options_.max_mx && result.mx.size() > *options_.max_mx) {
+    result.findings.push_back("only the first " + std::to_string(*options_.max_mx) + " of " +
+                              std::to_string(result.mx.size()) +
+                              " MX hosts were probed (--max-mx)");
+    result.mx.resize(*options_.max_mx);
+    targets.resize(*options_.max_mx);
+  }
+  job->pending = 1;  // guard: synchronous answers must not finish the domain mid-submission
+  for (std::size_t i = 0; i < result.mx.size(); ++i) {
+    result.mx[i].addresses.assign(targets[i].size(), ProbeResult{});
+    for (std::size_t j = 0; j < targets[i].size(); ++j) {
+      ++job->pending;
+      ++stats_.probes_requested;
+      prober_.probe(targets[i][j], [this, job, i, j](const ProbeResult& p) {
+        job->resolved.result.mx[i].addresses[j] = p;
+        if (--job->pending == 0) finish_domain(job);
+      });
+    }
+  }
+  if (--job->pending == 0) finish_domain(job);
+}
+
+void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
+  auto& rd = job->resolved;
+  DomainResult& result = rd.result;
+  if (rd.mx_secure && options_.dane_recheck && !rd.domain_names.empty()) {
+    for (auto& host : result.mx)
+      for (auto& p : host.addresses)
+        if (p.dane == DaneCheck::Failed && p.dane_reason == DaneFailReason::NameMismatch)
+          options_.dane_recheck(p, rd.domain_names);
+  }
+  result.verdict = decide_domain(result);
+  if (result.verdict.mail == MailVerdict::Error) ++stats_.domains_unmeasured;
+  ++stats_.domains_done;
+  --stats_.domains_in_flight;
+  sink_.accept(std::move(result));
+  job->resolved = ResolvedDomain{};  // release evidence now; the job may outlive this frame
+  pump();
+}
+
+}  // namespace nulmeting::scanner

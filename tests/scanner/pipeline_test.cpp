@@ -1,0 +1,212 @@
+// The pipeline with a scripted resolver and prober: every domain reaches the sink exactly once
+// with its verdicts, the in-flight bound holds (memory flat in list size), synchronous and
+// asynchronous answers both work, stop() stops pulling, --max-mx truncates, and the DANE-TA
+// name re-check applies only when the MX RRset is secure.
+#include <nulmeting/scanner/pipeline.hpp>
+#include <nulmeting/scanner/uv_handle.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <map>
+#include <set>
+
+using namespace nulmeting;
+using namespace nulmeting::scanner;
+
+namespace {
+
+class CountingSource final : public DomainSource {
+ public:
+  explicit CountingSource(int n) : n_(n) {}
+  std::optional<DomainEntry> next() override {
+    if (i_ >= n_) return std::nullopt;
+    DomainEntry e;
+    e.domain = "d" + std::to_string(i_++) + ".test";
+    e.sector = Sector::Gemeente;
+    return e;
+  }
+  int pulled() const { return i_; }
+
+ private:
+  int n_, i_ = 0;
+};
+
+// Every domain has MX hosts mx0..mx{hosts-1}.shared.test with one address each; all secure,
+// TLSA 3 1 1 on every host. Answers asynchronously through a zero timer, or synchronously.
+class ScriptedResolver final : public DomainResolution {
+ public:
+  ScriptedResolver(uv_loop_t* loop, int hosts, bool sync)
+      : loop_(loop), hosts_(hosts), sync_(sync) {}
+  void resolve(const DomainEntry& e, std::function<void(ResolvedDomain)> done) override {
+    ResolvedDomain rd;
+    rd.result.mx_lookup.qname = e.domain;
+    rd.result.mx_lookup.cls = DnsClass::Secure;
+    rd.result.mx_lookup.reason = DnsReason::Ok;
+    rd.mx_secure = true;
+    rd.domain_names = {e.domain};
+    for (int h = 0; h < hosts_; ++h) {
+      MxHostResult host;
+      host.name = "mx" + std::to_string(h) + ".shared.test";
+      host.preference = static_cast<std::uint16_t>(10 * h);
+      host.status = HostStatus::Ok;
+      host.address_dnssec = DnsClass::Secure;
+      TlsaInfo t;
+      t.status = DnsClass::Secure;
+      t.base = host.name;
+      t.records.push_back(TlsaRecord{3, 1, 1, std::vector<std::uint8_t>(32, 1), true});
+      t.usable = 1;
+      host.tlsa = t;
+      rd.result.mx.push_back(host);
+      rd.targets.push_back({ProbeTarget{
+          host.name, "127.0.0." + std::to_string(h + 1), host.name, t.records, {host.name}}});
+    }
+    if (sync_) return done(std::move(rd));
+    pending_.emplace_back(std::move(rd), std::move(done));
+    if (!timer_) {
+      timer_.init([&](uv_timer_t* h) { return uv_timer_init(loop_, h); });
+      timer_->data = this;
+    }
+    uv_timer_start(
+        timer_.get(),
+        [](uv_timer_t* h) {
+          auto* self = static_cast<ScriptedResolver*>(h->data);
+          auto batch = std::move(self->pending_);
+          self->pending_.clear();
+          for (auto& [answer, cb] : batch) cb(std::move(answer));
+        },
+        0, 0);
+  }
+  UvTimer timer_;
+
+ private:
+  uv_loop_t* loop_;
+  int hosts_;
+  bool sync_;
+  std::deque<std::pair<ResolvedDomain, std::function<void(ResolvedDomain)>>> pending_;
+};
+
+// Shares one result per (host, ip) like the real prober; host mx1 fails DANE on names.
+class ScriptedProber final : public ProbeService {
+ public:
+  void probe(const ProbeTarget& t, std::function<void(const ProbeResult&)> done) override {
+    ++requests;
+    auto key = t.host + "|" + t.ip;
+    if (!cache_.count(key)) {
+      ++probes;
+      ProbeResult p;
+      p.ip = t.ip;
+      p.outcome = ProbeOutcome::StarttlsOk;
+      p.dane = DaneCheck::Authenticated;
+      if (t.host.starts_with("mx1.")) {
+        p.dane = DaneCheck::Failed;
+        p.dane_reason = DaneFailReason::NameMismatch;
+      }
+      cache_[key] = p;
+    }
+    done(cache_[key]);
+  }
+  std::size_t in_flight() const override { return 0; }
+  int requests = 0, probes = 0;
+
+ private:
+  std::map<std::string, ProbeResult> cache_;
+};
+
+class CollectingSink final : public ResultSink {
+ public:
+  explicit CollectingSink(const Pipeline* const* p, std::size_t bound) : p_(p), bound_(bound) {}
+  void accept(DomainResult&& r) override {
+    CHECK(seen.insert(r.entry.domain).second);  // exactly once
+    if (*p_) max_in_flight = std::max(max_in_flight, (*p_)->stats().domains_in_flight);
+    CHECK(max_in_flight <= bound_);
+    results.push_back(std::move(r));
+  }
+  std::set<std::string> seen;
+  std::vector<DomainResult> results;
+  std::size_t max_in_flight = 0;
+
+ private:
+  const Pipeline* const* p_;
+  std::size_t bound_;
+};
+
+}  // namespace
+
+TEST_CASE("pipeline: every domain once, bounded in flight, probes shared", "[pipeline]") {
+  for (bool sync : {false, true}) {
+    CAPTURE(sync);
+    UvLoop loop;
+    CountingSource source(1000);
+    ScriptedResolver resolver(loop.get(), 2, sync);
+    ScriptedProber prober;
+    const Pipeline* pp = nullptr;
+    CollectingSink sink(&pp, 50);
+    PipelineOptions opt;
+    opt.max_domains_in_flight = 50;
+    Pipeline pipeline(loop.get(), source, resolver, prober, sink, opt);
+    pp = &pipeline;
+    int done_calls = 0;
+    pipeline.start([&] { ++done_calls; });
+    loop.run();
+    CHECK(done_calls == 1);
+    CHECK(sink.results.size() == 1000);
+    CHECK(pipeline.stats().domains_done == 1000);
+    CHECK(pipeline.stats().domains_in_flight == 0);
+    CHECK(prober.requests == 2000);
+    CHECK(prober.probes == 2);  // one per (host, address), shared by all domains
+    // mx1 failed DANE on names; no re-check function was given, so DANE is invalid.
+    CHECK(sink.results.front().verdict.dane == DaneVerdict::Invalid);
+    resolver.timer_.reset();
+    CHECK(loop.close() == 0);
+  }
+}
+
+TEST_CASE("pipeline: DANE-TA names re-checked with the domain's names only when MX is secure",
+          "[pipeline]") {
+  UvLoop loop;
+  CountingSource source(3);
+  ScriptedResolver resolver(loop.get(), 2, true);
+  ScriptedProber prober;
+  const Pipeline* pp = nullptr;
+  CollectingSink sink(&pp, 10);
+  PipelineOptions opt;
+  std::vector<std::string> names_seen;
+  opt.dane_recheck = [&](ProbeResult& p, const std::vector<std::string>& names) {
+    names_seen.insert(names_seen.end(), names.begin(), names.end());
+    p.dane = DaneCheck::Authenticated;  // the leaf names the domain
+    p.dane_reason = DaneFailReason::None;
+  };
+  Pipeline pipeline(loop.get(), source, resolver, prober, sink, opt);
+  pipeline.start([] {});
+  loop.run();
+  REQUIRE(sink.results.size() == 3);
+  for (const auto& r : sink.results) {
+    CHECK(r.verdict.dane == DaneVerdict::Valid);
+    CHECK(r.verdict.protected_);
+  }
+  CHECK(names_seen == std::vector<std::string>{"d0.test", "d1.test", "d2.test"});
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("pipeline: stop() stops pulling, --max-mx truncates with a finding", "[pipeline]") {
+  UvLoop loop;
+  CountingSource source(100000);
+  ScriptedResolver resolver(loop.get(), 3, false);
+  ScriptedProber prober;
+  const Pipeline* pp = nullptr;
+  CollectingSink sink(&pp, 10);
+  PipelineOptions opt;
+  opt.max_domains_in_flight = 10;
+  opt.max_mx = 1;
+  Pipeline pipeline(loop.get(), source, resolver, prober, sink, opt);
+  pipeline.start([] {});
+  pipeline.stop();
+  loop.run();
+  CHECK(source.pulled() == 10);      // only the first window was pulled
+  CHECK(sink.results.size() == 10);  // and it finished
+  CHECK(sink.results.front().mx.size() == 1);
+  CHECK(sink.results.front().findings.size() == 1);
+  resolver.timer_.reset();
+  CHECK(loop.close() == 0);
+}
