@@ -17,10 +17,4 @@ int run_check(const CheckOptions&) { return not_yet("check", "nulmeting scan"); 
 int run_export(const ExportOptions&) { return not_yet("export", "nulmeting scan"); }
 int run_runs(const RunsOptions&) { return not_yet("runs", "nulmeting scan"); }
 int run_report(const ReportOptions&) { return not_yet("report", "Sector adoption reports"); }
-int run_domains_check(const DomainsCheckOptions&) {
-  return not_yet("domains check", "Domain lists");
-}
-int run_import_roo(const ImportRooOptions&) {
-  return not_yet("domains import-roo", "Domain lists");
-}
 }  // namespace nulmeting::cli
