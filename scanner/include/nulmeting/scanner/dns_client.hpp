@@ -1,0 +1,183 @@
+// dns_client.hpp — asynchronous, DNSSEC-validating DNS on the libuv loop (libunbound).
+//
+// What for: every DNS question of a scan (MX, A, AAAA, TLSA, DNSKEY) goes through one
+// DnsClient; each answer comes back classified as a nulmeting::DnsAnswer (dns_classify.hpp).
+// Who calls it: DomainResolver/HostResolver (resolve.hpp), the bench (scripts/bench-dns) and
+// tests. Why libunbound and not getdns: docs/decisions/0001-libunbound-instead-of-getdns.md.
+//
+// How it runs: libunbound resolves in its own thread (ub_ctx_async(ctx, 1)); results come back
+// through a pipe, ub_fd(ctx), which one uv_poll_t watches; on readable we call ub_process(),
+// whose callbacks only park results; we deliver them after ub_process() returns, so user code
+// never runs inside libunbound and may freely call resolve() or close() from a callback.
+//
+// Invariants:
+// - Every callback given to resolve() runs exactly once, on the loop thread, never
+//   synchronously inside resolve() (except after close(): then at once, with reason Error).
+// - At most `max_in_flight` questions are inside libunbound; the rest wait in FIFO order and are
+//   submitted as answers arrive (a resolver under load drops queries past its per-thread
+//   limit; a bounded client does not turn that into failures).
+// - A question with no answer after `timeout` is cancelled (ub_cancel: its libunbound callback
+//   will not run) and resubmitted up to `retries` times; then it is `fail`/`timeout`.
+// - close() cancels everything outstanding, delivers those callbacks with reason Error, joins
+//   libunbound's thread (ub_ctx_delete) and closes its handles; after the loop has run once more
+//   uv_loop_close() returns 0. Never destroy the client from inside one of its callbacks.
+//
+// Traps (testbed-notes.md, issue 6):
+// - libunbound answers special-use zones (test., invalid., onion., home.arpa., the AS112
+//   reverse zones, localhost.) itself unless told `local-zone: "<zone>" nodefault`. That works
+//   only from a config file loaded with ub_ctx_config (ub_ctx_set_option did not take it), so
+//   create() writes a small temporary unbound.conf. nulmeting measures what DNS says: these
+//   built-in zones are always off.
+// - A trust-anchor file that does not parse or anchors nothing must stop the program at
+//   start-up, not silently make every answer insecure: create() reads the file itself (it must
+//   hold at least one DS/DNSKEY record) and check_trust_anchor() asks for the anchored zone's
+//   DNSKEY and requires a `secure` answer (see the decision record for why both).
+// - libunbound's forwarder string is "addr@port", not "addr:port" or "[addr]:port".
+//
+// Threading: loop thread only (libunbound's own thread is internal).
+#pragma once
+
+#include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/scanner/dns_classify.hpp>
+#include <nulmeting/scanner/uv_handle.hpp>
+
+#include <unbound.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <expected>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nulmeting::scanner {
+
+struct UbCtxDeleter {
+  void operator()(ub_ctx* c) const noexcept { ub_ctx_delete(c); }
+};
+using UbCtxPtr = std::unique_ptr<ub_ctx, UbCtxDeleter>;
+
+inline constexpr const char* kSystemTrustAnchor = "/usr/share/dns/root.key";  // dns-root-data
+
+struct DnsConfig {
+  // Forwarders, "ADDR" or "ADDR@PORT" (IPv4 or IPv6). Empty: the system's resolv.conf
+  // (or full recursion when `full_recursion` is set).
+  std::vector<std::string> resolvers;
+  std::string resolv_conf;      // "" → /etc/resolv.conf; used only when `resolvers` is empty
+  bool full_recursion = false;  // no forwarder: libunbound iterates from the root itself
+  std::string root_hints;       // full recursion only; "" → libunbound's built-in hints
+  std::string trust_anchor_file = kSystemTrustAnchor;
+  std::chrono::milliseconds timeout{10000};  // per attempt
+  int retries = 1;                           // resubmissions after a timeout
+  std::size_t max_in_flight = 256;
+  int edns_buffer_size = 1232;  // larger answers come truncated and are retried over TCP
+  bool tcp_only = false;        // `tcp-upstream: yes` (tests of the TCP path)
+  bool no_cache = false;        // msg/rrset caches off (cold benchmark figures)
+  // Extra `server:` lines for the generated config (tests, tuning), e.g. "val-log-level: 2".
+  std::vector<std::string> extra_options;
+};
+
+struct DnsStats {
+  std::uint64_t submitted = 0;  // questions accepted by resolve()
+  std::uint64_t answered = 0;   // callbacks delivered
+  std::uint64_t timeouts = 0;   // attempts that timed out (retried or final)
+  std::uint64_t retries = 0;
+  std::uint64_t final_timeouts = 0;
+  std::size_t peak_in_flight = 0;
+};
+
+class DnsClient {
+ public:
+  using Callback = std::function<void(DnsAnswer)>;
+  using CheckCallback = std::function<void(std::expected<void, std::string>)>;
+
+  // Builds the libunbound context (no network traffic yet). Errors: unreadable or empty trust
+  // anchor file, bad forwarder address, libunbound refusing an option.
+  static std::expected<std::unique_ptr<DnsClient>, std::string> create(uv_loop_t* loop,
+                                                                       DnsConfig cfg);
+  ~DnsClient();
+  DnsClient(const DnsClient&) = delete;
+  DnsClient& operator=(const DnsClient&) = delete;
+
+  // Queues one question (class IN). `name` is an A-label; a trailing dot is added (absolute
+  // name, no search list).
+  void resolve(std::string name, std::uint16_t qtype, Callback cb);
+
+  // Start-up check: resolves DNSKEY of every zone the trust-anchor file anchors and reports an
+  // error unless each answer is `secure`. Also surfaces libunbound's own parse errors of the
+  // file, which only appear when the context is first used.
+  void check_trust_anchor(CheckCallback cb);
+
+  // Cancels everything (callbacks run with reason Error), deletes the libunbound context and
+  // closes the handles. Idempotent.
+  void close();
+
+  bool closed() const noexcept { return closed_; }
+  std::size_t in_flight() const noexcept { return in_flight_.size(); }
+  std::size_t waiting() const noexcept { return waiting_.size(); }
+  const DnsStats& stats() const noexcept { return stats_; }
+  const std::vector<std::string>& anchored_zones() const noexcept { return anchored_zones_; }
+
+  // The generated unbound.conf text (for logs and tests).
+  const std::string& config_text() const noexcept { return config_text_; }
+
+ private:
+  struct Query {
+    DnsClient* client = nullptr;
+    std::string name;  // as asked, with trailing dot
+    std::uint16_t qtype = 0;
+    Callback cb;
+    int async_id = 0;
+    int attempts = 0;
+    std::uint64_t deadline = 0;  // uv_now() ms
+    int err = 0;
+    UbResultPtr result;
+    std::list<std::unique_ptr<Query>>::iterator pos;
+  };
+
+  DnsClient(uv_loop_t* loop, DnsConfig cfg);
+  std::expected<void, std::string> init();
+  void pump();
+  bool submit(std::unique_ptr<Query>& q);
+  void arm_timer();
+  void on_readable() noexcept;
+  void on_timer() noexcept;
+  void on_deferred() noexcept;
+  void deliver(std::unique_ptr<Query> q, DnsAnswer a) noexcept;
+  static void ub_callback(void* arg, int err, ub_result* result) noexcept;
+
+  uv_loop_t* loop_;
+  DnsConfig cfg_;
+  UbCtxPtr ctx_;
+  UvPoll poll_;
+  UvTimer timer_;
+  UvTimer defer_;  // delivers failures of ub_resolve_async outside resolve()
+  std::deque<std::unique_ptr<Query>> waiting_;
+  std::list<std::unique_ptr<Query>> in_flight_;  // ordered by deadline (same timeout for all)
+  std::vector<Query*> done_;                     // parked by ub_callback during ub_process
+  std::vector<std::pair<std::unique_ptr<Query>, DnsAnswer>> deferred_;
+  std::vector<std::string> anchored_zones_;
+  std::string config_text_;
+  DnsStats stats_;
+  bool closed_ = false;
+  bool pumping_ = false;
+};
+
+// Reads a zone-format trust-anchor file and returns the zones it anchors (owner names of its DS
+// and DNSKEY records, "." for the root); an error for an unreadable file, a line that is not a
+// DS/DNSKEY record, or a file with no record at all.
+std::expected<std::vector<std::string>, std::string> read_trust_anchor_zones(
+    const std::string& path);
+
+// The unbound.conf text DnsClient loads (exposed for tests): local-zone nodefault lines for
+// every built-in special-use zone, EDNS size, TCP, caching, hints.
+std::string make_unbound_config(const DnsConfig& cfg);
+
+// The built-in local zones of Unbound 1.17 that nulmeting switches off (unbound.conf(5),
+// "local-zone", default zones, plus names later versions added).
+const std::vector<std::string>& special_use_zones();
+
+}  // namespace nulmeting::scanner

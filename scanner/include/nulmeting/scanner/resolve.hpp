@@ -1,0 +1,151 @@
+// resolve.hpp — the DNS half of measuring one domain (measurement.md §2.1–2.2), on the loop.
+//
+// For the lead wiring this into the scan pipeline:
+//
+//   UvLoop loop;
+//   auto client = DnsClient::create(loop.get(), dns_config);       // dns_client.hpp
+//   if (!client) { /* start-up error: exit 2 */ }
+//   (*client)->check_trust_anchor([&](auto ok) { if (!ok) /* exit 2 with ok.error() */; });
+//   HostResolver hosts(**client);                // one per scan: cache + coalescing of MX hosts
+//   DomainResolver domains(**client, hosts);     // stateless apart from options
+//   domains.resolve("example.nl", [&](ResolvedDomain d) {
+//     // d.mail == Error / NoMail / NullMx: no probes; store d.apply_to(result).
+//     // d.mail == Receives: for each d.hosts[i] probe every d.hosts[i].ips with
+//     //   SNI d.hosts[i].sni and the host's usable TLSA records (d.hosts[i].result.tlsa);
+//     //   DANE-TA reference identifiers: d.hosts[i].sni plus d.dane_ta_extra_names().
+//     //   Put the ProbeResults into d.hosts[i].result.addresses, then d.apply_to(result).
+//   });
+//   loop.run();  ...  (*client)->close(); loop.close() == 0
+//
+// Rules implemented here (each has a test in tests/scanner/resolve_test.cpp or the testbed
+// tests): MX fail → error (nothing else looked up); NXDOMAIN → no_mail; any "." exchange →
+// null_mx (other MX beside it become a finding); NODATA → implicit MX [D], and no A/AAAA
+// either → no_mail; hosts sorted by preference then name; an exchange that looks like an IP
+// address is resolved as a name and flagged. Per host: A and AAAA (in parallel) before TLSA;
+// both fail → unusable; none → no_address; TLSA only when the addresses are secure; candidates
+// [CNAME-expanded name, H] or [H]; a failing TLSA lookup → tlsa_error and no further candidate.
+// Judgement calls (not spelled out by measurement.md), recorded here:
+// - One address lookup fails and the other has data: the host is usable with the addresses
+//   found; a finding names the failed lookup. One fails and the other is NX: `unusable`
+//   (we cannot say there is no address).
+// - Failed host results (unusable, tlsa_error) are not cached: a transient SERVFAIL must not
+//   spread to every domain sharing that MX host; concurrent lookups are still coalesced.
+//
+// Threading: loop thread only. Callbacks may run synchronously for cached hosts.
+#pragma once
+
+#include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/scanner/dns_client.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace nulmeting::scanner {
+
+// One MX host after DNS: the MxHostResult (addresses/probes still empty) plus what the prober
+// needs.
+struct ResolvedHost {
+  MxHostResult result;           // name, preference, flags, status, lookups, tlsa
+  std::vector<std::string> ips;  // addresses to probe, A records first, then AAAA
+  std::string sni;               // TLSA base domain when there is one, else the host name
+  std::string canonical_name;    // the host's CNAME expansion (== name without CNAME)
+  std::vector<std::string> findings;
+  // The usable TLSA records (what DANE authenticates against); empty → DANE not applicable.
+  std::vector<TlsaRecord> usable_tlsa() const;
+};
+
+struct ResolvedDomain {
+  std::string domain;                     // A-label, no trailing dot
+  MailVerdict mail = MailVerdict::Error;  // Receives / NullMx / NoMail / Error (DNS part)
+  DnsClass dnssec = DnsClass::Fail;       // class of the MX answer (implicit MX: of A/AAAA of D)
+  bool implicit_mx = false;
+  DnsAnswer mx_lookup;
+  bool mx_secure = false;           // the MX RRset validated (secure, with data)
+  std::string canonical_domain;     // D's CNAME expansion at the MX lookup (== domain if none)
+  std::vector<ResolvedHost> hosts;  // by preference, then name
+  std::vector<std::string> findings;
+
+  // Extra DANE-TA reference identifiers (measurement.md §2.3): D and its CNAME expansion, only
+  // when the MX RRset is secure.
+  std::vector<std::string> dane_ta_extra_names() const;
+  // Copies the DNS pieces into a DomainResult (implicit_mx, mx_lookup, mx, findings).
+  void apply_to(DomainResult& r) const;
+};
+
+// Per-host resolution with a bounded cache and coalescing of concurrent lookups.
+class HostResolver {
+ public:
+  using Callback = std::function<void(const ResolvedHost&)>;
+  explicit HostResolver(DnsClient& dns, std::size_t cache_capacity = 8192);
+  HostResolver(const HostResolver&) = delete;
+  HostResolver& operator=(const HostResolver&) = delete;
+
+  // `host` is an A-label (trailing dot optional). The result's preference is 0 and
+  // name_is_ip_literal is false: the domain sets those.
+  void resolve(const std::string& host, Callback cb);
+
+  std::size_t lookups() const noexcept { return lookups_; }  // started resolutions
+  std::size_t cache_hits() const noexcept { return hits_; }
+  std::size_t coalesced() const noexcept { return coalesced_; }
+  std::size_t cached() const noexcept { return lru_.size(); }
+
+ private:
+  struct Entry {
+    std::optional<ResolvedHost> value;
+    std::vector<Callback> waiters;
+    std::list<std::string>::iterator lru_pos;
+  };
+  void start(const std::string& host);
+  void finish(const std::string& host, ResolvedHost r);
+
+  DnsClient& dns_;
+  std::size_t capacity_;
+  std::unordered_map<std::string, Entry> entries_;
+  std::list<std::string> lru_;  // completed entries, most recent at the front
+  std::size_t lookups_ = 0, hits_ = 0, coalesced_ = 0;
+};
+
+class DomainResolver {
+ public:
+  using Callback = std::function<void(ResolvedDomain)>;
+  struct Options {
+    std::size_t max_mx = 0;  // 0 = no cap
+  };
+  DomainResolver(DnsClient& dns, HostResolver& hosts) : DomainResolver(dns, hosts, Options{}) {}
+  DomainResolver(DnsClient& dns, HostResolver& hosts, Options opts)
+      : dns_(dns), hosts_(hosts), opts_(opts) {}
+  void resolve(const std::string& domain, Callback cb);
+
+ private:
+  DnsClient& dns_;
+  HostResolver& hosts_;
+  Options opts_;
+};
+
+// Pure pieces, exposed for unit tests -------------------------------------------------------
+
+// An MX exchange that would parse as an IPv4 or IPv6 address ("192.0.2.1").
+bool looks_like_ip_literal(std::string_view name);
+
+// Host status and address class from the A and AAAA answers (§2.2 first bullets).
+struct AddressVerdict {
+  HostStatus status = HostStatus::Ok;
+  DnsClass address_dnssec = DnsClass::Fail;
+  std::vector<std::string> ips;
+  std::vector<std::string> findings;
+};
+AddressVerdict judge_addresses(const std::string& host, const DnsAnswer& a, const DnsAnswer& aaaa);
+
+// TLSA base-domain candidates for a host whose address answers are given (empty: no lookup).
+std::vector<std::string> tlsa_candidates(const std::string& host, const AddressVerdict& v,
+                                         const DnsAnswer& a, const DnsAnswer& aaaa);
+
+// TlsaInfo from a secure TLSA answer with records (records parsed, usable counted).
+TlsaInfo tlsa_info_from(const DnsAnswer& answer, const std::string& base);
+
+}  // namespace nulmeting::scanner

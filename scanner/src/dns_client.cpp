@@ -1,0 +1,455 @@
+// dns_client.cpp — libunbound on the libuv loop (see dns_client.hpp for the contract).
+#include <nulmeting/scanner/dns_client.hpp>
+#include <nulmeting/scanner/dns_wire.hpp>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace nulmeting::scanner {
+namespace {
+
+std::string ub_error(const char* what, int rc) {
+  return std::string(what) + ": " + ub_strerror(rc);
+}
+
+// "ADDR" or "ADDR@PORT" with an IPv4/IPv6 address and a port in 1..65535.
+bool valid_forwarder(const std::string& s) {
+  const auto at = s.find('@');
+  const std::string addr = s.substr(0, at);
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, addr.c_str(), buf) != 1 && inet_pton(AF_INET6, addr.c_str(), buf) != 1)
+    return false;
+  if (at == std::string::npos) return true;
+  const std::string port = s.substr(at + 1);
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  const int p = std::atoi(port.c_str());
+  return p >= 1 && p <= 65535;
+}
+
+bool is_number(const std::string& t) {
+  return !t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return s;
+}
+
+}  // namespace
+
+const std::vector<std::string>& special_use_zones() {
+  // unbound.conf(5) 1.17, "The default zones are ...": localhost, reverse loopback, home.arpa,
+  // onion, test, invalid, and the AS112 reverse zones; plus resolver.arpa and service.arpa that
+  // later Unbound versions added, and local. (RFC 6762) for good measure. `nodefault` on a zone
+  // without default content is accepted and harmless.
+  static const std::vector<std::string> zones = [] {
+    std::vector<std::string> z = {
+        "localhost.",
+        "127.in-addr.arpa.",
+        "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
+        "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
+        "home.arpa.",
+        "resolver.arpa.",
+        "service.arpa.",
+        "onion.",
+        "test.",
+        "invalid.",
+        "local.",
+        "10.in-addr.arpa.",
+        "168.192.in-addr.arpa.",
+        "0.in-addr.arpa.",
+        "254.169.in-addr.arpa.",
+        "2.0.192.in-addr.arpa.",
+        "100.51.198.in-addr.arpa.",
+        "113.0.203.in-addr.arpa.",
+        "255.255.255.255.in-addr.arpa.",
+        "d.f.ip6.arpa.",
+        "8.e.f.ip6.arpa.",
+        "9.e.f.ip6.arpa.",
+        "a.e.f.ip6.arpa.",
+        "b.e.f.ip6.arpa.",
+        "8.b.d.0.1.0.0.2.ip6.arpa."};
+    for (int i = 16; i <= 31; ++i) z.push_back(std::to_string(i) + ".172.in-addr.arpa.");
+    for (int i = 64; i <= 127; ++i) z.push_back(std::to_string(i) + ".100.in-addr.arpa.");
+    return z;
+  }();
+  return zones;
+}
+
+std::string make_unbound_config(const DnsConfig& cfg) {
+  std::ostringstream o;
+  o << "server:\n";
+  for (const auto& z : special_use_zones()) o << "  local-zone: \"" << z << "\" nodefault\n";
+  // Testbeds and local forwarders live on 127.x; libunbound would refuse to query them.
+  o << "  do-not-query-localhost: no\n";
+  o << "  edns-buffer-size: " << cfg.edns_buffer_size << "\n";
+  o << "  num-queries-per-thread: " << std::max<std::size_t>(1024, cfg.max_in_flight * 2) << "\n";
+  if (cfg.tcp_only) o << "  tcp-upstream: yes\n";
+  if (cfg.full_recursion && !cfg.root_hints.empty())
+    o << "  root-hints: \"" << cfg.root_hints << "\"\n";
+  for (const auto& line : cfg.extra_options) o << "  " << line << "\n";
+  return o.str();
+}
+
+std::expected<std::vector<std::string>, std::string> read_trust_anchor_zones(
+    const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::unexpected("cannot read trust anchor file " + path);
+  // Join parenthesised multi-line records, drop comments.
+  std::vector<std::pair<int, std::string>> records;  // (first line number, text)
+  std::string line, pending;
+  int depth = 0, lineno = 0, start = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (const auto sc = line.find(';'); sc != std::string::npos) line.erase(sc);
+    for (auto& c : line) {
+      if (c == '(') {
+        ++depth;
+        c = ' ';
+      } else if (c == ')') {
+        --depth;
+        c = ' ';
+      } else if (c == '\t' || c == '\r')
+        c = ' ';
+    }
+    if (pending.empty()) start = lineno;
+    pending += " " + line;
+    if (depth > 0) continue;
+    if (depth < 0) return std::unexpected(path + ":" + std::to_string(lineno) + ": unbalanced ')'");
+    if (pending.find_first_not_of(' ') != std::string::npos) records.emplace_back(start, pending);
+    pending.clear();
+  }
+  if (depth != 0) return std::unexpected(path + ": unbalanced '('");
+  std::vector<std::string> zones;
+  for (const auto& [n, text] : records) {
+    std::istringstream ts(text);
+    std::vector<std::string> tok;
+    for (std::string t; ts >> t;) tok.push_back(t);
+    if (tok.empty()) continue;
+    if (upper(tok[0]) == "$TTL") continue;
+    std::size_t i = 1;
+    while (i < tok.size() && (is_number(tok[i]) || upper(tok[i]) == "IN")) ++i;
+    const std::string type = i < tok.size() ? upper(tok[i]) : "";
+    if (type != "DS" && type != "DNSKEY")
+      return std::unexpected(path + ":" + std::to_string(n) + ": not a DS or DNSKEY record");
+    if (tok.size() - i - 1 < 4)
+      return std::unexpected(path + ":" + std::to_string(n) + ": " + type + " record too short");
+    std::string zone = tok[0] == "." ? "." : normalize_name(tok[0]) + ".";
+    if (tok[0].back() != '.')
+      return std::unexpected(path + ":" + std::to_string(n) + ": owner name must be absolute");
+    if (std::find(zones.begin(), zones.end(), zone) == zones.end()) zones.push_back(zone);
+  }
+  if (zones.empty()) return std::unexpected("trust anchor file " + path + " anchors nothing");
+  return zones;
+}
+
+DnsClient::DnsClient(uv_loop_t* loop, DnsConfig cfg) : loop_(loop), cfg_(std::move(cfg)) {}
+
+DnsClient::~DnsClient() { close(); }
+
+std::expected<std::unique_ptr<DnsClient>, std::string> DnsClient::create(uv_loop_t* loop,
+                                                                         DnsConfig cfg) {
+  if (cfg.max_in_flight == 0) return std::unexpected("in-flight limit must be at least 1");
+  if (cfg.retries < 0) return std::unexpected("retries must not be negative");
+  if (cfg.timeout.count() <= 0) return std::unexpected("DNS timeout must be positive");
+  std::unique_ptr<DnsClient> c(new DnsClient(loop, std::move(cfg)));
+  if (auto r = c->init(); !r) {
+    c->closed_ = true;  // nothing to deliver; handles (if any) close with the object
+    return std::unexpected(r.error());
+  }
+  return c;
+}
+
+std::expected<void, std::string> DnsClient::init() {
+  auto zones = read_trust_anchor_zones(cfg_.trust_anchor_file);
+  if (!zones) return std::unexpected(zones.error());
+  anchored_zones_ = std::move(*zones);
+
+  ctx_.reset(ub_ctx_create());
+  if (!ctx_) return std::unexpected("ub_ctx_create failed");
+  if (int rc = ub_ctx_async(ctx_.get(), 1); rc != 0)
+    return std::unexpected(ub_error("ub_ctx_async", rc));
+
+  // Options that must come from a file (local-zone nodefault did not take via set_option).
+  config_text_ = make_unbound_config(cfg_);
+  std::string tmpl = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
+  tmpl += "/nulmeting-unbound-XXXXXX";
+  std::vector<char> path(tmpl.begin(), tmpl.end());
+  path.push_back('\0');
+  const int fd = mkstemp(path.data());
+  if (fd < 0) return std::unexpected("cannot create temporary unbound config in " + tmpl);
+  {
+    FILE* f = fdopen(fd, "w");
+    if (f == nullptr) {
+      ::close(fd);
+      unlink(path.data());
+      return std::unexpected("fdopen of temporary unbound config failed");
+    }
+    const bool ok =
+        std::fwrite(config_text_.data(), 1, config_text_.size(), f) == config_text_.size();
+    const bool closed_ok = std::fclose(f) == 0;
+    if (!ok || !closed_ok) {
+      unlink(path.data());
+      return std::unexpected("cannot write temporary unbound config");
+    }
+  }
+  const int crc = ub_ctx_config(ctx_.get(), path.data());
+  unlink(path.data());
+  if (crc != 0) return std::unexpected(ub_error("unbound config", crc));
+
+  if (!cfg_.full_recursion) {
+    if (cfg_.resolvers.empty()) {
+      const char* rc_path = cfg_.resolv_conf.empty() ? nullptr : cfg_.resolv_conf.c_str();
+      if (int rc = ub_ctx_resolvconf(ctx_.get(), rc_path); rc != 0)
+        return std::unexpected(ub_error("reading resolv.conf", rc));
+    }
+    for (const auto& fwd : cfg_.resolvers) {
+      if (!valid_forwarder(fwd))
+        return std::unexpected("bad resolver address '" + fwd + "' (want ADDR or ADDR@PORT)");
+      if (int rc = ub_ctx_set_fwd(ctx_.get(), fwd.c_str()); rc != 0)
+        return std::unexpected(ub_error(("resolver " + fwd).c_str(), rc));
+    }
+  }
+  if (int rc = ub_ctx_add_ta_file(ctx_.get(), cfg_.trust_anchor_file.c_str()); rc != 0)
+    return std::unexpected(ub_error("trust anchor file", rc));
+
+  const int fd_ub = ub_fd(ctx_.get());
+  if (fd_ub < 0) return std::unexpected("ub_fd failed");
+  if (int rc = poll_.init([&](uv_poll_t* h) { return uv_poll_init(loop_, h, fd_ub); }); rc != 0)
+    return std::unexpected(std::string("uv_poll_init: ") + uv_strerror(rc));
+  poll_->data = this;
+  if (int rc = timer_.init([&](uv_timer_t* h) { return uv_timer_init(loop_, h); }); rc != 0)
+    return std::unexpected(std::string("uv_timer_init: ") + uv_strerror(rc));
+  timer_->data = this;
+  if (int rc = defer_.init([&](uv_timer_t* h) { return uv_timer_init(loop_, h); }); rc != 0)
+    return std::unexpected(std::string("uv_timer_init: ") + uv_strerror(rc));
+  defer_->data = this;
+  // Unreferenced until there is work: an idle client must not keep the loop alive.
+  uv_unref(poll_.as_handle());
+  if (int rc = uv_poll_start(poll_.get(), UV_READABLE,
+                             [](uv_poll_t* h, int, int) {
+                               if (auto* self = static_cast<DnsClient*>(h->data))
+                                 self->on_readable();
+                             });
+      rc != 0)
+    return std::unexpected(std::string("uv_poll_start: ") + uv_strerror(rc));
+  done_.reserve(cfg_.max_in_flight);
+  return {};
+}
+
+void DnsClient::resolve(std::string name, std::uint16_t qtype, Callback cb) {
+  if (closed_) {
+    if (cb) cb(error_answer(name, qtype, "DNS client closed"));
+    return;
+  }
+  auto q = std::make_unique<Query>();
+  q->client = this;
+  q->name = normalize_name(name) + ".";
+  q->qtype = qtype;
+  q->cb = std::move(cb);
+  ++stats_.submitted;
+  waiting_.push_back(std::move(q));
+  pump();
+}
+
+bool DnsClient::submit(std::unique_ptr<Query>& q) {
+  q->attempts += 1;
+  q->err = 0;
+  q->result.reset();
+  int id = 0;
+  const int rc = ub_resolve_async(ctx_.get(), q->name.c_str(), q->qtype, 1 /* IN */, q.get(),
+                                  &DnsClient::ub_callback, &id);
+  if (rc != 0) {
+    auto a = error_answer(q->name, q->qtype, ub_strerror(rc));
+    deferred_.emplace_back(std::move(q), std::move(a));
+    uv_timer_start(
+        defer_.get(),
+        [](uv_timer_t* h) {
+          if (auto* self = static_cast<DnsClient*>(h->data)) self->on_deferred();
+        },
+        0, 0);
+    return false;
+  }
+  q->async_id = id;
+  q->deadline = uv_now(loop_) + static_cast<std::uint64_t>(cfg_.timeout.count());
+  Query* raw = q.get();
+  in_flight_.push_back(std::move(q));
+  raw->pos = std::prev(in_flight_.end());
+  stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_.size());
+  return true;
+}
+
+void DnsClient::pump() {
+  if (closed_ || pumping_) return;
+  pumping_ = true;
+  while (!waiting_.empty() && in_flight_.size() < cfg_.max_in_flight && !closed_) {
+    auto q = std::move(waiting_.front());
+    waiting_.pop_front();
+    submit(q);
+  }
+  pumping_ = false;
+  if (closed_) return;
+  if (in_flight_.empty())
+    uv_unref(poll_.as_handle());
+  else
+    uv_ref(poll_.as_handle());
+  arm_timer();
+}
+
+void DnsClient::arm_timer() {
+  if (in_flight_.empty()) {
+    uv_timer_stop(timer_.get());
+    return;
+  }
+  const std::uint64_t now = uv_now(loop_);
+  const std::uint64_t due = in_flight_.front()->deadline;
+  uv_timer_start(
+      timer_.get(),
+      [](uv_timer_t* h) {
+        if (auto* self = static_cast<DnsClient*>(h->data)) self->on_timer();
+      },
+      due > now ? due - now : 0, 0);
+}
+
+void DnsClient::ub_callback(void* arg, int err, ub_result* result) noexcept {
+  // Runs inside ub_process(): only park the result. done_ has capacity for every query in
+  // flight, so push_back does not allocate here.
+  auto* q = static_cast<Query*>(arg);
+  q->err = err;
+  q->result.reset(result);
+  q->client->done_.push_back(q);
+}
+
+void DnsClient::on_readable() noexcept {
+  if (closed_) return;
+  const int rc = ub_process(ctx_.get());
+  std::vector<Query*> batch;
+  batch.swap(done_);
+  done_.reserve(cfg_.max_in_flight);
+  for (Query* q : batch) {
+    if (closed_) break;  // close() from a callback delivered (and freed) the rest
+    auto owned = std::move(*q->pos);
+    in_flight_.erase(q->pos);
+    auto a = classify_result(owned->name, owned->qtype, owned->err, owned->result.get());
+    owned->result.reset();
+    deliver(std::move(owned), std::move(a));
+  }
+  if (rc != 0 && !closed_ && batch.empty()) {
+    // A broken pipe to libunbound's thread: nothing will ever arrive. Fail everything.
+    close();
+    return;
+  }
+  pump();
+}
+
+void DnsClient::on_timer() noexcept {
+  if (closed_) return;
+  const std::uint64_t now = uv_now(loop_);
+  std::vector<std::unique_ptr<Query>> expired;
+  while (!in_flight_.empty() && in_flight_.front()->deadline <= now) {
+    auto q = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    // ub_cancel succeeds while the answer is not yet processed: its callback will not run.
+    (void)ub_cancel(ctx_.get(), q->async_id);
+    ++stats_.timeouts;
+    expired.push_back(std::move(q));
+  }
+  for (auto& q : expired) {
+    if (closed_) break;
+    if (q->attempts <= cfg_.retries) {
+      ++stats_.retries;
+      submit(q);  // to the back of in_flight_: deadlines stay ordered
+    } else {
+      ++stats_.final_timeouts;
+      auto a = timeout_answer(q->name, q->qtype);
+      deliver(std::move(q), std::move(a));
+    }
+  }
+  pump();
+}
+
+void DnsClient::on_deferred() noexcept {
+  auto batch = std::move(deferred_);
+  deferred_.clear();
+  for (auto& [q, a] : batch) {
+    if (closed_) break;
+    deliver(std::move(q), std::move(a));
+  }
+  pump();
+}
+
+void DnsClient::deliver(std::unique_ptr<Query> q, DnsAnswer a) noexcept {
+  ++stats_.answered;
+  auto cb = std::move(q->cb);
+  q.reset();
+  if (!cb) return;
+  try {
+    cb(std::move(a));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nulmeting: DNS callback threw: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "nulmeting: DNS callback threw\n");
+  }
+}
+
+void DnsClient::close() {
+  if (closed_) return;
+  closed_ = true;
+  // Collect everything still owed a callback, then tear libunbound down before calling back.
+  std::vector<std::unique_ptr<Query>> owed;
+  for (auto& q : in_flight_) {
+    if (ctx_) (void)ub_cancel(ctx_.get(), q->async_id);
+    owed.push_back(std::move(q));
+  }
+  in_flight_.clear();
+  done_.clear();
+  for (auto& q : waiting_) owed.push_back(std::move(q));
+  waiting_.clear();
+  for (auto& [q, a] : deferred_) owed.push_back(std::move(q));
+  deferred_.clear();
+  poll_.reset();  // stop watching ub_fd before ub_ctx_delete closes it
+  timer_.reset();
+  defer_.reset();
+  ctx_.reset();  // joins libunbound's thread
+  for (auto& q : owed) {
+    auto a = error_answer(q->name, q->qtype, "cancelled: DNS client closed");
+    deliver(std::move(q), std::move(a));
+  }
+}
+
+void DnsClient::check_trust_anchor(CheckCallback cb) {
+  struct State {
+    CheckCallback cb;
+    std::size_t left = 0;
+    std::string error;
+  };
+  auto st = std::make_shared<State>();
+  st->cb = std::move(cb);
+  st->left = anchored_zones_.size();
+  for (const auto& zone : anchored_zones_) {
+    resolve(zone, rrtype::DNSKEY, [st, zone](DnsAnswer a) {
+      if (a.cls != DnsClass::Secure && st->error.empty()) {
+        st->error = "trust anchor does not validate " + zone +
+                    " DNSKEY: " + std::string(to_string(a.cls)) + " (" +
+                    std::string(to_string(a.reason)) +
+                    (a.why_bogus.empty() ? "" : ": " + a.why_bogus) + ")";
+      }
+      if (--st->left == 0) {
+        if (st->error.empty())
+          st->cb({});
+        else
+          st->cb(std::unexpected(st->error));
+      }
+    });
+  }
+}
+
+}  // namespace nulmeting::scanner

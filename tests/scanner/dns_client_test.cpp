@@ -1,0 +1,242 @@
+// DnsClient without the testbed: configuration, trust-anchor checks at start-up, and the
+// lifetime rules (every callback once, timeouts with retry, close() with queries outstanding,
+// uv_loop_close() == 0). The only "server" is a UDP socket on 127.0.0.1 that never answers.
+#include <nulmeting/scanner/dns_client.hpp>
+#include <nulmeting/scanner/dns_wire.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <cstdio>
+#include <fstream>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace nulmeting;
+using namespace nulmeting::scanner;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A bound UDP socket on loopback that reads nothing: queries to it simply get no answer.
+struct SilentUdp {
+  int fd = -1;
+  int port = 0;
+  SilentUdp() {
+    fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    socklen_t len = sizeof sa;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0);
+    port = ntohs(sa.sin_port);
+  }
+  ~SilentUdp() { ::close(fd); }
+  std::string fwd() const { return "127.0.0.1@" + std::to_string(port); }
+};
+
+std::string write_temp(const std::string& text) {
+  char path[] = "/tmp/nulmeting-ta-test-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  ::close(fd);
+  return path;
+}
+
+const char* kTestAnchor =
+    ". IN DNSKEY 257 3 13 6w4tcpZp2spla3ReGQp1AJLBNC5t5ASIPgfdFXHNLdQ+wrucZRNnLVAg "
+    "/QiR1knWMEk4qeNkiZZNzWMrDn7WpQ==\n";
+
+DnsConfig offline_config(const SilentUdp& udp, const std::string& ta) {
+  DnsConfig c;
+  c.resolvers = {udp.fwd()};
+  c.trust_anchor_file = ta;
+  c.timeout = 300ms;
+  c.retries = 1;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("read_trust_anchor_zones: what anchors, what does not", "[dns][ta]") {
+  SECTION("the system root key (dns-root-data)") {
+    auto z = read_trust_anchor_zones(kSystemTrustAnchor);
+    REQUIRE(z.has_value());
+    CHECK(*z == std::vector<std::string>{"."});
+  }
+  struct Row {
+    const char* what;
+    std::string text;
+    bool ok;
+    std::vector<std::string> zones;
+  };
+  const std::vector<Row> rows = {
+      {"one DNSKEY", kTestAnchor, true, {"."}},
+      {"DS with TTL and class, two zones",
+       "; comment\n$TTL 3600\nexample.nl. 3600 IN DS 12345 13 2 ABCDEF0123\n"
+       "test. IN DNSKEY 257 3 13 AAAA\n",
+       true,
+       {"example.nl.", "test."}},
+      {"multi-line DNSKEY", ". IN DNSKEY ( 257 3 13\n  6w4tcpZp2spla3Re )\n", true, {"."}},
+      {"empty file", "", false, {}},
+      {"only comments", "; nothing here\n\n", false, {}},
+      {"garbage", "this is not a zone file\n", false, {}},
+      {"an A record", "example.nl. IN A 192.0.2.1\n", false, {}},
+      {"truncated DNSKEY", ". IN DNSKEY 257 3\n", false, {}},
+      {"relative owner", "example IN DS 1 13 2 AB\n", false, {}},
+      {"unbalanced paren", ". IN DNSKEY ( 257 3 13 AAAA\n", false, {}},
+  };
+  for (const auto& r : rows) {
+    INFO(r.what);
+    const auto path = write_temp(r.text);
+    auto z = read_trust_anchor_zones(path);
+    ::unlink(path.c_str());
+    CHECK(z.has_value() == r.ok);
+    if (r.ok && z) CHECK(*z == r.zones);
+  }
+  CHECK_FALSE(read_trust_anchor_zones("/nonexistent/anchor.key").has_value());
+}
+
+TEST_CASE("make_unbound_config switches off every built-in local zone", "[dns][config]") {
+  DnsConfig c;
+  c.tcp_only = true;
+  const auto text = make_unbound_config(c);
+  for (const char* z : {"test.", "invalid.", "onion.", "localhost.", "home.arpa.", "local.",
+                        "10.in-addr.arpa.", "31.172.in-addr.arpa.", "127.in-addr.arpa.",
+                        "8.b.d.0.1.0.0.2.ip6.arpa.", "d.f.ip6.arpa.", "127.100.in-addr.arpa."}) {
+    INFO(z);
+    CHECK(text.find(std::string("local-zone: \"") + z + "\" nodefault") != std::string::npos);
+  }
+  CHECK(text.find("edns-buffer-size: 1232") != std::string::npos);
+  CHECK(text.find("tcp-upstream: yes") != std::string::npos);
+  CHECK(text.find("do-not-query-localhost: no") != std::string::npos);
+}
+
+TEST_CASE("DnsClient::create rejects bad configuration at start-up", "[dns][client]") {
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  {
+    auto c = offline_config(udp, ta);
+    c.resolvers = {"127.0.0.1:53"};  // libunbound wants addr@port
+    auto r = DnsClient::create(loop.get(), c);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().find("ADDR@PORT") != std::string::npos);
+  }
+  for (const char* bad : {"", "; only a comment\n", "garbage\n"}) {
+    INFO("anchor: " << bad);
+    const auto bad_ta = write_temp(bad);
+    auto r = DnsClient::create(loop.get(), offline_config(udp, bad_ta));
+    ::unlink(bad_ta.c_str());
+    CHECK_FALSE(r.has_value());
+  }
+  {
+    auto c = offline_config(udp, ta);
+    c.max_in_flight = 0;
+    CHECK_FALSE(DnsClient::create(loop.get(), c).has_value());
+  }
+  {
+    auto c = offline_config(udp, ta);
+    c.resolvers = {"::1@5353", "127.0.0.1"};
+    auto r = DnsClient::create(loop.get(), c);
+    CHECK(r.has_value());
+  }
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("DnsClient: timeouts are retried, then fail/timeout; special-use names leave the host",
+          "[dns][client]") {
+  // With libunbound's default local zones, "x.test." and "y.invalid." would be answered at once
+  // with NXDOMAIN from inside the library; with them off, they go to the (silent) forwarder and
+  // time out. This test fails if the local zones are left on.
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto client = DnsClient::create(loop.get(), offline_config(udp, ta));
+  REQUIRE(client.has_value());
+  std::vector<DnsAnswer> got;
+  int calls = 0;
+  const std::vector<std::string> names = {"x.test.", "y.invalid", "z.onion", "mx.home.arpa",
+                                          "1.0.0.10.in-addr.arpa"};
+  for (const auto& n : names)
+    (*client)->resolve(n, rrtype::A, [&](DnsAnswer a) {
+      ++calls;
+      got.push_back(std::move(a));
+    });
+  const auto t0 = uv_now(loop.get());
+  loop.run();
+  const auto elapsed = uv_now(loop.get()) - t0;
+  CHECK(calls == static_cast<int>(names.size()));
+  for (const auto& a : got) {
+    INFO(a.qname << " → " << to_string(a.cls) << "/" << to_string(a.reason));
+    CHECK(a.cls == DnsClass::Fail);
+    CHECK(a.reason == DnsReason::Timeout);
+  }
+  CHECK(elapsed >= 600);  // two attempts of 300 ms each
+  CHECK((*client)->stats().retries == names.size());
+  CHECK((*client)->stats().final_timeouts == names.size());
+  (*client)->close();
+  client->reset();
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("DnsClient: close() with queries outstanding calls back each once; loop closes",
+          "[dns][client]") {
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = 10s;
+  cfg.max_in_flight = 4;  // most of them wait in the client's queue
+  auto client = DnsClient::create(loop.get(), cfg);
+  REQUIRE(client.has_value());
+  std::vector<int> calls(50, 0);
+  std::vector<DnsReason> reasons(50, DnsReason::Ok);
+  for (int i = 0; i < 50; ++i)
+    (*client)->resolve("n" + std::to_string(i) + ".example.", rrtype::AAAA, [&, i](DnsAnswer a) {
+      ++calls[static_cast<std::size_t>(i)];
+      reasons[static_cast<std::size_t>(i)] = a.reason;
+    });
+  CHECK((*client)->in_flight() == 4);
+  CHECK((*client)->waiting() == 46);
+  // Close from inside a timer callback, as a scan's shutdown path would.
+  UvTimer t;
+  REQUIRE(t.init([&](uv_timer_t* h) { return uv_timer_init(loop.get(), h); }) == 0);
+  t->data = client->get();
+  uv_timer_start(
+      t.get(), [](uv_timer_t* h) { static_cast<DnsClient*>(h->data)->close(); }, 50, 0);
+  loop.run();
+  t.reset();
+  for (int i = 0; i < 50; ++i) {
+    INFO(i);
+    CHECK(calls[static_cast<std::size_t>(i)] == 1);
+    CHECK(reasons[static_cast<std::size_t>(i)] == DnsReason::Error);
+  }
+  // After close, resolve() answers at once with an error (still exactly once).
+  int late = 0;
+  (*client)->resolve("late.example", rrtype::A, [&](DnsAnswer a) {
+    ++late;
+    CHECK(a.reason == DnsReason::Error);
+  });
+  CHECK(late == 1);
+  client->reset();
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("DnsClient: an idle client does not keep the loop alive", "[dns][client]") {
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto client = DnsClient::create(loop.get(), offline_config(udp, ta));
+  REQUIRE(client.has_value());
+  CHECK(loop.run() == 0);  // returns at once: nothing in flight
+  client->reset();         // destructor closes
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
