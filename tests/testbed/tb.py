@@ -151,32 +151,20 @@ class Certs:
         csr = self.path(name, "csr")
         run(["openssl", "req", "-new", "-key", str(key), "-subj", f"/CN={cn}", "-out", str(csr)])
         if issuer == "self":
-            signkey, signcert = key, None
+            self._sign(name, key, None, ext, start, end)
         else:
-            signkey, signcert = self.path(issuer, "key"), self.path(issuer, "crt")
-        serial = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
-        cmd = ["openssl", "x509", "-req", "-in", str(csr), "-days", "1", "-extfile", str(ext),
-               "-set_serial", str(serial), "-sha256", "-out", str(crt)]
-        if signcert is None:
-            cmd += ["-signkey", str(signkey)]
-        else:
-            cmd += ["-CA", str(signcert), "-CAkey", str(signkey)]
-        # `openssl x509 -req` has no -not_before/-not_after in OpenSSL 3.0: use `openssl ca`-free
-        # trick: sign then re-sign is not possible, so use the x509 -days and faketime-free path:
-        run(cmd)
-        if start != "now":
-            self._set_validity(name, signkey, signcert, ext, start, end)
-        # chain file (key + leaf + issuer chain, as smtpd_tls_chain_files wants, leaf first)
+            self._sign(name, self.path(issuer, "key"), self.path(issuer, "crt"), ext, start, end)
+        # chain files for smtpd_tls_chain_files: key, leaf, then issuers below the root
         chain = [crt.read_text()]
         iss = issuer
-        while iss != "self" and not self.spec[iss].get("is_root", self.spec[iss].get("issuer", "self") == "self"):
+        while iss != "self" and self.spec[iss].get("issuer", "self") != "self":
             chain.append(self.path(iss, "crt").read_text())
-            iss = self.spec[iss].get("issuer", "self")
+            iss = self.spec[iss]["issuer"]
         self.path(name, "chain.pem").write_text(key.read_text() + "".join(chain))
         self.path(name, "leafonly.pem").write_text(key.read_text() + chain[0])
         self.done.add(name)
 
-    def _set_validity(self, name, signkey, signcert, ext, start, end) -> None:
+    def _sign(self, name, signkey, signcert, ext, start, end) -> None:
         """OpenSSL 3.0's x509 cannot set dates directly; `openssl ca` can (-startdate/-enddate)."""
         d = self.dir / "ca-db"
         d.mkdir(exist_ok=True)
@@ -201,9 +189,6 @@ class Certs:
 
     def der(self, name: str) -> bytes:
         self.make(name)
-        p = run(["openssl", "x509", "-in", str(self.path(name, "crt")), "-outform", "DER"],
-                capture=True)
-        # text=True mangles binary: re-run in binary mode
         return subprocess.run(["openssl", "x509", "-in", str(self.path(name, "crt")), "-outform",
                                "DER"], capture_output=True, check=True).stdout
 
@@ -415,12 +400,14 @@ class Plan:
             owner, rtype, rdata = rec.split(None, 2)
             d.add(owner.replace("@", bare(name)), rtype, rdata)
         server = h.get("server", "postfix")
-        for ip in h.get("v4", []) + h.get("v6", []) + h.get("listen_only", []):
+        for ip in h.get("v4", []) + h.get("v6", []):
+            self.addresses.add(ip)
             if ip in h.get("no_listen", []):
-                continue
+                continue  # address exists, nothing listens: connection refused
+            tls = h.get("v6_tls", h.get("tls", "on")) if ":" in ip else h.get("tls", "on")
             if server == "postfix":
                 self.postfix.append({"ip": ip, "host": bare(name), "cert": h.get("cert"),
-                                     "tls": h.get("tls", "on"), "chain": h.get("chain", "full")})
+                                     "tls": tls, "chain": h.get("chain", "full")})
             elif server == "misbehave":
                 self.misbehave.append({"ip": ip, "mode": h["mode"]})
             elif server == "none":
@@ -471,17 +458,26 @@ class Plan:
         e.update(dom.get("expect", {}).get("host_override", {}).get(hname, {}))
         tl = None
         if e.get("tlsa_status"):
-            tl = {"status": e["tlsa_status"], "base": e.get("tlsa_base", hname),
+            secure = e["tlsa_status"] == "secure"
+            tl = {"status": e["tlsa_status"], "base": e.get("tlsa_base", hname) if secure else None,
                   "usable": e.get("usable", 0)}
         addrs = []
-        per = e.get("addresses", {})
-        for ip in h.get("v4", []) + h.get("v6", []):
+        per = h.get("expect_addr", {})
+        target = h
+        while "cname" in target:  # addresses of a CNAME'd host are those of its target
+            target = self.cat["host"][bare(target["cname"])]
+        ips = [] if e.get("status", "ok") != "ok" else target.get("v4", []) + target.get("v6", [])
+        for ip in ips:
             a = {"ip": ip, "outcome": e.get("outcome"), "dane": e.get("dane", "n/a"),
                  "dane_reason": e.get("dane_reason")}
             a.update(per.get(ip, {}))
             addrs.append(a)
-        return {"name": hname, "status": e.get("status", "ok"),
-                "address_dnssec": e.get("address_dnssec"), "tlsa": tl, "addresses": addrs}
+        out = {"name": hname, "status": e.get("status", "ok"),
+               "address_dnssec": e.get("address_dnssec"), "tlsa": tl, "addresses": addrs}
+        for k in ("posttls", "posttls_note", "posttls_family", "note"):
+            if k in h:
+                out[k] = h[k]
+        return out
 
     # synthetic mode ---------------------------------------------------------------------------
     def synthetic_zones(self) -> None:
@@ -863,12 +859,123 @@ def cmd_down(args) -> int:
     return teardown(netns)
 
 
-def start_postfix(netns, plan, args):  # replaced below
-    log("postfix: not yet wired")
+LEGACY_TLS_CONF = """# per-listener OpenSSL config for a legacy TLS 1.0 server (testbed-notes.md)
+nulmeting_legacy = legacy_sect
+[legacy_sect]
+ssl_conf = legacy_ssl
+[legacy_ssl]
+system_default = legacy_sys
+[legacy_sys]
+CipherString = DEFAULT@SECLEVEL=0
+MinProtocol = TLSv1
+MaxProtocol = TLSv1
+"""
 
 
-def postfix_ready(netns, plan) -> bool:
-    return True
+def start_postfix(netns: str, plan: Plan, args) -> None:
+    base = RUN / "postfix"
+    etc, spool, data = base / "etc", base / "spool", base / "data"
+    for p in (etc, spool, data):
+        p.mkdir(parents=True, exist_ok=True)
+    # Postfix daemons run as `postfix` and must reach the queue directory.
+    for p in (RUN, base):
+        p.chmod(0o755)
+    shutil.chown(data, "postfix", "postfix")
+    legacy = etc / "legacy-tls.cnf"
+    legacy.write_text(LEGACY_TLS_CONF)
+    main = f"""# nulmeting testbed Postfix: many MX hosts, accepts no mail
+compatibility_level = 3.6
+queue_directory = {spool}
+data_directory = {data}
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+meta_directory = /etc/postfix
+shlib_directory = /usr/lib/postfix
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mailhost.testbed.test
+mydomain = testbed.test
+myorigin = $myhostname
+mydestination =
+relay_domains =
+local_recipient_maps =
+alias_maps =
+alias_database =
+local_transport = error:5.7.1 testbed accepts no mail
+default_transport = error:5.7.1 testbed accepts no mail
+relay_transport = error:5.7.1 testbed accepts no mail
+smtpd_client_restrictions =
+smtpd_relay_restrictions = reject
+smtpd_recipient_restrictions = reject
+smtpd_banner = $myhostname ESMTP nulmeting testbed
+inet_interfaces = all
+inet_protocols = all
+maillog_file = {RUN / 'logs' / 'postfix.log'}
+maillog_file_prefixes = {RUN}
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+smtpd_timeout = 60s
+default_process_limit = 2000
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+biff = no
+"""
+    (etc / "main.cf").write_text(main)
+    master = [
+        "pickup    unix  n       -       n       60      1       pickup",
+        "cleanup   unix  n       -       n       -       0       cleanup",
+        "qmgr      unix  n       -       n       300     1       qmgr",
+        "tlsmgr    unix  -       -       n       1000?   1       tlsmgr",
+        "rewrite   unix  -       -       n       -       -       trivial-rewrite",
+        "bounce    unix  -       -       n       -       0       bounce",
+        "defer     unix  -       -       n       -       0       bounce",
+        "trace     unix  -       -       n       -       0       bounce",
+        "verify    unix  -       -       n       -       1       verify",
+        "flush     unix  n       -       n       1000?   0       flush",
+        "proxymap  unix  -       -       n       -       -       proxymap",
+        "error     unix  -       -       n       -       -       error",
+        "retry     unix  -       -       n       -       -       error",
+        "discard   unix  -       -       n       -       -       discard",
+        "anvil     unix  -       -       n       -       1       anvil",
+        "scache    unix  -       -       n       -       1       scache",
+        "postlog   unix-dgram n  -       n       -       1       postlogd",
+    ]
+    port = port_of(25, args)
+    for li in plan.postfix:
+        ip = li["ip"]
+        addr = f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+        opts = [f"syslog_name=postfix/{li['host']}", f"myhostname={li['host']}"]
+        if li["tls"] == "off" or not li.get("cert"):
+            opts.append("smtpd_tls_security_level=none")
+        else:
+            chain = plan.certs.path(li["cert"], "leafonly.pem" if li["chain"] == "leaf-only"
+                                    else "chain.pem")
+            opts.append(f"smtpd_tls_chain_files={chain}")
+            if li["tls"] == "tls12":
+                opts.append("smtpd_tls_protocols=>=TLSv1.2,<=TLSv1.2")
+            elif li["tls"] == "tls10":
+                opts += [f"tls_config_file={legacy}", "tls_config_name=nulmeting_legacy",
+                         "smtpd_tls_protocols=>=TLSv1,<=TLSv1",
+                         "smtpd_tls_mandatory_protocols=>=TLSv1,<=TLSv1"]
+        master.append(f"{addr} inet n - n - - smtpd " + " ".join(f"-o {o}" for o in opts))
+    (etc / "master.cf").write_text("\n".join(master) + "\n")
+    nsexec(netns, ["postfix", "-c", str(etc), "check"], check=False)
+    nsexec(netns, ["postfix", "-c", str(etc), "start"])
+    mp = spool / "pid" / "master.pid"
+    wait_for(lambda: mp.exists() and read_pid(mp) is not None, "postfix master pid")
+    (RUN / "pids" / "postfix-master.pid").write_text(f"{read_pid(mp)}\n")
+
+
+def postfix_ready(netns: str, plan: Plan) -> bool:
+    """Every Postfix listener address answers 220 (checked inside the netns)."""
+    port = port_of(25, plan.args)
+    targets = [[li["ip"], port] for li in plan.postfix]
+    p = nsexec(netns, [sys.executable, str(HERE / "tbcheck.py"), "banners", json.dumps(targets)],
+               check=False)
+    if p.returncode != 0:
+        return False
+    res = json.loads(p.stdout)
+    return all(r.startswith("220") for r in res.values())
 
 
 def parse_synth(s: str) -> tuple[int, int]:

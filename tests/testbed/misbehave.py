@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Scripted misbehaving SMTP server for the nulmeting testbed (what Postfix cannot show).
+
+Started by tb.py `up` inside the netns with a JSON list of {ip, port, mode}; one asyncio loop.
+Modes:
+  tarpit     accept, never send a banner
+  421        "421" greeting, then close
+  554        "554" greeting, then close
+  454        normal session, STARTTLS answered with 454
+  garbage    "220 Ready to start TLS", then bytes that are not TLS, then close
+  tls-alert  "220 Ready to start TLS", read the ClientHello, answer a fatal handshake_failure alert
+  multiline  endless "220-" greeting continuation lines
+  megaline   normal greeting; EHLO answered with one 1 MiB line
+Invariant: every connection is closed after at most HOLD_SECONDS (nothing hangs forever), and
+an endless reply stops after MAX_BYTES. Never reads or stores mail (MAIL/RCPT are refused).
+"""
+import asyncio
+import json
+import signal
+import sys
+
+HOLD_SECONDS = 40.0
+MAX_BYTES = 64 * 1024 * 1024
+HOST = b"scripted.testbed.test"
+
+
+async def readline(r: asyncio.StreamReader) -> bytes:
+    line = await r.readline()
+    if not line:
+        raise ConnectionError("eof")
+    return line.strip().upper()
+
+
+async def smtp_until_starttls(r, w, starttls_reply: bytes, ehlo_extra: bytes = b"") -> bool:
+    """A minimal SMTP dialogue; returns True when STARTTLS was accepted with `starttls_reply`."""
+    w.write(b"220 " + HOST + b" ESMTP scripted\r\n")
+    await w.drain()
+    while True:
+        cmd = await readline(r)
+        if cmd.startswith(b"EHLO"):
+            w.write(b"250-" + HOST + b"\r\n" + ehlo_extra + b"250-PIPELINING\r\n250 STARTTLS\r\n")
+        elif cmd.startswith(b"HELO"):
+            w.write(b"250 " + HOST + b"\r\n")
+        elif cmd == b"STARTTLS":
+            w.write(starttls_reply)
+            await w.drain()
+            return starttls_reply.startswith(b"220")
+        elif cmd == b"QUIT":
+            w.write(b"221 2.0.0 bye\r\n")
+            await w.drain()
+            return False
+        elif cmd in (b"NOOP", b"RSET"):
+            w.write(b"250 2.0.0 ok\r\n")
+        else:
+            w.write(b"502 5.5.2 not here\r\n")
+        await w.drain()
+
+
+async def session(mode: str, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+    if mode == "tarpit":
+        await asyncio.sleep(HOLD_SECONDS)
+    elif mode == "421":
+        w.write(b"421 4.3.2 " + HOST + b" service not available, closing channel\r\n")
+    elif mode == "554":
+        w.write(b"554 5.3.2 " + HOST + b" no SMTP service here\r\n")
+    elif mode == "454":
+        await smtp_until_starttls(r, w, b"454 4.7.0 TLS not available due to local problem\r\n")
+        while True:  # keep talking plain SMTP until QUIT
+            cmd = await readline(r)
+            w.write(b"221 2.0.0 bye\r\n" if cmd == b"QUIT" else b"502 5.5.2 not here\r\n")
+            await w.drain()
+            if cmd == b"QUIT":
+                break
+    elif mode == "garbage":
+        if await smtp_until_starttls(r, w, b"220 2.0.0 Ready to start TLS\r\n"):
+            await r.read(4096)  # the ClientHello
+            w.write(b"this is not a TLS record, just text\r\n" * 8)
+    elif mode == "tls-alert":
+        if await smtp_until_starttls(r, w, b"220 2.0.0 Ready to start TLS\r\n"):
+            await r.read(4096)
+            w.write(bytes([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]))  # fatal handshake_failure
+    elif mode == "multiline":
+        sent = 0
+        line = b"220-" + HOST + b" still greeting you, please wait\r\n"
+        while sent < MAX_BYTES:
+            w.write(line)
+            sent += len(line)
+            await w.drain()
+            await asyncio.sleep(0.001)
+    elif mode == "megaline":
+        w.write(b"220 " + HOST + b" ESMTP scripted\r\n")
+        await w.drain()
+        await readline(r)
+        w.write(b"250 " + b"x" * (1024 * 1024) + b"\r\n")
+        await w.drain()
+        await asyncio.sleep(HOLD_SECONDS)
+    await w.drain()
+
+
+def handler(mode: str):
+    async def handle(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        try:
+            await asyncio.wait_for(session(mode, r, w), HOLD_SECONDS)
+        except (asyncio.TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError, ValueError):
+            pass
+        finally:
+            w.close()
+    return handle
+
+
+async def main(cfg_path: str) -> None:
+    cfg = json.load(open(cfg_path))
+    servers = [await asyncio.start_server(handler(c["mode"]), c["ip"], c["port"]) for c in cfg]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    print(f"misbehave: listening on {len(servers)} addresses", flush=True)
+    await stop.wait()
+    for s in servers:
+        s.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1]))
