@@ -1,0 +1,112 @@
+// probe_scheduler.hpp — runs SmtpProbes on a libuv loop, politely and once per target.
+//
+// Who calls it: the scan pipeline (one scheduler per run, on the scan's loop), the integration
+// tests and scripts/bench-smtp.
+//
+// Politeness: at most `max_concurrency` probes at once, at most `per_ip` at once to one address,
+// and at least `min_interval_ms` between two connections to one address. A 421 or other 4xx at
+// the banner is retried after `backoff_ms`, doubling, up to `max_attempts` connections in total;
+// the result then says how many attempts were made (durations add up).
+//
+// Dedup: one probe per (host name, ip, port) per run. A request for a key that is in flight is
+// coalesced (its callback joins the waiting list); a request for a finished key gets the cached
+// result. Callbacks always run from the loop (never inside submit()). Memory stays bounded
+// because the caller calls forget(key) when no domain will ask again (or clear_cache()).
+// Results are shared per host: a domain that adds reference identifiers re-checks names with
+// dane_recheck_names (dane_verify.hpp) instead of probing again.
+//
+// Lifetime: destroy the scheduler only when idle() or after the loop stopped; probes in flight
+// are then abandoned (transports closed, callbacks not called).
+// Threading: loop thread only.
+#pragma once
+
+#include <nulmeting/scanner/smtp_probe.hpp>
+#include <nulmeting/scanner/smtp_uv_transport.hpp>
+#include <nulmeting/scanner/uv_handle.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace nulmeting::scanner {
+
+struct SchedulerOptions {
+  std::size_t max_concurrency = 64;
+  std::size_t per_ip = 2;
+  std::uint64_t min_interval_ms = 250;  // between connections to one IP
+  int max_attempts = 3;                 // connections for a 4xx banner, retries included
+  std::uint64_t backoff_ms = 30000;     // first retry delay; doubles per retry
+  ProbeOptions probe;
+};
+
+class ProbeScheduler {
+ public:
+  using Callback = std::function<void(const ProbeResult&)>;
+  using Key = std::tuple<std::string, std::string, std::uint16_t>;  // host, ip, port
+
+  ProbeScheduler(uv_loop_t* loop, std::shared_ptr<const TlsClientContext> tls,
+                 SchedulerOptions opts);
+  ProbeScheduler(const ProbeScheduler&) = delete;
+  ProbeScheduler& operator=(const ProbeScheduler&) = delete;
+  ~ProbeScheduler();
+
+  // Asks for the probe of (req.host, req.ip, req.port). `cb` runs once, from the loop.
+  void submit(ProbeRequest req, Callback cb);
+  // Drops a cached result (the pipeline is done with that key).
+  void forget(const Key& key);
+  void clear_cache();
+
+  bool idle() const noexcept { return entries_in_flight_ == 0 && ready_.empty(); }
+  std::size_t active() const noexcept { return active_; }
+  std::size_t cached() const noexcept;
+  std::size_t probes_started() const noexcept { return started_; }
+  std::size_t max_active_seen() const noexcept { return max_active_seen_; }
+
+ private:
+  struct Entry;
+  struct Running {
+    std::unique_ptr<UvClock> clock;  // declared first: outlives the probe
+    std::unique_ptr<SmtpProbe> probe;
+  };
+  struct Entry {
+    Key key;
+    ProbeRequest req;
+    std::vector<Callback> waiters;
+    bool done = false;
+    std::shared_ptr<const ProbeResult> result;
+    int attempts = 0;
+    double duration_ms = 0;
+    std::uint64_t not_before = 0;  // retry backoff
+    std::unique_ptr<Running> running;
+  };
+  struct IpState {
+    std::size_t active = 0;
+    std::uint64_t last_connect = 0;
+    bool connected_before = false;
+  };
+
+  void pump() noexcept;
+  void launch(Entry& e);
+  void on_complete(Entry& e, ProbeCompletion&& c);
+  void arm_pump(std::uint64_t delay_ms);
+
+  uv_loop_t* loop_;
+  std::shared_ptr<const TlsClientContext> tls_;
+  SchedulerOptions opts_;
+  std::map<Key, std::unique_ptr<Entry>> entries_;
+  std::deque<Entry*> queue_;                         // waiting to start, FIFO
+  std::vector<std::unique_ptr<Running>> graveyard_;  // finished probes, freed from the loop
+  std::vector<std::pair<Callback, std::shared_ptr<const ProbeResult>>> ready_;  // to deliver
+  std::map<std::string, IpState> ips_;
+  UvTimer timer_;
+  std::size_t active_ = 0;
+  std::size_t entries_in_flight_ = 0;
+  std::size_t started_ = 0;
+  std::size_t max_active_seen_ = 0;
+};
+
+}  // namespace nulmeting::scanner

@@ -1,0 +1,176 @@
+// smtp_probe.hpp — one STARTTLS + DANE probe of one (MX host, address): an explicit state
+// machine (measurement.md §2.3).
+//
+// Who calls it: ProbeScheduler (probe_scheduler.hpp) creates one SmtpProbe per (host, ip, port)
+// with a real libuv transport and clock (smtp_uv_transport.hpp); tests drive it with a scripted
+// fake Transport and Clock.
+//
+// Model: PowerDNS dnsdist-healthchecks.cc / tcpiohandler.cc (explicit TCP state, SSL_get_error
+// mapped to I/O states) and Unbound's single completion path. Here:
+//   State {Connect, Banner, Ehlo, StartTls, Handshake, Quit, Done}; advance() runs steps until one
+//   returns NeedRead/NeedWrite (wait for the transport) or the probe is finished; every step
+//   returns NeedRead / NeedWrite / Done / Failed. Entering a phase arms that phase's deadline
+//   (one timer, re-armed per phase, cleared in finish). Reply, error, reset and timeout all end
+//   in finish(), which runs exactly once, closes the transport and cancels the timer before it
+//   calls the completion callback.
+//
+// SMTP chat: banner (220; 4xx → smtp_temp_error, 5xx → smtp_perm_error), EHLO (a 5xx to EHLO is
+// followed by HELO only to classify the server: HELO accepted → no_starttls), STARTTLS
+// advertised? (no → no_starttls), STARTTLS (not 220 → starttls_refused), TLS handshake (SNI = TLSA
+// base domain, else the host name; failure → tls_failed), QUIT. Never MAIL/RCPT/DATA. Plaintext
+// that arrives with the 220 to STARTTLS is discarded (STARTTLS injection, CVE-2011-0411 class).
+// A reply that breaks the parser's caps or syntax is a protocol error: it is classified like a
+// 4xx in that phase (Postfix treats an unparseable reply as a soft failure), with the cap named
+// in `error`. The outcome is fixed before QUIT: QUIT's reply, timeout or reset change nothing.
+// A connection lost during the handshake without a TLS alert is `reset`; with an alert or
+// a protocol error it is `tls_failed`.
+//
+// DANE per address (only when usable TLSA exist): authenticated / failed(no_match,
+// name_mismatch, expired) after a handshake; failed(no_starttls) for no_starttls and
+// starttls_refused; failed(tls_failed) when the handshake failed, timed out or was reset. An
+// address not reached far enough to ask for STARTTLS (refused, timeout before STARTTLS, 4xx/5xx
+// banner, reset) keeps dane = not_applicable: it was not tested.
+//
+// Memory per probe is bounded: the reply parser's caps, one read chunk of pending plaintext, a
+// cap on buffered ciphertext, the transcript cap and the chain cap.
+// Threading: loop thread only. The object must stay alive (not be destroyed) while the
+// transport may call it; the owner destroys it only after the completion callback has returned
+// and control is back in the loop (ProbeScheduler defers the delete).
+#pragma once
+
+#include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/scanner/dane_verify.hpp>
+#include <nulmeting/scanner/smtp_reply.hpp>
+#include <nulmeting/scanner/tls_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nulmeting::scanner {
+
+// Events a transport delivers to its probe.
+class TransportEvents {
+ public:
+  virtual ~TransportEvents() = default;
+  virtual void on_connected(int status) noexcept = 0;  // 0, or a libuv error (UV_ECONNREFUSED..)
+  virtual void on_data(std::string_view bytes) noexcept = 0;
+  virtual void on_closed(int status) noexcept = 0;  // UV_EOF, or a libuv error (UV_ECONNRESET)
+};
+
+// A byte stream to one address. After close() no more events arrive.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Starts connecting; the result arrives as on_connected. Returns a libuv error or 0.
+  virtual int connect(const std::string& ip, std::uint16_t port, TransportEvents* events) = 0;
+  virtual void write(std::string bytes) = 0;
+  virtual void close() noexcept = 0;
+};
+
+// Time and the one phase deadline. fire is called at (or after) the deadline unless cancelled.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::uint64_t now_ms() const = 0;
+  virtual void arm(std::uint64_t delay_ms, std::function<void()> fire) = 0;
+  virtual void cancel() noexcept = 0;
+};
+
+struct ProbeTimeouts {  // per phase, milliseconds
+  std::uint64_t connect = 10000, banner = 30000, ehlo = 30000, starttls = 30000, handshake = 30000,
+                quit = 5000;
+};
+
+struct ProbeOptions {
+  std::string ehlo_name = "localhost";  // must be an FQDN for real scans (--ehlo-name)
+  ProbeTimeouts timeouts;
+  SmtpReplyLimits reply_limits;
+  std::size_t transcript_cap = 8192;
+  std::size_t max_ciphertext_pending = 1u << 18;
+};
+
+struct ProbeRequest {
+  std::string host;  // MX host name (A-label, no trailing dot)
+  std::string ip;    // IPv4 or IPv6 text
+  std::uint16_t port = 25;
+  std::string tlsa_base;         // TLSA base domain when a secure TLSA RRset was found
+  std::vector<TlsaRecord> tlsa;  // as received (usable and unusable)
+};
+
+// What the scheduler needs beyond the result: was it a 4xx at the banner (retry-able)?
+struct ProbeCompletion {
+  ProbeResult result;
+  bool banner_temp_error = false;
+};
+
+class SmtpProbe final : public TransportEvents {
+ public:
+  enum class State : std::uint8_t { Connect, Banner, Ehlo, StartTls, Handshake, Quit, Done };
+  using DoneFn = std::function<void(ProbeCompletion&&)>;
+
+  SmtpProbe(ProbeRequest req, const ProbeOptions& opts, std::shared_ptr<const TlsClientContext> tls,
+            std::unique_ptr<Transport> transport, Clock& clock, DoneFn done);
+  SmtpProbe(const SmtpProbe&) = delete;
+  SmtpProbe& operator=(const SmtpProbe&) = delete;
+  ~SmtpProbe() override;
+
+  void start();
+  State state() const noexcept { return state_; }
+  bool finished() const noexcept { return finished_; }
+  const ProbeRequest& request() const noexcept { return req_; }
+
+  // TransportEvents
+  void on_connected(int status) noexcept override;
+  void on_data(std::string_view bytes) noexcept override;
+  void on_closed(int status) noexcept override;
+
+ private:
+  void advance() noexcept;
+  IoStatus step();
+  IoStatus read_reply(SmtpReply& out);
+  void enter(State s);
+  void on_deadline() noexcept;
+  void send(std::string_view line);
+  void note(std::string_view prefix, std::string_view text);
+  IoStatus fail(ProbeOutcome o, std::string why, bool banner_temp = false);
+  IoStatus protocol_error(std::string_view phase);
+  IoStatus handle_banner(const SmtpReply& r);
+  IoStatus handle_ehlo(const SmtpReply& r);
+  IoStatus handle_starttls(const SmtpReply& r);
+  IoStatus start_tls();
+  IoStatus step_handshake();
+  IoStatus step_quit();
+  void begin_quit();
+  void flush_tls();
+  void finish() noexcept;
+
+  ProbeRequest req_;
+  ProbeOptions opts_;
+  std::shared_ptr<const TlsClientContext> tls_ctx_;
+  std::unique_ptr<Transport> transport_;
+  Clock& clock_;
+  DoneFn done_;
+
+  State state_ = State::Connect;
+  bool connected_ = false;
+  bool finished_ = false;
+  bool helo_sent_ = false;
+  bool peer_closed_ = false;
+  int close_status_ = 0;
+  bool banner_temp_ = false;
+  bool outcome_set_ = false;  // result_.outcome is final (QUIT phase)
+  int dane_usable_ = 0;
+  std::uint64_t started_ms_ = 0;
+  std::string inbuf_;  // plaintext not yet parsed (bounded by one read chunk)
+  SmtpReplyParser parser_;
+  std::optional<TlsSession> tls_;
+  ProbeResult result_;
+};
+
+std::string_view to_string(SmtpProbe::State s) noexcept;
+
+}  // namespace nulmeting::scanner

@@ -1,0 +1,153 @@
+// probe_scheduler.cpp — see probe_scheduler.hpp.
+#include <nulmeting/scanner/probe_scheduler.hpp>
+
+#include <algorithm>
+#include <limits>
+
+namespace nulmeting::scanner {
+
+ProbeScheduler::ProbeScheduler(uv_loop_t* loop, std::shared_ptr<const TlsClientContext> tls,
+                               SchedulerOptions opts)
+    : loop_(loop), tls_(std::move(tls)), opts_(std::move(opts)) {
+  if (opts_.max_concurrency == 0) opts_.max_concurrency = 1;
+  if (opts_.per_ip == 0) opts_.per_ip = 1;
+  if (opts_.max_attempts < 1) opts_.max_attempts = 1;
+  if (timer_.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); }) != 0)
+    throw std::runtime_error("uv_timer_init failed");
+  timer_->data = this;
+}
+
+ProbeScheduler::~ProbeScheduler() {
+  timer_.reset();
+  entries_.clear();  // running probes close their transports; the loop frees the handles
+  graveyard_.clear();
+}
+
+std::size_t ProbeScheduler::cached() const noexcept {
+  return static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(),
+                                                [](const auto& kv) { return kv.second->done; }));
+}
+
+void ProbeScheduler::submit(ProbeRequest req, Callback cb) {
+  Key key{req.host, req.ip, req.port};
+  auto it = entries_.find(key);
+  if (it != entries_.end()) {
+    Entry& e = *it->second;
+    if (e.done)
+      ready_.emplace_back(std::move(cb), e.result);
+    else
+      e.waiters.push_back(std::move(cb));  // coalesced with the probe in flight
+    arm_pump(0);
+    return;
+  }
+  auto e = std::make_unique<Entry>();
+  e->key = key;
+  e->req = std::move(req);
+  e->waiters.push_back(std::move(cb));
+  queue_.push_back(e.get());
+  entries_.emplace(std::move(key), std::move(e));
+  ++entries_in_flight_;
+  arm_pump(0);
+}
+
+void ProbeScheduler::forget(const Key& key) {
+  auto it = entries_.find(key);
+  if (it != entries_.end() && it->second->done) entries_.erase(it);
+}
+
+void ProbeScheduler::clear_cache() {
+  std::erase_if(entries_, [](const auto& kv) { return kv.second->done; });
+}
+
+void ProbeScheduler::arm_pump(std::uint64_t delay_ms) {
+  if (!timer_) return;
+  if (uv_is_active(timer_.as_handle()) && uv_timer_get_due_in(timer_.get()) <= delay_ms) return;
+  uv_timer_start(
+      timer_.get(),
+      [](uv_timer_t* t) noexcept {
+        if (auto* self = static_cast<ProbeScheduler*>(t->data)) self->pump();
+      },
+      delay_ms, 0);
+}
+
+void ProbeScheduler::pump() noexcept {
+  graveyard_.clear();  // probes that finished in an earlier callback: safe to free now
+  auto ready = std::move(ready_);
+  ready_.clear();
+  for (auto& [cb, result] : ready) {
+    try {
+      cb(*result);
+    } catch (...) {
+    }
+  }
+  const std::uint64_t now = uv_now(loop_);
+  std::uint64_t next = std::numeric_limits<std::uint64_t>::max();
+  // Reserve first, start after the scan of the queue: a probe may finish inside start()
+  // (e.g. an unparsable address) and re-queue itself, which must not happen mid-iteration.
+  std::vector<Entry*> go;
+  for (auto it = queue_.begin(); it != queue_.end() && active_ < opts_.max_concurrency;) {
+    Entry* e = *it;
+    IpState& ip = ips_[e->req.ip];
+    if (ip.active >= opts_.per_ip) {  // a completion to this IP pumps again
+      ++it;
+      continue;
+    }
+    std::uint64_t ready_at = e->not_before;
+    if (ip.connected_before) ready_at = std::max(ready_at, ip.last_connect + opts_.min_interval_ms);
+    if (ready_at > now) {
+      next = std::min(next, ready_at);
+      ++it;
+      continue;
+    }
+    ++ip.active;
+    ip.last_connect = now;
+    ip.connected_before = true;
+    ++active_;
+    max_active_seen_ = std::max(max_active_seen_, active_);
+    go.push_back(e);
+    it = queue_.erase(it);
+  }
+  for (Entry* e : go) launch(*e);
+  if (next != std::numeric_limits<std::uint64_t>::max()) arm_pump(next > now ? next - now : 0);
+}
+
+void ProbeScheduler::launch(Entry& e) {
+  ++started_;
+  ++e.attempts;
+  auto run = std::make_unique<Running>();
+  run->clock = std::make_unique<UvClock>(loop_);
+  Entry* ep = &e;
+  run->probe = std::make_unique<SmtpProbe>(
+      e.req, opts_.probe, tls_, std::make_unique<UvTcpTransport>(loop_), *run->clock,
+      [this, ep](ProbeCompletion&& c) { on_complete(*ep, std::move(c)); });
+  SmtpProbe* probe = run->probe.get();
+  e.running = std::move(run);
+  probe->start();
+}
+
+void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
+  // Called from inside the probe: keep it alive until the loop is back in pump().
+  graveyard_.push_back(std::move(e.running));
+  IpState& ip = ips_[e.req.ip];
+  --ip.active;
+  --active_;
+  e.duration_ms += c.result.duration_ms;
+  if (c.banner_temp_error && e.attempts < opts_.max_attempts) {
+    const std::uint64_t factor = 1ull << std::min(e.attempts - 1, 20);
+    e.not_before = uv_now(loop_) + opts_.backoff_ms * factor;
+    queue_.push_back(&e);
+    arm_pump(0);
+    return;
+  }
+  c.result.attempts = e.attempts;
+  c.result.duration_ms = e.duration_ms;
+  e.result = std::make_shared<const ProbeResult>(std::move(c.result));
+  e.done = true;
+  --entries_in_flight_;
+  for (auto& cb : e.waiters) ready_.emplace_back(std::move(cb), e.result);
+  e.waiters.clear();
+  e.req.tlsa.clear();
+  arm_pump(0);
+}
+
+}  // namespace nulmeting::scanner

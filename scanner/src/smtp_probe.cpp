@@ -1,0 +1,437 @@
+// smtp_probe.cpp — see smtp_probe.hpp.
+#include <nulmeting/scanner/dane_tlsa.hpp>
+#include <nulmeting/scanner/smtp_probe.hpp>
+
+#include <uv.h>
+
+#include <utility>
+
+namespace nulmeting::scanner {
+
+std::string_view to_string(SmtpProbe::State s) noexcept {
+  switch (s) {
+    case SmtpProbe::State::Connect:
+      return "connect";
+    case SmtpProbe::State::Banner:
+      return "banner";
+    case SmtpProbe::State::Ehlo:
+      return "EHLO";
+    case SmtpProbe::State::StartTls:
+      return "STARTTLS";
+    case SmtpProbe::State::Handshake:
+      return "TLS handshake";
+    case SmtpProbe::State::Quit:
+      return "QUIT";
+    case SmtpProbe::State::Done:
+      return "done";
+  }
+  return "?";
+}
+
+SmtpProbe::SmtpProbe(ProbeRequest req, const ProbeOptions& opts,
+                     std::shared_ptr<const TlsClientContext> tls,
+                     std::unique_ptr<Transport> transport, Clock& clock, DoneFn done)
+    : req_(std::move(req)),
+      opts_(opts),
+      tls_ctx_(std::move(tls)),
+      transport_(std::move(transport)),
+      clock_(clock),
+      done_(std::move(done)),
+      parser_(opts.reply_limits) {
+  result_.ip = req_.ip;
+  for (const auto& r : req_.tlsa)
+    if (!req_.tlsa_base.empty() && tlsa_usable(r)) ++dane_usable_;
+}
+
+SmtpProbe::~SmtpProbe() {
+  clock_.cancel();
+  if (transport_) transport_->close();
+}
+
+void SmtpProbe::start() {
+  started_ms_ = clock_.now_ms();
+  enter(State::Connect);
+  const int rc = transport_->connect(req_.ip, req_.port, this);
+  if (rc != 0) on_connected(rc);
+}
+
+void SmtpProbe::enter(State s) {
+  state_ = s;
+  std::uint64_t t = 0;
+  switch (s) {
+    case State::Connect:
+      t = opts_.timeouts.connect;
+      break;
+    case State::Banner:
+      t = opts_.timeouts.banner;
+      break;
+    case State::Ehlo:
+      t = opts_.timeouts.ehlo;
+      break;
+    case State::StartTls:
+      t = opts_.timeouts.starttls;
+      break;
+    case State::Handshake:
+      t = opts_.timeouts.handshake;
+      break;
+    case State::Quit:
+      t = opts_.timeouts.quit;
+      break;
+    case State::Done:
+      clock_.cancel();
+      return;
+  }
+  // One deadline per phase: re-arming replaces the previous phase's timer.
+  clock_.arm(t, [this] { on_deadline(); });
+}
+
+void SmtpProbe::note(std::string_view prefix, std::string_view text) {
+  std::string& t = result_.transcript;
+  if (t.size() >= opts_.transcript_cap) return;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    if (nl > pos) {
+      std::string line = std::string(prefix) + sanitize(text.substr(pos, nl - pos), 1024) + "\n";
+      if (t.size() + line.size() > opts_.transcript_cap) {
+        t += "[transcript truncated]\n";
+        return;
+      }
+      t += line;
+    }
+    pos = nl + 1;
+  }
+}
+
+void SmtpProbe::send(std::string_view line) {
+  note(tls_ ? "C(tls): " : "C: ", line);
+  std::string bytes(line);
+  bytes += "\r\n";
+  if (tls_) {
+    (void)tls_->write(bytes);
+    flush_tls();
+  } else {
+    transport_->write(std::move(bytes));
+  }
+}
+
+void SmtpProbe::flush_tls() {
+  std::string out = tls_->take_output();
+  if (!out.empty()) transport_->write(std::move(out));
+}
+
+IoStatus SmtpProbe::fail(ProbeOutcome o, std::string why, bool banner_temp) {
+  result_.outcome = o;
+  result_.error = sanitize(why, 1024);
+  banner_temp_ = banner_temp;
+  if (dane_usable_ > 0) {
+    if (o == ProbeOutcome::NoStarttls || o == ProbeOutcome::StarttlsRefused) {
+      result_.dane = DaneCheck::Failed;
+      result_.dane_reason = DaneFailReason::NoStarttls;
+    } else if (o == ProbeOutcome::TlsFailed || state_ == State::Handshake) {
+      result_.dane = DaneCheck::Failed;
+      result_.dane_reason = DaneFailReason::TlsFailed;
+    }
+  }
+  return IoStatus::Failed;
+}
+
+void SmtpProbe::on_connected(int status) noexcept {
+  if (finished_) return;
+  if (status != 0) {
+    note("", std::string("connect: ") + uv_strerror(status));
+    switch (status) {
+      case UV_ECONNREFUSED:
+        fail(ProbeOutcome::Refused, "connection refused");
+        break;
+      case UV_ETIMEDOUT:
+        fail(ProbeOutcome::Timeout, "connect timed out");
+        break;
+      case UV_ECONNRESET:
+        fail(ProbeOutcome::Reset, "connection reset during connect");
+        break;
+      default:
+        fail(ProbeOutcome::Refused, std::string("connect: ") + uv_strerror(status));
+    }
+    finish();
+    return;
+  }
+  connected_ = true;
+  advance();
+}
+
+void SmtpProbe::on_data(std::string_view bytes) noexcept {
+  if (finished_) return;
+  try {
+    if (tls_) {
+      if (!tls_->feed(bytes, opts_.max_ciphertext_pending)) {
+        if (state_ == State::Quit) {
+          finish();
+        } else {
+          fail(ProbeOutcome::TlsFailed, "peer sent more TLS data than the probe buffers");
+          finish();
+        }
+        return;
+      }
+    } else {
+      inbuf_.append(bytes);
+    }
+  } catch (...) {
+    fail(ProbeOutcome::Reset, "out of memory");
+    finish();
+    return;
+  }
+  advance();
+}
+
+void SmtpProbe::on_closed(int status) noexcept {
+  if (finished_) return;
+  peer_closed_ = true;
+  close_status_ = status;
+  if (tls_) tls_->feed_eof();
+  advance();
+}
+
+void SmtpProbe::on_deadline() noexcept {
+  if (finished_) return;
+  if (state_ != State::Quit)
+    fail(ProbeOutcome::Timeout, "timeout in phase " + std::string(to_string(state_)));
+  finish();
+}
+
+void SmtpProbe::advance() noexcept {
+  try {
+    while (!finished_) {
+      const IoStatus st = step();
+      if (st == IoStatus::Failed) break;
+      if (st == IoStatus::Done) {
+        if (state_ == State::Done) break;
+        continue;
+      }
+      // NeedRead / NeedWrite: wait for the transport — unless it has ended.
+      if (!peer_closed_) return;
+      if (state_ != State::Quit && !outcome_set_) {
+        const bool reset = close_status_ != 0 && close_status_ != UV_EOF;
+        fail(ProbeOutcome::Reset, std::string(reset ? "connection reset" : "connection closed") +
+                                      " by peer in phase " + std::string(to_string(state_)));
+      }
+      break;
+    }
+  } catch (...) {
+    fail(ProbeOutcome::Reset, "internal error (exception) in the probe");
+  }
+  finish();
+}
+
+IoStatus SmtpProbe::read_reply(SmtpReply& out) {
+  std::size_t used = 0;
+  const auto st = parser_.feed(inbuf_, used);
+  inbuf_.erase(0, used);
+  if (st == SmtpReplyParser::Status::Incomplete) return IoStatus::NeedRead;
+  note("S: ", parser_.reply().text());
+  if (st == SmtpReplyParser::Status::Error) {
+    const std::string why(to_string(parser_.error()));
+    note("", "protocol error: " + why);
+    return protocol_error(why);
+  }
+  out = parser_.reply();
+  parser_.reset();
+  return IoStatus::Done;
+}
+
+IoStatus SmtpProbe::protocol_error(std::string_view why) {
+  const std::string msg =
+      "protocol error in phase " + std::string(to_string(state_)) + ": " + std::string(why);
+  switch (state_) {
+    case State::StartTls:
+      return fail(ProbeOutcome::StarttlsRefused, msg);
+    case State::Quit:
+      enter(State::Done);
+      return IoStatus::Done;
+    default:
+      return fail(ProbeOutcome::SmtpTempError, msg);
+  }
+}
+
+IoStatus SmtpProbe::step() {
+  SmtpReply r;
+  switch (state_) {
+    case State::Connect:
+      if (!connected_) return IoStatus::NeedWrite;  // connecting = waiting to become writable
+      enter(State::Banner);
+      return IoStatus::Done;
+    case State::Banner:
+      if (const auto st = read_reply(r); st != IoStatus::Done) return st;
+      return handle_banner(r);
+    case State::Ehlo:
+      if (const auto st = read_reply(r); st != IoStatus::Done) return st;
+      return handle_ehlo(r);
+    case State::StartTls:
+      if (const auto st = read_reply(r); st != IoStatus::Done) return st;
+      return handle_starttls(r);
+    case State::Handshake:
+      return step_handshake();
+    case State::Quit:
+      return step_quit();
+    case State::Done:
+      return IoStatus::Done;
+  }
+  return IoStatus::Failed;
+}
+
+IoStatus SmtpProbe::handle_banner(const SmtpReply& r) {
+  const std::string first = r.lines.empty() ? std::string() : r.lines.front();
+  switch (r.klass()) {
+    case 2:
+      send("EHLO " + opts_.ehlo_name);
+      enter(State::Ehlo);
+      return IoStatus::Done;
+    case 4:
+      return fail(ProbeOutcome::SmtpTempError, "banner " + std::to_string(r.code) + " " + first,
+                  true);
+    case 5:
+      return fail(ProbeOutcome::SmtpPermError, "banner " + std::to_string(r.code) + " " + first);
+    default:
+      return protocol_error("unexpected banner code " + std::to_string(r.code));
+  }
+}
+
+IoStatus SmtpProbe::handle_ehlo(const SmtpReply& r) {
+  const std::string what = helo_sent_ ? "HELO" : "EHLO";
+  const std::string first = r.lines.empty() ? std::string() : r.lines.front();
+  const std::string why = what + " " + std::to_string(r.code) + " " + first;
+  switch (r.klass()) {
+    case 2:
+      if (!helo_sent_ && ehlo_has(r, "STARTTLS")) {
+        send("STARTTLS");
+        enter(State::StartTls);
+        return IoStatus::Done;
+      }
+      fail(ProbeOutcome::NoStarttls,
+           helo_sent_ ? "server refuses EHLO, accepts HELO" : "STARTTLS not advertised");
+      begin_quit();
+      return IoStatus::Done;
+    case 4:
+      return fail(ProbeOutcome::SmtpTempError, why);
+    case 5:
+      if (!helo_sent_) {
+        // HELO only to classify a server that refuses EHLO (no ESMTP → no STARTTLS).
+        helo_sent_ = true;
+        send("HELO " + opts_.ehlo_name);
+        enter(State::Ehlo);
+        return IoStatus::Done;
+      }
+      return fail(ProbeOutcome::SmtpPermError, why);
+    default:
+      return protocol_error("unexpected " + what + " reply code " + std::to_string(r.code));
+  }
+}
+
+IoStatus SmtpProbe::handle_starttls(const SmtpReply& r) {
+  if (r.code != 220) {
+    fail(ProbeOutcome::StarttlsRefused,
+         "STARTTLS " + std::to_string(r.code) + " " + (r.lines.empty() ? "" : r.lines.front()));
+    begin_quit();
+    return IoStatus::Done;
+  }
+  if (!inbuf_.empty()) {
+    // STARTTLS injection: plaintext after the 220 must never be read as part of the TLS session.
+    note("", "discarded " + std::to_string(inbuf_.size()) +
+                 " bytes of plaintext received with the STARTTLS 220");
+    inbuf_.clear();
+  }
+  return start_tls();
+}
+
+IoStatus SmtpProbe::start_tls() {
+  result_.sni = req_.tlsa_base.empty() ? req_.host : req_.tlsa_base;
+  auto s = TlsSession::create(*tls_ctx_, result_.sni);
+  if (!s) return fail(ProbeOutcome::TlsFailed, "TLS setup: " + s.error());
+  tls_.emplace(std::move(*s));
+  if (dane_usable_ > 0) {
+    DaneParams p{req_.tlsa_base, {req_.host}, req_.tlsa};
+    const int added = dane_setup(tls_->ssl(), p);
+    if (added < 0) return fail(ProbeOutcome::TlsFailed, "DANE setup failed");
+    dane_usable_ = added;
+  }
+  enter(State::Handshake);
+  return IoStatus::Done;
+}
+
+IoStatus SmtpProbe::step_handshake() {
+  const IoStatus st = tls_->handshake();
+  flush_tls();
+  switch (st) {
+    case IoStatus::NeedRead:
+    case IoStatus::NeedWrite:
+      return st;
+    case IoStatus::Failed:
+      note("", "TLS handshake failed: " + tls_->error());
+      if (tls_->peer_eof())
+        return fail(ProbeOutcome::Reset, "connection lost during TLS handshake: " + tls_->error());
+      return fail(ProbeOutcome::TlsFailed, "TLS handshake failed: " + tls_->error());
+    case IoStatus::Done:
+      break;
+  }
+  SSL* ssl = tls_->ssl();
+  result_.outcome = ProbeOutcome::StarttlsOk;
+  result_.error.reset();
+  tls_evidence(ssl, tls_ctx_->options().max_chain, result_);
+  pkix_check(ssl, tls_ctx_->pkix_store(), req_.host, result_);
+  if (dane_usable_ > 0) dane_evaluate(ssl, result_);
+  note("", "TLS " + result_.tls_version + " " + result_.cipher + " group " + result_.group);
+  begin_quit();
+  return IoStatus::Done;
+}
+
+void SmtpProbe::begin_quit() {
+  outcome_set_ = true;
+  parser_.reset();
+  inbuf_.clear();
+  send("QUIT");
+  enter(State::Quit);
+}
+
+IoStatus SmtpProbe::step_quit() {
+  if (tls_) {
+    std::string plain;
+    const IoStatus st = tls_->read(plain, opts_.reply_limits.max_reply_bytes);
+    inbuf_ += plain;
+    if (st == IoStatus::Failed && inbuf_.empty()) {
+      enter(State::Done);
+      return IoStatus::Done;
+    }
+  }
+  SmtpReply r;
+  const IoStatus st = read_reply(r);
+  if (st == IoStatus::NeedRead) return st;
+  if (tls_) {
+    tls_->shutdown();
+    flush_tls();
+  }
+  enter(State::Done);
+  return IoStatus::Done;
+}
+
+void SmtpProbe::finish() noexcept {
+  if (finished_) return;
+  finished_ = true;
+  state_ = State::Done;
+  clock_.cancel();
+  transport_->close();
+  result_.attempts = 1;
+  result_.duration_ms = static_cast<double>(clock_.now_ms() - started_ms_);
+  if (result_.sni.empty()) result_.sni = req_.tlsa_base.empty() ? req_.host : req_.tlsa_base;
+  auto done = std::move(done_);
+  done_ = nullptr;
+  if (done) {
+    try {
+      done(ProbeCompletion{std::move(result_), banner_temp_});
+    } catch (...) {
+      // The owner's callback must not throw across the loop; nothing sensible to do here.
+    }
+  }
+}
+
+}  // namespace nulmeting::scanner
