@@ -1,0 +1,68 @@
+// database.hpp — the nulmeting results database: opening, schema migrations, shared types.
+//
+// Who calls it: RunWriter (scan), Reader (export, runs, check, reports) and tests. The schema is
+// a list of migration steps indexed by PRAGMA user_version (schema.cpp); opening an older
+// database applies the missing steps, each in its own transaction; a database written by a
+// newer nulmeting is refused (StorageError::Kind::NewerSchema), never modified.
+// Every connection runs with journal_mode=WAL, foreign_keys=ON, synchronous=NORMAL and a busy
+// timeout, so readers (export, report) work while a scan writes.
+// Text columns hold exactly the to_string names of measurement.hpp (measurement.md): the
+// schema CHECKs them, so a renamed value cannot be written without a migration.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nulmeting::storage {
+
+// The schema version this build writes (PRAGMA user_version after migration).
+inline constexpr int kSchemaVersion = 2;
+
+struct StorageError {
+  enum class Kind {
+    NotFound,     // database file missing
+    BadDatabase,  // not a SQLite database, corrupt, or not a nulmeting database
+    NewerSchema,  // written by a newer nulmeting: refused
+    Locked,       // another scan holds the writer lock
+    NoSuchRun,    // --run ID / latest does not exist, or nothing to resume
+    Io,           // disk full, permission denied, busy beyond the timeout
+    Internal,     // a bug
+  };
+  Kind kind = Kind::Internal;
+  std::string message;
+};
+
+// Exit code of interface.md for a storage error: 2 for bad input (missing/bad DB, no such
+// run, locked), 3 for internal/io.
+int exit_code_for(const StorageError&);
+
+enum class RunStatus : std::uint8_t { Running, Finished, Failed, Aborted };
+std::string_view to_string(RunStatus);  // "running", "finished", "failed", "aborted"
+std::optional<RunStatus> parse_run_status(std::string_view);
+
+struct RunInfo {
+  std::int64_t id = 0;
+  std::string started_at;  // ISO 8601 UTC, "2026-11-24T02:00:00Z"
+  std::optional<std::string> finished_at;
+  RunStatus status = RunStatus::Running;
+  std::string label, list_path, list_checksum;
+  std::string options_json = "{}", versions_json = "{}";
+  std::optional<std::string> summary_json;
+  std::int64_t domain_total = 0;  // rows in the list at start
+  std::int64_t domains_done = 0;  // domain results stored
+  std::int64_t resumes = 0;       // how often `scan --resume` continued this run
+};
+
+// The "registrable domain" used to group MX hosts by provider (v_mx_providers): the last two
+// labels of the name, or the last three when the last two form a known second-level public
+// suffix (co.uk, com.au, ...: the short list in schema.cpp). An approximation of the Public
+// Suffix List, good enough to group mail providers; an IP-literal-looking name is returned
+// whole. Lower-case input, no trailing dot.
+std::string provider_domain(std::string_view host);
+
+// Current UTC time as ISO 8601 with seconds ("2026-11-24T13:35:26Z").
+std::string now_iso8601();
+
+}  // namespace nulmeting::storage

@@ -1,0 +1,165 @@
+// codec.cpp — JSON column forms and content hashes (see codec.hpp).
+#include "codec.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace nulmeting::storage::detail {
+namespace {
+
+using nlohmann::json;
+
+// Length-prefixed fields, so that ("ab","c") and ("a","bc") hash differently.
+class Hasher {
+ public:
+  Hasher& add(std::string_view s) {
+    add_raw(std::to_string(s.size()));
+    add_raw(":");
+    add_raw(s);
+    return *this;
+  }
+  Hasher& add(std::int64_t v) { return add(std::string_view(std::to_string(v))); }
+  Hasher& add(double v) {
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%.17g", v);
+    return add(std::string_view(buf, static_cast<std::size_t>(n)));
+  }
+  Hasher& add(const std::vector<std::string>& v) {
+    add(static_cast<std::int64_t>(v.size()));
+    for (const auto& s : v) add(s);
+    return *this;
+  }
+  Hasher& add(const std::vector<std::uint8_t>& v) {
+    return add(std::string_view(reinterpret_cast<const char*>(v.data()), v.size()));
+  }
+  Hasher& add(const DnsAnswer& a) {
+    return add(a.qname)
+        .add(std::int64_t{a.qtype})
+        .add(to_string(a.cls))
+        .add(to_string(a.reason))
+        .add(std::int64_t{a.rcode})
+        .add(a.why_bogus)
+        .add(a.records)
+        .add(a.cname_chain)
+        .add(a.canonical_name);
+  }
+  std::int64_t value() const { return static_cast<std::int64_t>(h_); }
+
+ private:
+  void add_raw(std::string_view s) {
+    for (char c : s) {
+      h_ ^= static_cast<std::uint8_t>(c);
+      h_ *= 0x100000001b3ULL;
+    }
+  }
+  std::uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+}  // namespace
+
+std::string strings_to_json(const std::vector<std::string>& v) { return json(v).dump(); }
+
+std::vector<std::string> strings_from_json(std::string_view text) {
+  return json::parse(text).get<std::vector<std::string>>();
+}
+
+std::string tags_to_json(const std::vector<std::pair<std::string, std::string>>& tags) {
+  json a = json::array();
+  for (const auto& [k, v] : tags) a.push_back(json::array({k, v}));
+  return a.dump();
+}
+
+std::vector<std::pair<std::string, std::string>> tags_from_json(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& p : json::parse(text))
+    out.emplace_back(p.at(0).get<std::string>(), p.at(1).get<std::string>());
+  return out;
+}
+
+std::string chain_to_json(const std::vector<CertSummary>& chain) {
+  json a = json::array();
+  for (const auto& c : chain)
+    a.push_back({{"subject", c.subject},
+                 {"issuer", c.issuer},
+                 {"sans", c.sans},
+                 {"not_before", c.not_before},
+                 {"not_after", c.not_after},
+                 {"key_type", c.key_type},
+                 {"key_bits", c.key_bits},
+                 {"signature_algorithm", c.signature_algorithm},
+                 {"sha256", c.sha256}});
+  return a.dump();
+}
+
+std::vector<CertSummary> chain_from_json(std::string_view text) {
+  std::vector<CertSummary> out;
+  for (const auto& j : json::parse(text)) {
+    CertSummary c;
+    c.subject = j.at("subject").get<std::string>();
+    c.issuer = j.at("issuer").get<std::string>();
+    c.sans = j.at("sans").get<std::vector<std::string>>();
+    c.not_before = j.at("not_before").get<std::string>();
+    c.not_after = j.at("not_after").get<std::string>();
+    c.key_type = j.at("key_type").get<std::string>();
+    c.key_bits = j.at("key_bits").get<int>();
+    c.signature_algorithm = j.at("signature_algorithm").get<std::string>();
+    c.sha256 = j.at("sha256").get<std::string>();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::int64_t probe_hash(const ProbeResult& p) {
+  Hasher h;
+  h.add(p.ip)
+      .add(to_string(p.outcome))
+      .add(p.tls_version)
+      .add(p.cipher)
+      .add(p.group)
+      .add(to_string(p.dane))
+      .add(to_string(p.dane_reason))
+      .add(std::int64_t{p.dane_depth})
+      .add(p.dane_matched)
+      .add(to_string(p.pkix))
+      .add(p.pkix_error)
+      .add(p.error ? "1" : "0")
+      .add(p.error.value_or(""))
+      .add(p.transcript)
+      .add(chain_to_json(p.chain))
+      .add(p.leaf_der)
+      .add(p.sni)
+      .add(std::int64_t{p.attempts})
+      .add(p.duration_ms);
+  return h.value();
+}
+
+std::int64_t host_hash(const MxHostResult& m, const std::vector<std::int64_t>& probe_hashes) {
+  Hasher h;
+  h.add(m.name)
+      .add(m.name_is_ip_literal ? "1" : "0")
+      .add(to_string(m.status))
+      .add(to_string(m.address_dnssec))
+      .add(static_cast<std::int64_t>(m.address_lookups.size()));
+  for (const auto& a : m.address_lookups) h.add(a);
+  if (m.tlsa) {
+    const auto& t = *m.tlsa;
+    h.add("tlsa").add(to_string(t.status)).add(t.base).add(std::int64_t{t.usable});
+    h.add(static_cast<std::int64_t>(t.records.size()));
+    for (const auto& r : t.records)
+      h.add(std::int64_t{r.usage})
+          .add(std::int64_t{r.selector})
+          .add(std::int64_t{r.matching_type})
+          .add(r.data)
+          .add(r.usable ? "1" : "0");
+    h.add(static_cast<std::int64_t>(t.lookups.size()));
+    for (const auto& a : t.lookups) h.add(a);
+  } else {
+    h.add("no-tlsa");
+  }
+  h.add(static_cast<std::int64_t>(probe_hashes.size()));
+  for (auto ph : probe_hashes) h.add(ph);
+  return h.value();
+}
+
+}  // namespace nulmeting::storage::detail

@@ -1,0 +1,29 @@
+// codec.hpp — internal: JSON forms of the list-valued columns and the content hashes that let
+// the writer store a shared MX host or probe once. Pure functions, any thread.
+#pragma once
+
+#include <nulmeting/domains/measurement.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace nulmeting::storage::detail {
+
+std::string strings_to_json(const std::vector<std::string>& v);
+std::vector<std::string> strings_from_json(std::string_view text);
+
+std::string tags_to_json(const std::vector<std::pair<std::string, std::string>>& tags);
+std::vector<std::pair<std::string, std::string>> tags_from_json(std::string_view text);
+
+std::string chain_to_json(const std::vector<CertSummary>& chain);
+std::vector<CertSummary> chain_from_json(std::string_view text);
+
+// FNV-1a 64 of a canonical serialisation; stable across processes and builds.
+std::int64_t probe_hash(const ProbeResult& p);
+// Covers everything of the host except preference (per domain), with the probes by their hash.
+std::int64_t host_hash(const MxHostResult& h, const std::vector<std::int64_t>& probe_hashes);
+
+}  // namespace nulmeting::storage::detail

@@ -1,0 +1,516 @@
+// fixture.cpp — the deterministic fixture database (see fixture.hpp).
+//
+// Each scenario builds a DomainResult whose evidence is consistent with its verdicts as
+// measurement.md §3 decides them, so reports built on it show plausible "why" texts.
+#include <nulmeting/storage/fixture.hpp>
+#include <nulmeting/storage/run_writer.hpp>
+
+#include <array>
+#include <filesystem>
+#include <memory>
+
+namespace nulmeting::storage::testing {
+namespace {
+
+DnsAnswer answer(std::string qname, std::uint16_t qtype, DnsClass cls, DnsReason reason,
+                 std::vector<std::string> records = {}) {
+  DnsAnswer a;
+  a.qname = std::move(qname);
+  a.qtype = qtype;
+  a.cls = cls;
+  a.reason = reason;
+  a.rcode = reason == DnsReason::NxDomain                                 ? 3
+            : reason == DnsReason::ServFail || reason == DnsReason::Bogus ? 2
+            : reason == DnsReason::Timeout                                ? -1
+                                                                          : 0;
+  if (reason == DnsReason::Bogus) a.why_bogus = "signature expired";
+  a.records = std::move(records);
+  a.canonical_name = a.qname;
+  return a;
+}
+
+std::vector<std::uint8_t> bytes(std::uint8_t seed, std::size_t n) {
+  std::vector<std::uint8_t> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(seed * 31u + i * 7u);
+  return out;
+}
+
+TlsaRecord tlsa(std::uint8_t usage, std::uint8_t selector, std::uint8_t mtype, std::uint8_t seed) {
+  TlsaRecord r;
+  r.usage = usage;
+  r.selector = selector;
+  r.matching_type = mtype;
+  r.data = bytes(seed, mtype == 2 ? 64 : 32);
+  r.usable = (usage == 2 || usage == 3) && selector <= 1 && mtype <= 2;
+  return r;
+}
+
+CertSummary cert(const std::string& cn, bool ca) {
+  CertSummary c;
+  c.subject = "CN=" + cn;
+  c.issuer = ca ? "CN=Fixture Root CA" : "CN=Fixture Intermediate CA";
+  if (!ca) c.sans = {cn};
+  c.not_before = "2026-01-01T00:00:00Z";
+  c.not_after = "2027-01-01T00:00:00Z";
+  c.key_type = ca ? "RSA" : "EC";
+  c.key_bits = ca ? 4096 : 256;
+  c.signature_algorithm = "sha256WithRSAEncryption";
+  c.sha256 = std::string(64, ca ? 'b' : 'a');
+  return c;
+}
+
+ProbeResult probe(const std::string& host, std::string ip, ProbeOutcome outcome,
+                  DaneCheck dane = DaneCheck::NotApplicable,
+                  DaneFailReason reason = DaneFailReason::None, int depth = -1) {
+  ProbeResult p;
+  p.ip = std::move(ip);
+  p.outcome = outcome;
+  p.sni = host;
+  p.duration_ms = 42.5;
+  p.transcript = "S: 220 " + host + " ESMTP\nC: EHLO scanner.nulmeting.test\nS: 250-" + host +
+                 "\nS: 250 STARTTLS\n";
+  bool handshake = outcome == ProbeOutcome::StarttlsOk;
+  if (handshake) {
+    p.transcript += "C: STARTTLS\nS: 220 2.0.0 Ready to start TLS\n";
+    p.tls_version = "TLSv1.3";
+    p.cipher = "TLS_AES_256_GCM_SHA384";
+    p.group = "x25519";
+    p.pkix = Pkix::Valid;
+    p.chain = {cert(host, false), cert("Fixture Intermediate CA", true)};
+    p.leaf_der = bytes(7, 16);
+  }
+  switch (outcome) {
+    case ProbeOutcome::NoStarttls:
+      p.transcript =
+          "S: 220 " + host + " ESMTP\nC: EHLO scanner.nulmeting.test\nS: 250 " + host + "\n";
+      p.error = "STARTTLS not advertised";
+      break;
+    case ProbeOutcome::StarttlsRefused:
+      p.transcript += "C: STARTTLS\nS: 454 4.7.0 TLS not available\n";
+      p.error = "454 4.7.0 TLS not available";
+      break;
+    case ProbeOutcome::TlsFailed:
+      p.transcript += "C: STARTTLS\nS: 220 2.0.0 Ready to start TLS\n";
+      p.error = "handshake failure: no shared cipher";
+      break;
+    case ProbeOutcome::Refused:
+      p.transcript.clear();
+      p.error = "connection refused";
+      break;
+    case ProbeOutcome::Timeout:
+      p.transcript.clear();
+      p.error = "timeout after 30000 ms (banner)";
+      break;
+    case ProbeOutcome::SmtpTempError:
+      p.transcript = "S: 421 4.3.2 try again later\n";
+      p.error = "421 4.3.2 try again later";
+      p.attempts = 3;
+      break;
+    case ProbeOutcome::SmtpPermError:
+      p.transcript = "S: 554 5.7.1 no service\n";
+      p.error = "554 5.7.1 no service";
+      break;
+    case ProbeOutcome::Reset:
+      p.transcript = "S: 220 " + host + " ESMTP\n";
+      p.error = "connection reset by peer";
+      break;
+    case ProbeOutcome::StarttlsOk:
+      break;
+  }
+  p.dane = dane;
+  p.dane_reason = reason;
+  p.dane_depth = depth;
+  if (dane == DaneCheck::Authenticated) p.dane_matched = tlsa(3, 1, 1, 1).text();
+  if (dane == DaneCheck::Failed && reason == DaneFailReason::NameMismatch) {
+    p.pkix = Pkix::Invalid;
+    p.pkix_error = "hostname mismatch";
+  }
+  if (dane == DaneCheck::Failed && reason == DaneFailReason::Expired) {
+    p.pkix = Pkix::Invalid;
+    p.pkix_error = "certificate has expired";
+  }
+  return p;
+}
+
+// An MX host whose addresses are secure (so TLSA was looked up) or insecure (no TLSA lookup).
+MxHostResult host(std::string name, std::uint16_t pref, bool secure_addresses,
+                  std::vector<std::string> ips) {
+  MxHostResult h;
+  h.name = std::move(name);
+  h.preference = pref;
+  h.status = HostStatus::Ok;
+  DnsClass cls = secure_addresses ? DnsClass::Secure : DnsClass::Insecure;
+  h.address_dnssec = cls;
+  std::vector<std::string> a, aaaa;
+  for (const auto& ip : ips) (ip.find(':') == std::string::npos ? a : aaaa).push_back(ip);
+  h.address_lookups.push_back(answer(
+      h.name, 1, a.empty() ? (secure_addresses ? DnsClass::SecureNx : DnsClass::InsecureNx) : cls,
+      a.empty() ? DnsReason::NoData : DnsReason::Ok, a));
+  h.address_lookups.push_back(
+      answer(h.name, 28,
+             aaaa.empty() ? (secure_addresses ? DnsClass::SecureNx : DnsClass::InsecureNx) : cls,
+             aaaa.empty() ? DnsReason::NoData : DnsReason::Ok, aaaa));
+  return h;
+}
+
+void set_tlsa(MxHostResult& h, DnsClass status, std::vector<TlsaRecord> records,
+              DnsReason reason = DnsReason::Ok) {
+  TlsaInfo t;
+  t.status = status;
+  std::vector<std::string> texts;
+  for (const auto& r : records) {
+    texts.push_back(r.text());
+    if (r.usable) ++t.usable;
+  }
+  if (status == DnsClass::Secure) t.base = h.name;
+  t.records = std::move(records);
+  t.lookups.push_back(answer("_25._tcp." + h.name, 52, status, reason, texts));
+  h.tlsa = std::move(t);
+}
+
+MxHostResult provider_a() {
+  auto h = host("mail.provider-a.nl", 10, true, {"192.0.2.10", "2001:db8::10"});
+  set_tlsa(h, DnsClass::Secure, {tlsa(3, 1, 1, 1), tlsa(3, 1, 1, 2)});
+  for (const auto& ip : {"192.0.2.10", "2001:db8::10"})
+    h.addresses.push_back(probe(h.name, ip, ProbeOutcome::StarttlsOk, DaneCheck::Authenticated,
+                                DaneFailReason::None, 0));
+  return h;
+}
+
+MxHostResult provider_b(int n) {
+  std::string name = "mx" + std::to_string(n) + ".provider-b.co.uk";
+  std::string ip = "198.51.100." + std::to_string(20 + n);
+  auto h = host(name, static_cast<std::uint16_t>(10 * n), false, {ip});
+  auto p = probe(name, ip, ProbeOutcome::StarttlsOk);
+  p.tls_version = "TLSv1.2";
+  p.cipher = "ECDHE-RSA-AES256-GCM-SHA384";
+  p.group = "secp256r1";
+  h.addresses.push_back(p);
+  return h;
+}
+
+// An own MX host mx.<domain> with secure addresses, a secure TLSA RRset and given probes.
+MxHostResult own_host(const std::string& domain, std::vector<TlsaRecord> records,
+                      std::vector<ProbeResult> probes, std::string name = {}) {
+  if (name.empty()) name = "mx." + domain;
+  std::vector<std::string> ips;
+  for (const auto& p : probes) ips.push_back(p.ip);
+  auto h = host(name, 10, true, ips);
+  set_tlsa(h, DnsClass::Secure, std::move(records));
+  for (auto& p : probes) p.sni = name;
+  h.addresses = std::move(probes);
+  return h;
+}
+
+struct Scenario {
+  const char* slug;  // domain is slug + ".nl"
+  DomainVerdict verdict;
+};
+
+using M = MailVerdict;
+using S = StarttlsVerdict;
+using D = DaneVerdict;
+using R = RolloverVerdict;
+using DS = DnssecVerdict;
+
+// The catalogue of scenarios; index = scenario id.
+const std::array<Scenario, 25> kScenarios{{
+    {"dane-valid", {M::Receives, DS::Secure, S::All, D::Valid, R::Yes, true}},
+    {"dane-valid-single", {M::Receives, DS::Secure, S::All, D::Valid, R::No, true}},
+    {"dane-valid-insecure-mx", {M::Receives, DS::Insecure, S::All, D::Valid, R::Yes, false}},
+    {"tlsa-mismatch", {M::Receives, DS::Secure, S::All, D::Invalid, R::No, false}},
+    {"tlsa-lookup-failed",
+     {M::Receives, DS::Secure, S::Unreachable, D::Invalid, R::NotApplicable, false}},
+    {"dane-no-starttls", {M::Receives, DS::Secure, S::None, D::Invalid, R::No, false}},
+    {"dane-partial", {M::Receives, DS::Secure, S::All, D::Partial, R::Yes, false}},
+    {"dane-untested", {M::Receives, DS::Secure, S::Unreachable, D::Untested, R::No, false}},
+    {"provider-b", {M::Receives, DS::Insecure, S::All, D::None, R::NotApplicable, false}},
+    {"tlsa-unusable", {M::Receives, DS::Secure, S::All, D::None, R::NotApplicable, false}},
+    {"starttls-partial", {M::Receives, DS::Insecure, S::Partial, D::None, R::NotApplicable, false}},
+    {"starttls-refused", {M::Receives, DS::Insecure, S::None, D::None, R::NotApplicable, false}},
+    {"unreachable", {M::Receives, DS::Insecure, S::Unreachable, D::None, R::NotApplicable, false}},
+    {"smtp-errors", {M::Receives, DS::Insecure, S::None, D::None, R::NotApplicable, false}},
+    {"null-mx",
+     {M::NullMx, DS::Secure, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
+    {"nxdomain",
+     {M::NoMail, DS::Insecure, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
+    {"servfail",
+     {M::Error, DS::Error, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
+    {"bogus", {M::Error, DS::Bogus, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
+    {"dns-timeout",
+     {M::Error, DS::NotApplicable, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
+    {"implicit-mx", {M::Receives, DS::Insecure, S::All, D::None, R::NotApplicable, false}},
+    {"no-address", {M::Receives, DS::Insecure, S::Unreachable, D::None, R::NotApplicable, false}},
+    {"unusable-host",
+     {M::Receives, DS::Insecure, S::Unreachable, D::None, R::NotApplicable, false}},
+    {"ip-literal-mx",
+     {M::Receives, DS::Insecure, S::Unreachable, D::None, R::NotApplicable, false}},
+    {"dane-ta-mismatch", {M::Receives, DS::Secure, S::All, D::Invalid, R::Yes, false}},
+    {"dane-expired", {M::Receives, DS::Secure, S::Partial, D::Invalid, R::No, false}},
+}};
+
+DomainResult build(std::size_t scenario, const DomainEntry& entry) {
+  DomainResult r;
+  r.entry = entry;
+  r.verdict = kScenarios[scenario].verdict;
+  const std::string& d = entry.domain;
+  const bool secure = r.verdict.dnssec == DS::Secure;
+  const DnsClass mx_cls = secure ? DnsClass::Secure : DnsClass::Insecure;
+  auto mx_answer = [&](std::vector<MxHostResult> hosts) {
+    std::vector<std::string> recs;
+    for (const auto& h : hosts) recs.push_back(std::to_string(h.preference) + " " + h.name + ".");
+    r.mx_lookup = answer(d, 15, mx_cls, DnsReason::Ok, recs);
+    r.mx = std::move(hosts);
+  };
+  auto ok = [&](const std::string& ip, DaneCheck c = DaneCheck::Authenticated,
+                DaneFailReason why = DaneFailReason::None,
+                int depth = 0) { return probe("", ip, ProbeOutcome::StarttlsOk, c, why, depth); };
+  switch (scenario) {
+    case 0:
+    case 2:
+      mx_answer({provider_a()});
+      break;
+    case 1:
+      mx_answer({own_host(d, {tlsa(3, 1, 1, 3)}, {ok("192.0.2.31")})});
+      break;
+    case 3:
+      mx_answer({own_host(d, {tlsa(3, 1, 1, 4)},
+                          {ok("192.0.2.41", DaneCheck::Failed, DaneFailReason::NoMatch, -1)})});
+      break;
+    case 4: {
+      auto h = host("mx." + d, 10, true, {"192.0.2.51"});
+      set_tlsa(h, DnsClass::Fail, {}, DnsReason::ServFail);
+      h.status = HostStatus::TlsaError;
+      mx_answer({h});
+      break;
+    }
+    case 5: {
+      auto p = probe("", "192.0.2.61", ProbeOutcome::NoStarttls, DaneCheck::Failed,
+                     DaneFailReason::NoStarttls);
+      mx_answer({own_host(d, {tlsa(3, 1, 1, 5)}, {p})});
+      break;
+    }
+    case 6: {
+      auto b = provider_b(2);
+      b.preference = 20;
+      mx_answer({provider_a(), b});
+      break;
+    }
+    case 7: {
+      auto p = probe("", "192.0.2.71", ProbeOutcome::Timeout);
+      mx_answer({own_host(d, {tlsa(3, 1, 1, 6)}, {p})});
+      break;
+    }
+    case 8:
+      mx_answer({provider_b(1), provider_b(2)});
+      break;
+    case 9: {
+      auto h = own_host(d, {tlsa(1, 1, 1, 7)}, {probe("", "192.0.2.91", ProbeOutcome::StarttlsOk)});
+      h.addresses[0].pkix = Pkix::Valid;
+      mx_answer({h});
+      r.findings.push_back("TLSA RRset without a usable record (usage 1 is not used for SMTP)");
+      break;
+    }
+    case 10: {
+      auto h = host("mx." + d, 10, false, {"203.0.113.11", "203.0.113.12"});
+      h.addresses.push_back(probe(h.name, "203.0.113.11", ProbeOutcome::StarttlsOk));
+      h.addresses.push_back(probe(h.name, "203.0.113.12", ProbeOutcome::TlsFailed));
+      mx_answer({h});
+      break;
+    }
+    case 11: {
+      auto h = host("mx." + d, 10, false, {"203.0.113.21"});
+      h.addresses.push_back(probe(h.name, "203.0.113.21", ProbeOutcome::StarttlsRefused));
+      mx_answer({h});
+      break;
+    }
+    case 12: {
+      auto h = host("mx." + d, 10, false, {"203.0.113.31", "2001:db8::31"});
+      h.addresses.push_back(probe(h.name, "203.0.113.31", ProbeOutcome::Refused));
+      h.addresses.push_back(probe(h.name, "2001:db8::31", ProbeOutcome::Reset));
+      mx_answer({h});
+      break;
+    }
+    case 13: {
+      auto h = host("mx." + d, 10, false, {"203.0.113.41", "203.0.113.42"});
+      h.addresses.push_back(probe(h.name, "203.0.113.41", ProbeOutcome::SmtpTempError));
+      h.addresses.push_back(probe(h.name, "203.0.113.42", ProbeOutcome::SmtpPermError));
+      mx_answer({h});
+      break;
+    }
+    case 14:
+      r.mx_lookup = answer(d, 15, DnsClass::Secure, DnsReason::Ok, {"0 ."});
+      break;
+    case 15:
+      r.mx_lookup = answer(d, 15, DnsClass::InsecureNx, DnsReason::NxDomain);
+      break;
+    case 16:
+      r.mx_lookup = answer(d, 15, DnsClass::Fail, DnsReason::ServFail);
+      break;
+    case 17:
+      r.mx_lookup = answer(d, 15, DnsClass::Fail, DnsReason::Bogus);
+      break;
+    case 18:
+      r.mx_lookup = answer(d, 15, DnsClass::Fail, DnsReason::Timeout);
+      break;
+    case 19: {
+      r.implicit_mx = true;
+      r.mx_lookup = answer(d, 15, DnsClass::InsecureNx, DnsReason::NoData);
+      auto h = host(d, 0, false, {"203.0.113.51"});
+      h.addresses.push_back(probe(d, "203.0.113.51", ProbeOutcome::StarttlsOk));
+      r.mx = {h};
+      break;
+    }
+    case 20: {
+      auto h = host("mx." + d, 10, false, {});
+      h.status = HostStatus::NoAddress;
+      h.address_dnssec = DnsClass::InsecureNx;
+      mx_answer({h});
+      break;
+    }
+    case 21: {
+      MxHostResult h;
+      h.name = "mx." + d;
+      h.preference = 10;
+      h.status = HostStatus::Unusable;
+      h.address_dnssec = DnsClass::Fail;
+      h.address_lookups = {answer(h.name, 1, DnsClass::Fail, DnsReason::Timeout),
+                           answer(h.name, 28, DnsClass::Fail, DnsReason::Refused)};
+      mx_answer({h});
+      break;
+    }
+    case 22: {
+      auto h = host("192.0.2.99", 10, false, {});
+      h.name_is_ip_literal = true;
+      h.status = HostStatus::NoAddress;
+      h.address_dnssec = DnsClass::InsecureNx;
+      h.address_lookups[0].reason = DnsReason::NxDomain;
+      h.address_lookups[0].rcode = 3;
+      mx_answer({h});
+      r.findings.push_back("MX exchange 192.0.2.99 looks like an IP address (RFC 5321 §5.1)");
+      break;
+    }
+    case 23: {
+      auto a = ok("192.0.2.231", DaneCheck::Authenticated, DaneFailReason::None, 1);
+      a.dane_matched = tlsa(2, 0, 1, 8).text();
+      a.pkix = Pkix::Invalid;
+      a.pkix_error = "unable to get local issuer certificate";
+      auto b = ok("2001:db8::231", DaneCheck::Failed, DaneFailReason::NameMismatch, -1);
+      mx_answer({own_host(d, {tlsa(2, 0, 1, 8), tlsa(3, 1, 1, 9)}, {a, b})});
+      break;
+    }
+    case 24: {
+      auto a = ok("192.0.2.241", DaneCheck::Failed, DaneFailReason::Expired, -1);
+      auto b = probe("", "192.0.2.242", ProbeOutcome::TlsFailed, DaneCheck::Failed,
+                     DaneFailReason::TlsFailed);
+      mx_answer({own_host(d, {tlsa(2, 1, 2, 10)}, {a, b})});
+      break;
+    }
+    default:
+      break;
+  }
+  for (auto& h : r.mx)
+    for (auto& p : h.addresses)
+      if (p.sni.empty()) p.sni = h.name;
+  return r;
+}
+
+struct Org {
+  const char* name;
+  Sector sector;
+};
+const std::array<Org, 7> kOrgs{{
+    {"Ministerie van Proefneming", Sector::Rijk},
+    {"Provincie Zuidvoorbeeld", Sector::Provincie},
+    {"Gemeente Voorbeeld", Sector::Gemeente},
+    {"Waterschap De Dijk", Sector::Waterschap},
+    {"<script>alert(1)</script>", Sector::Overig},
+    {"Stichting \"Quote\", Comma & Zoë", Sector::Overig},
+    {"Gemeente Oosterdorp", Sector::Gemeente},
+}};
+
+DomainEntry entry_for(std::size_t i) {
+  DomainEntry e;
+  e.domain = std::string(kScenarios[i].slug) + ".nl";
+  e.display = e.domain;
+  const Org& org = kOrgs[i % kOrgs.size()];
+  e.organization = org.name;
+  e.sector = org.sector;
+  e.line = i + 2;  // header on line 1
+  e.tags = {{"kvk", std::to_string(10000000 + i)}};
+  return e;
+}
+
+// The scenario of domain i in run `run_index`: runs 0 and 1 differ from run 2 so that trends
+// and "changes since" have material: improvements (0→2), a regression (1→2), a new domain.
+std::optional<std::size_t> scenario_in_run(std::size_t i, int run_index) {
+  if (run_index == 0) {
+    if (i == 24) return std::nullopt;   // not yet on the list
+    if (i <= 2) return 8;               // DANE none before the provider moved
+    if (i == 10 || i == 11) return 12;  // unreachable before
+  }
+  if (run_index == 1) {
+    if (i == 1 || i == 2) return 8;
+    if (i == 3) return 1;  // valid in run 1, mismatch in run 2
+    if (i == 11) return 12;
+  }
+  return i;
+}
+
+}  // namespace
+
+std::vector<DomainResult> fixture_results(int run_index) {
+  std::vector<DomainResult> out;
+  std::size_t n = kScenarios.size();
+  if (run_index == 3) n = n / 2;  // aborted half way
+  for (std::size_t i = 0; i < n; ++i) {
+    auto sc = scenario_in_run(i, run_index == 3 ? 2 : run_index);
+    if (!sc) continue;
+    DomainResult r = build(*sc, entry_for(i));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::expected<FixtureInfo, StorageError> make_fixture_db(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec))
+    return std::unexpected(
+        StorageError{StorageError::Kind::Internal, "fixture target exists: " + path});
+  static constexpr std::array<const char*, 4> kStart{"2026-09-01T02:00:00Z", "2026-10-01T02:00:00Z",
+                                                     "2026-11-01T02:00:00Z",
+                                                     "2026-11-02T02:00:00Z"};
+  static constexpr std::array<const char*, 4> kEnd{"2026-09-01T02:07:13Z", "2026-10-01T02:06:58Z",
+                                                   "2026-11-01T02:07:31Z", "2026-11-02T02:03:10Z"};
+  FixtureInfo info;
+  for (int run = 0; run < 4; ++run) {
+    auto results = fixture_results(run);
+    auto calls = std::make_shared<int>(0);
+    WriterOptions opts;
+    auto idx = static_cast<std::size_t>(run);
+    opts.clock = [calls, idx] { return (*calls)++ == 0 ? kStart[idx] : kEnd[idx]; };
+    RunStart start;
+    start.label = "nightly";
+    start.list_path = "/etc/nulmeting/overheid.csv";
+    start.list_checksum = run == 0 ? "sha256:1111" : "sha256:2222";
+    start.options_json = R"({"concurrency":500,"per_ip":2,"smtp_port":25})";
+    start.versions_json =
+        R"({"nulmeting":"0.1.0","libunbound":"1.17.1","libuv":"1.44.2","OpenSSL":"3.0.17","SQLite":"3.40.1"})";
+    start.domain_total = static_cast<std::int64_t>(fixture_results(run == 3 ? 2 : run).size());
+    auto w = RunWriter::begin(path, start, std::move(opts));
+    if (!w) return std::unexpected(w.error());
+    for (auto& r : results) (*w)->submit(std::move(r));
+    bool aborted = run == 3;
+    std::string summary = aborted ? R"({"reason":"interrupted"})"
+                                  : R"({"domains":)" + std::to_string(start.domain_total) + "}";
+    auto f = (*w)->finish(aborted ? RunStatus::Aborted : RunStatus::Finished, summary);
+    if (!f) return std::unexpected(f.error());
+    if (aborted)
+      info.aborted_run = (*w)->run_id();
+    else
+      info.finished_runs.push_back((*w)->run_id());
+  }
+  return info;
+}
+
+}  // namespace nulmeting::storage::testing

@@ -1,0 +1,479 @@
+// schema.cpp — the results database schema as a list of migration steps (PRAGMA user_version).
+//
+// Step N brings a database from user_version N-1 to N inside one transaction (BEGIN
+// IMMEDIATE, so two processes cannot migrate at once). Never edit a released step: add one.
+// Step 1: tables. Step 2: indexes and the documented views (storage/README.md).
+// Trap: PRAGMA journal_mode=WAL cannot run inside a transaction, and foreign_keys is a
+// per-connection setting that is silently ignored inside a transaction: both are set right
+// after opening, before any migration.
+#include "schema.hpp"
+
+#include <nulmeting/storage/database.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+namespace nulmeting::storage {
+namespace {
+
+// The value lists of measurement.hpp, as SQL CHECK lists (kept equal by the round-trip tests,
+// which write every enum value).
+#define NM_DNS_CLASS "'secure','insecure','secure-nx','insecure-nx','fail'"
+#define NM_SECTOR "'rijk','provincie','gemeente','waterschap','overig'"
+
+constexpr const char* kStep1 = R"sql(
+CREATE TABLE runs (
+  id            INTEGER PRIMARY KEY,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT,
+  status        TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running','finished','failed','aborted')),
+  label         TEXT NOT NULL DEFAULT '',
+  list_path     TEXT NOT NULL DEFAULT '',
+  list_checksum TEXT NOT NULL DEFAULT '',
+  options       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),
+  versions      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(versions)),
+  domain_total  INTEGER NOT NULL DEFAULT 0,
+  summary       TEXT CHECK (summary IS NULL OR json_valid(summary)),
+  resumes       INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE organisations (
+  id   INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+) STRICT;
+
+-- The latest known list data of each domain (per-run copies live in domain_results).
+CREATE TABLE domains (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT NOT NULL UNIQUE,
+  display         TEXT NOT NULL,
+  organisation_id INTEGER REFERENCES organisations(id),
+  sector          TEXT NOT NULL CHECK (sector IN ()sql" NM_SECTOR R"sql()),
+  tags            TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags))
+) STRICT;
+
+-- One row per domain and run: the verdicts of measurement.md §3 and the list row as it was.
+CREATE TABLE domain_results (
+  id              INTEGER PRIMARY KEY,
+  run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  domain_id       INTEGER NOT NULL REFERENCES domains(id),
+  seq             INTEGER NOT NULL,
+  display         TEXT NOT NULL,
+  organisation_id INTEGER REFERENCES organisations(id),
+  sector          TEXT NOT NULL CHECK (sector IN ()sql" NM_SECTOR R"sql()),
+  tags            TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
+  list_line       INTEGER NOT NULL DEFAULT 0,
+  mail            TEXT NOT NULL CHECK (mail IN ('receives','null_mx','no_mail','error')),
+  dnssec          TEXT NOT NULL CHECK (dnssec IN ('secure','insecure','bogus','error','n/a')),
+  starttls        TEXT NOT NULL
+                  CHECK (starttls IN ('all','partial','none','unreachable','n/a')),
+  dane            TEXT NOT NULL
+                  CHECK (dane IN ('valid','invalid','partial','untested','none','n/a')),
+  dane_rollover   TEXT NOT NULL CHECK (dane_rollover IN ('yes','no','n/a')),
+  protected       INTEGER NOT NULL CHECK (protected IN (0,1)),
+  implicit_mx     INTEGER NOT NULL CHECK (implicit_mx IN (0,1)),
+  findings        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(findings)),
+  written_at      TEXT NOT NULL,
+  UNIQUE (run_id, domain_id)
+) STRICT;
+
+-- One MX host result of a run, shared by every domain whose MX set names it.
+CREATE TABLE mx_hosts (
+  id                 INTEGER PRIMARY KEY,
+  run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name               TEXT NOT NULL,
+  provider           TEXT NOT NULL,
+  name_is_ip_literal INTEGER NOT NULL CHECK (name_is_ip_literal IN (0,1)),
+  status             TEXT NOT NULL CHECK (status IN ('ok','unusable','no_address','tlsa_error')),
+  address_dnssec     TEXT NOT NULL CHECK (address_dnssec IN ()sql" NM_DNS_CLASS R"sql()),
+  tlsa_looked_up     INTEGER NOT NULL CHECK (tlsa_looked_up IN (0,1)),
+  tlsa_status        TEXT CHECK (tlsa_status IS NULL OR tlsa_status IN ()sql" NM_DNS_CLASS R"sql()),
+  tlsa_base          TEXT,
+  tlsa_usable        INTEGER,
+  content_hash       INTEGER NOT NULL,
+  UNIQUE (run_id, name, content_hash)
+) STRICT;
+
+-- Which MX hosts a domain has in a run, in preference order.
+CREATE TABLE domain_mx (
+  domain_result_id INTEGER NOT NULL REFERENCES domain_results(id) ON DELETE CASCADE,
+  position         INTEGER NOT NULL,
+  mx_host_id       INTEGER NOT NULL REFERENCES mx_hosts(id) ON DELETE CASCADE,
+  preference       INTEGER NOT NULL,
+  PRIMARY KEY (domain_result_id, position)
+) STRICT;
+
+-- Every DNS answer kept as evidence: the domain's MX lookup, a host's A/AAAA and TLSA lookups.
+CREATE TABLE dns_answers (
+  id               INTEGER PRIMARY KEY,
+  domain_result_id INTEGER REFERENCES domain_results(id) ON DELETE CASCADE,
+  mx_host_id       INTEGER REFERENCES mx_hosts(id) ON DELETE CASCADE,
+  purpose          TEXT NOT NULL CHECK (purpose IN ('mx','address','tlsa')),
+  position         INTEGER NOT NULL,
+  qname            TEXT NOT NULL,
+  qtype            INTEGER NOT NULL,
+  class            TEXT NOT NULL CHECK (class IN ()sql" NM_DNS_CLASS R"sql()),
+  reason           TEXT NOT NULL CHECK (reason IN ('ok','nxdomain','nodata','bogus','servfail',
+                                  'refused','timeout','malformed','cname_loop','error')),
+  rcode            INTEGER NOT NULL,
+  why_bogus        TEXT NOT NULL DEFAULT '',
+  records          TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(records)),
+  cname_chain      TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(cname_chain)),
+  canonical_name   TEXT NOT NULL DEFAULT '',
+  CHECK ((domain_result_id IS NULL) <> (mx_host_id IS NULL))
+) STRICT;
+
+CREATE TABLE tlsa_records (
+  mx_host_id    INTEGER NOT NULL REFERENCES mx_hosts(id) ON DELETE CASCADE,
+  position      INTEGER NOT NULL,
+  usage         INTEGER NOT NULL,
+  selector      INTEGER NOT NULL,
+  matching_type INTEGER NOT NULL,
+  data          BLOB NOT NULL,
+  usable        INTEGER NOT NULL CHECK (usable IN (0,1)),
+  text          TEXT NOT NULL,
+  PRIMARY KEY (mx_host_id, position)
+) STRICT;
+
+-- One SMTP probe of one address of one host in a run, with its evidence.
+CREATE TABLE probes (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  host         TEXT NOT NULL,
+  ip           TEXT NOT NULL,
+  outcome      TEXT NOT NULL CHECK (outcome IN ('starttls_ok','no_starttls','starttls_refused',
+                 'tls_failed','refused','timeout','smtp_temp_error','smtp_perm_error','reset')),
+  tls_version  TEXT NOT NULL DEFAULT '',
+  cipher       TEXT NOT NULL DEFAULT '',
+  tls_group    TEXT NOT NULL DEFAULT '',
+  dane         TEXT NOT NULL CHECK (dane IN ('n/a','authenticated','failed')),
+  dane_reason  TEXT NOT NULL CHECK (dane_reason IN ('','no_match','name_mismatch','expired',
+                                                    'no_starttls','tls_failed')),
+  dane_depth   INTEGER NOT NULL DEFAULT -1,
+  dane_matched TEXT NOT NULL DEFAULT '',
+  pkix         TEXT NOT NULL CHECK (pkix IN ('n/a','valid','invalid')),
+  pkix_error   TEXT NOT NULL DEFAULT '',
+  error        TEXT,
+  transcript   TEXT NOT NULL DEFAULT '',
+  chain        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(chain)),
+  leaf_der     BLOB NOT NULL,
+  sni          TEXT NOT NULL DEFAULT '',
+  attempts     INTEGER NOT NULL DEFAULT 1,
+  duration_ms  REAL NOT NULL DEFAULT 0,
+  content_hash INTEGER NOT NULL,
+  UNIQUE (run_id, host, ip, content_hash)
+) STRICT;
+
+-- The addresses of an MX host result, in order, each with the probe that measured it.
+CREATE TABLE addresses (
+  mx_host_id INTEGER NOT NULL REFERENCES mx_hosts(id) ON DELETE CASCADE,
+  position   INTEGER NOT NULL,
+  ip         TEXT NOT NULL,
+  probe_id   INTEGER NOT NULL REFERENCES probes(id) ON DELETE CASCADE,
+  PRIMARY KEY (mx_host_id, position)
+) STRICT;
+)sql";
+
+constexpr const char* kStep2 = R"sql(
+CREATE INDEX domain_results_domain ON domain_results(domain_id, run_id);
+CREATE INDEX domain_results_run_sector ON domain_results(run_id, sector);
+CREATE INDEX domain_mx_host ON domain_mx(mx_host_id);
+CREATE INDEX mx_hosts_run_provider ON mx_hosts(run_id, provider);
+CREATE INDEX dns_answers_domain ON dns_answers(domain_result_id) WHERE domain_result_id IS NOT NULL;
+CREATE INDEX dns_answers_host ON dns_answers(mx_host_id, purpose, position)
+  WHERE mx_host_id IS NOT NULL;
+CREATE INDEX addresses_probe ON addresses(probe_id);
+CREATE INDEX runs_status ON runs(status, id);
+
+-- Verdicts of every domain in every run, with the organisation and sector of that run's list.
+CREATE VIEW v_run_verdicts AS
+SELECT dr.run_id, r.started_at AS run_started_at, r.label AS run_label, r.status AS run_status,
+       d.id AS domain_id, d.name AS domain, dr.display, o.name AS organisation, dr.sector,
+       dr.mail, dr.dnssec, dr.starttls, dr.dane, dr.dane_rollover, dr.protected,
+       dr.implicit_mx,
+       (SELECT count(*) FROM domain_mx m WHERE m.domain_result_id = dr.id) AS mx_count,
+       dr.findings
+FROM domain_results dr
+JOIN runs r ON r.id = dr.run_id
+JOIN domains d ON d.id = dr.domain_id
+LEFT JOIN organisations o ON o.id = dr.organisation_id;
+
+-- Per domain: its verdict in the newest FINISHED run that measured it.
+CREATE VIEW v_latest_verdict AS
+SELECT v.*
+FROM v_run_verdicts v
+JOIN (SELECT dr.domain_id, max(dr.run_id) AS run_id
+      FROM domain_results dr JOIN runs r ON r.id = dr.run_id AND r.status = 'finished'
+      GROUP BY dr.domain_id) l
+  ON l.domain_id = v.domain_id AND l.run_id = v.run_id;
+
+-- Per run and sector (all five sectors, also when empty): counts of every verdict value.
+-- Denominators: `domains` for mail and dnssec; `mail_receives` for starttls and dane (their
+-- n/a counts are the domains without mail).
+CREATE VIEW v_sector_summary AS
+WITH sectors(sector, sector_order) AS (
+  VALUES ('rijk',1),('provincie',2),('gemeente',3),('waterschap',4),('overig',5))
+SELECT r.id AS run_id, s.sector, s.sector_order,
+  count(dr.id) AS domains,
+  coalesce(sum(dr.mail = 'receives'), 0) AS mail_receives, coalesce(sum(dr.mail = 'null_mx'), 0) AS mail_null_mx,
+  coalesce(sum(dr.mail = 'no_mail'), 0) AS mail_no_mail, coalesce(sum(dr.mail = 'error'), 0) AS mail_error,
+  coalesce(sum(dr.dnssec = 'secure'), 0) AS dnssec_secure, coalesce(sum(dr.dnssec = 'insecure'), 0) AS dnssec_insecure,
+  coalesce(sum(dr.dnssec = 'bogus'), 0) AS dnssec_bogus, coalesce(sum(dr.dnssec = 'error'), 0) AS dnssec_error,
+  coalesce(sum(dr.dnssec = 'n/a'), 0) AS dnssec_na,
+  coalesce(sum(dr.starttls = 'all'), 0) AS starttls_all, coalesce(sum(dr.starttls = 'partial'), 0) AS starttls_partial,
+  coalesce(sum(dr.starttls = 'none'), 0) AS starttls_none,
+  coalesce(sum(dr.starttls = 'unreachable'), 0) AS starttls_unreachable,
+  coalesce(sum(dr.starttls = 'n/a'), 0) AS starttls_na,
+  coalesce(sum(dr.dane = 'valid'), 0) AS dane_valid, coalesce(sum(dr.dane = 'invalid'), 0) AS dane_invalid,
+  coalesce(sum(dr.dane = 'partial'), 0) AS dane_partial, coalesce(sum(dr.dane = 'untested'), 0) AS dane_untested,
+  coalesce(sum(dr.dane = 'none'), 0) AS dane_none, coalesce(sum(dr.dane = 'n/a'), 0) AS dane_na,
+  coalesce(sum(dr.dane_rollover = 'yes'), 0) AS rollover_yes, coalesce(sum(dr.dane_rollover = 'no'), 0) AS rollover_no,
+  coalesce(sum(dr.dane_rollover = 'n/a'), 0) AS rollover_na,
+  coalesce(sum(dr.protected = 1), 0) AS protected_yes, coalesce(sum(dr.protected = 0), 0) AS protected_no
+FROM runs r
+CROSS JOIN sectors s
+LEFT JOIN domain_results dr ON dr.run_id = r.id AND dr.sector = s.sector
+GROUP BY r.id, s.sector;
+
+-- MX hosts grouped by provider (registrable domain, see README), per run.
+CREATE VIEW v_mx_providers AS
+SELECT h.run_id, h.provider,
+  count(DISTINCT h.name) AS mx_hosts,
+  count(DISTINCT CASE WHEN h.tlsa_status = 'secure' AND h.tlsa_usable > 0 THEN h.name END)
+    AS hosts_with_tlsa,
+  count(DISTINCT dm.domain_result_id) AS domains,
+  count(DISTINCT CASE WHEN dr.dane = 'valid' THEN dr.id END) AS domains_dane_valid,
+  count(DISTINCT CASE WHEN dr.protected = 1 THEN dr.id END) AS domains_protected,
+  (SELECT count(DISTINCT p.id) FROM mx_hosts h2 JOIN addresses a ON a.mx_host_id = h2.id
+     JOIN probes p ON p.id = a.probe_id
+   WHERE h2.run_id = h.run_id AND h2.provider = h.provider AND p.dane = 'authenticated')
+    AS addresses_authenticated,
+  (SELECT count(DISTINCT p.id) FROM mx_hosts h2 JOIN addresses a ON a.mx_host_id = h2.id
+     JOIN probes p ON p.id = a.probe_id
+   WHERE h2.run_id = h.run_id AND h2.provider = h.provider AND p.dane = 'failed')
+    AS addresses_dane_failed,
+  CASE
+    WHEN count(DISTINCT CASE WHEN h.tlsa_status = 'secure' AND h.tlsa_usable > 0 THEN h.name END)
+         = count(DISTINCT h.name) THEN 'all'
+    WHEN count(DISTINCT CASE WHEN h.tlsa_status = 'secure' AND h.tlsa_usable > 0 THEN h.name END)
+         > 0 THEN 'partial'
+    ELSE 'none'
+  END AS dane_status
+FROM mx_hosts h
+JOIN domain_mx dm ON dm.mx_host_id = h.id
+JOIN domain_results dr ON dr.id = dm.domain_result_id
+GROUP BY h.run_id, h.provider;
+
+-- One row per domain, MX host and address (hosts without addresses: one row, address NULL).
+CREATE VIEW v_probe_evidence AS
+SELECT dr.run_id, d.name AS domain, dm.position AS mx_position, dm.preference,
+       h.name AS mx_host, h.provider, h.status AS host_status, h.address_dnssec,
+       h.name_is_ip_literal, h.tlsa_looked_up, h.tlsa_status, h.tlsa_base, h.tlsa_usable,
+       a.position AS address_position, p.id AS probe_id, p.ip, p.outcome, p.tls_version,
+       p.cipher, p.tls_group, p.dane, p.dane_reason, p.dane_depth, p.dane_matched, p.pkix,
+       p.pkix_error, p.error, p.sni, p.attempts, p.duration_ms, p.transcript, p.chain
+FROM domain_results dr
+JOIN domains d ON d.id = dr.domain_id
+JOIN domain_mx dm ON dm.domain_result_id = dr.id
+JOIN mx_hosts h ON h.id = dm.mx_host_id
+LEFT JOIN addresses a ON a.mx_host_id = h.id
+LEFT JOIN probes p ON p.id = a.probe_id;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps{kStep1, kStep2};
+
+constexpr std::array<std::string_view, 40> kSecondLevel{
+    "co.uk",  "org.uk", "ac.uk",  "gov.uk", "ltd.uk", "plc.uk", "net.uk", "me.uk",
+    "com.au", "net.au", "org.au", "gov.au", "edu.au", "co.nz",  "org.nz", "govt.nz",
+    "co.za",  "org.za", "com.br", "com.cn", "co.jp",  "ne.jp",  "or.jp",  "co.kr",
+    "com.tr", "com.mx", "co.in",  "com.sg", "com.hk", "co.il",  "co.at",  "or.at",
+    "gv.at",  "com.pl", "com.es", "com.ar", "com.tw", "com.my", "co.id",  "com.ua"};
+
+bool looks_like_ip(std::string_view s) {
+  if (s.find(':') != std::string_view::npos) return true;
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || c == '.')) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string provider_domain(std::string_view host) {
+  while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (looks_like_ip(host)) return std::string(host);
+  auto label_start = [&](std::size_t labels) -> std::size_t {
+    std::size_t pos = host.size();
+    for (std::size_t i = 0; i < labels; ++i) {
+      auto dot = host.rfind('.', pos == 0 ? 0 : pos - 1);
+      if (dot == std::string_view::npos || pos == 0) return 0;
+      pos = dot;
+    }
+    return pos + 1;
+  };
+  std::string_view last2 = host.substr(label_start(2));
+  for (auto suffix : kSecondLevel)
+    if (last2 == suffix) return std::string(host.substr(label_start(3)));
+  return std::string(last2);
+}
+
+std::string now_iso8601() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string_view to_string(RunStatus s) {
+  switch (s) {
+    case RunStatus::Running:
+      return "running";
+    case RunStatus::Finished:
+      return "finished";
+    case RunStatus::Failed:
+      return "failed";
+    case RunStatus::Aborted:
+      return "aborted";
+  }
+  return "?";
+}
+
+std::optional<RunStatus> parse_run_status(std::string_view s) {
+  for (auto v : {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Aborted})
+    if (to_string(v) == s) return v;
+  return std::nullopt;
+}
+
+int exit_code_for(const StorageError& e) {
+  switch (e.kind) {
+    case StorageError::Kind::NotFound:
+    case StorageError::Kind::BadDatabase:
+    case StorageError::Kind::NewerSchema:
+    case StorageError::Kind::Locked:
+    case StorageError::Kind::NoSuchRun:
+      return 2;
+    case StorageError::Kind::Io:
+    case StorageError::Kind::Internal:
+      return 3;
+  }
+  return 3;
+}
+
+namespace detail {
+
+int user_version(sqlite3* db) {
+  Stmt s(db, "PRAGMA user_version");
+  s.step();
+  return s.i32(0);
+}
+
+void migrate(sqlite3* db, int target) {
+  // Fast path without the write lock: a reader opening a current database while a scan
+  // writes must not queue behind the writer.
+  if (int v = user_version(db); v == target) return;
+  for (;;) {
+    exec(db, "BEGIN IMMEDIATE");
+    try {
+      int v = user_version(db);  // read inside the lock: another process may have migrated
+      if (v > kSchemaVersion) {
+        exec(db, "ROLLBACK");
+        throw StorageFailure(
+            {StorageError::Kind::NewerSchema, "database schema version " + std::to_string(v) +
+                                                  " is newer than this nulmeting supports (" +
+                                                  std::to_string(kSchemaVersion) +
+                                                  "); use a newer nulmeting for this database"});
+      }
+      if (v >= target) {
+        exec(db, "COMMIT");
+        return;
+      }
+      if (v == 0) {
+        // A version-0 file must be empty: refuse to add tables to someone else's database.
+        Stmt c(db, "SELECT count(*) FROM sqlite_schema");
+        c.step();
+        if (c.i64(0) != 0) {
+          exec(db, "ROLLBACK");
+          throw StorageFailure({StorageError::Kind::BadDatabase,
+                                "not a nulmeting database (it has tables but no schema version)"});
+        }
+      }
+      exec(db, kSteps[static_cast<std::size_t>(v)]);
+      exec(db, ("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+      exec(db, "COMMIT");
+    } catch (const StorageFailure&) {
+      throw;
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+}
+
+SqlitePtr open_database(const std::string& path, OpenMode mode, int target) {
+  if (mode == OpenMode::ExistingOnly) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+      throw StorageFailure({StorageError::Kind::NotFound, "database not found: " + path});
+  }
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+              (mode == OpenMode::CreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  SqlitePtr db(raw);
+  if (rc != SQLITE_OK) {
+    throw StorageFailure(
+        {rc == SQLITE_CANTOPEN ? StorageError::Kind::NotFound : StorageError::Kind::BadDatabase,
+         "cannot open database " + path + ": " +
+             (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))});
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), 10000);
+  try {
+    // Reading the schema first turns "file is not a database" into a clear error.
+    exec(db.get(), "SELECT count(*) FROM sqlite_schema");
+    {
+      Stmt wal(db.get(), "PRAGMA journal_mode = WAL");
+      wal.step();
+    }
+    exec(db.get(), "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+  } catch (const SqlError& e) {
+    int primary = e.code() & 0xff;
+    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
+      throw StorageFailure({StorageError::Kind::BadDatabase,
+                            "not a SQLite database: " + path + " (" + e.what() + ")"});
+    throw;
+  }
+  migrate(db.get(), target);
+  return db;
+}
+
+StorageError to_storage_error(const std::exception& e) {
+  if (const auto* f = dynamic_cast<const StorageFailure*>(&e)) return f->error;
+  if (const auto* s = dynamic_cast<const SqlError*>(&e)) {
+    switch (s->code() & 0xff) {
+      case SQLITE_NOTADB:
+      case SQLITE_CORRUPT:
+        return {StorageError::Kind::BadDatabase, s->what()};
+      case SQLITE_FULL:
+      case SQLITE_IOERR:
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+      case SQLITE_READONLY:
+      case SQLITE_PERM:
+      case SQLITE_CANTOPEN:
+        return {StorageError::Kind::Io, s->what()};
+      default:
+        return {StorageError::Kind::Internal, s->what()};
+    }
+  }
+  return {StorageError::Kind::Internal, e.what()};
+}
+
+}  // namespace detail
+}  // namespace nulmeting::storage
