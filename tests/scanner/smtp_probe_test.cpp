@@ -1,0 +1,394 @@
+// Scripted-transport tests for the SmtpProbe state machine: partial reads, resets in the middle
+// of the handshake, timeouts with an injected clock, finish exactly once (PowerDNS
+// test-dnsdisttcp_cc.cc style). The TLS peer is an in-memory OpenSSL server.
+#include "scanner/tls_testing.hpp"
+
+#include <nulmeting/scanner/dane_tlsa.hpp>
+#include <nulmeting/scanner/smtp_probe.hpp>
+
+#include <catch2/catch.hpp>
+#include <uv.h>
+
+using namespace nulmeting;
+using namespace nulmeting::scanner;
+using namespace nulmeting::scanner::testing;
+
+namespace {
+
+struct FakeTransport : Transport {
+  TransportEvents* ev = nullptr;
+  std::string written;  // everything the probe sent, in order
+  int connect_rc = 0;
+  bool closed = false;
+  int connects = 0;
+  int connect(const std::string&, std::uint16_t, TransportEvents* e) override {
+    ev = e;
+    ++connects;
+    return connect_rc;
+  }
+  void write(std::string bytes) override { written += bytes; }
+  void close() noexcept override { closed = true; }
+  std::string take() { return std::exchange(written, {}); }
+};
+
+struct FakeClock : Clock {
+  std::uint64_t now = 1000;
+  std::uint64_t deadline = 0;
+  std::function<void()> fire;
+  int arms = 0;
+  std::uint64_t now_ms() const override { return now; }
+  void arm(std::uint64_t d, std::function<void()> f) override {
+    deadline = now + d;
+    fire = std::move(f);
+    ++arms;
+  }
+  void cancel() noexcept override { fire = nullptr; }
+  void advance(std::uint64_t ms) {
+    now += ms;
+    if (fire && now >= deadline) {
+      auto f = fire;
+      f();
+    }
+  }
+};
+
+struct Harness {
+  FakeClock clock;
+  FakeTransport* t = nullptr;
+  std::shared_ptr<TlsClientContext> ctx;
+  std::unique_ptr<SmtpProbe> probe;
+  int calls = 0;
+  ProbeCompletion done;
+
+  explicit Harness(ProbeRequest req = {"mx.example.nl", "192.0.2.1", 25, "", {}},
+                   int connect_rc = 0) {
+    TlsOptions o;
+    o.load_system_cas = false;
+    ctx = *TlsClientContext::create(o);
+    auto tr = std::make_unique<FakeTransport>();
+    tr->connect_rc = connect_rc;
+    t = tr.get();
+    ProbeOptions po;
+    po.ehlo_name = "scanner.example.org";
+    probe = std::make_unique<SmtpProbe>(std::move(req), po, ctx, std::move(tr), clock,
+                                        [this](ProbeCompletion&& c) {
+                                          ++calls;
+                                          done = std::move(c);
+                                        });
+    probe->start();
+  }
+  void data(std::string_view s) { t->ev->on_data(s); }
+  // Greets, EHLOs with STARTTLS and gets the 220 to STARTTLS (plus `extra`).
+  void to_tls(std::string_view extra = "") {
+    t->ev->on_connected(0);
+    data("220 mx.example.nl ESMTP\r\n");
+    REQUIRE(t->take() == "EHLO scanner.example.org\r\n");
+    data("250-mx.example.nl\r\n250-PIPELINING\r\n250 STARTTLS\r\n");
+    REQUIRE(t->take() == "STARTTLS\r\n");
+    data(std::string("220 2.0.0 Ready\r\n") + std::string(extra));
+  }
+  // Runs the handshake with `server`, delivering the server's bytes in chunks of `chunk`.
+  void handshake(ServerSession& server, std::size_t chunk = 1u << 20) {
+    for (int i = 0; i < 50 && !probe->finished() && probe->state() == SmtpProbe::State::Handshake;
+         ++i) {
+      server.feed(t->take());
+      server.step();
+      const std::string back = server.take();
+      for (std::size_t p = 0; p < back.size() && !probe->finished(); p += chunk)
+        data(std::string_view(back).substr(p, chunk));
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("probe: full STARTTLS session with DANE, byte-by-byte server data", "[smtp][probe]") {
+  Pki pki;
+  TestServer server(pki.leaf_key.get(), {pki.leaf.get(), pki.inter.get()});
+  ServerSession ss(server);
+  Harness h(
+      {"mx.example.nl", "192.0.2.1", 25, "mx.example.nl", {tlsa_for(pki.leaf.get(), 3, 1, 1)}});
+  h.t->ev->on_connected(0);
+  const std::string banner = "220-mx.example.nl ESMTP\r\n220 hello\r\n";
+  for (char c : banner) h.data(std::string_view(&c, 1));  // partial reads
+  REQUIRE(h.t->take() == "EHLO scanner.example.org\r\n");
+  h.data("250-mx.example.nl\r\n250-PIPELI");
+  CHECK(h.t->take().empty());
+  h.data("NING\r\n250 STARTTLS\r\n");
+  REQUIRE(h.t->take() == "STARTTLS\r\n");
+  h.data("220 Ready\r\n");
+  CHECK(h.probe->state() == SmtpProbe::State::Handshake);
+  h.handshake(ss, 1);
+  REQUIRE(h.probe->state() == SmtpProbe::State::Quit);
+  ss.feed(h.t->take());
+  CHECK(ss.read_plain() == "QUIT\r\n");
+  ss.write_plain("221 2.0.0 Bye\r\n");
+  h.data(ss.take());
+  REQUIRE(h.calls == 1);
+  const auto& r = h.done.result;
+  CHECK(r.outcome == ProbeOutcome::StarttlsOk);
+  CHECK(r.dane == DaneCheck::Authenticated);
+  CHECK(r.dane_depth == 0);
+  CHECK(r.sni == "mx.example.nl");
+  CHECK(r.tls_version == "TLSv1.3");
+  CHECK(r.chain.size() == 2);
+  CHECK_FALSE(r.leaf_der.empty());
+  CHECK(r.pkix == Pkix::Invalid);  // test root not in the (empty) store
+  CHECK(r.transcript.find("S: 220-mx.example.nl ESMTP") != std::string::npos);
+  CHECK(r.transcript.find("C(tls): QUIT") != std::string::npos);
+  CHECK(r.transcript.find("S: 221 2.0.0 Bye") != std::string::npos);
+  CHECK(h.t->closed);
+  CHECK_FALSE(h.done.banner_temp_error);
+  // Nothing after finish reaches the owner again.
+  h.t->ev->on_closed(UV_EOF);
+  h.clock.advance(100000);
+  CHECK(h.calls == 1);
+}
+
+TEST_CASE("probe: STARTTLS injection — plaintext after the 220 is discarded", "[smtp][probe]") {
+  Pki pki;
+  TestServer server(pki.leaf_key.get(), {pki.leaf.get()});
+  ServerSession ss(server);
+  Harness h;
+  h.to_tls("250 injected\r\n");
+  h.handshake(ss);
+  REQUIRE(h.probe->state() == SmtpProbe::State::Quit);
+  ss.feed(h.t->take());
+  ss.write_plain("221 bye\r\n");
+  h.data(ss.take());
+  REQUIRE(h.calls == 1);
+  CHECK(h.done.result.outcome == ProbeOutcome::StarttlsOk);
+  CHECK(h.done.result.transcript.find("discarded 14 bytes") != std::string::npos);
+  CHECK(h.done.result.transcript.find("injected") == std::string::npos);
+}
+
+TEST_CASE("probe: reset in the middle of the handshake", "[smtp][probe]") {
+  Harness h({"mx.example.nl",
+             "192.0.2.1",
+             25,
+             "mx.example.nl",
+             {parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
+  h.to_tls();
+  CHECK_FALSE(h.t->take().empty());  // ClientHello went out
+  h.t->ev->on_closed(UV_ECONNRESET);
+  REQUIRE(h.calls == 1);
+  CHECK(h.done.result.outcome == ProbeOutcome::Reset);
+  CHECK(h.done.result.dane == DaneCheck::Failed);
+  CHECK(h.done.result.dane_reason == DaneFailReason::TlsFailed);
+}
+
+TEST_CASE("probe: reset after part of the server's handshake", "[smtp][probe]") {
+  Pki pki;
+  TestServer server(pki.leaf_key.get(), {pki.leaf.get()});
+  ServerSession ss(server);
+  Harness h;
+  h.to_tls();
+  ss.feed(h.t->take());
+  ss.step();
+  const std::string flight = ss.take();
+  h.data(std::string_view(flight).substr(0, flight.size() / 2));
+  CHECK(h.calls == 0);
+  h.t->ev->on_closed(UV_EOF);
+  REQUIRE(h.calls == 1);
+  CHECK(h.done.result.outcome == ProbeOutcome::Reset);
+}
+
+TEST_CASE("probe: bytes that are not TLS after 220 → tls_failed", "[smtp][probe]") {
+  Harness h;
+  h.to_tls();
+  h.data("this is not TLS at all, just text\r\n");
+  REQUIRE(h.calls == 1);
+  CHECK(h.done.result.outcome == ProbeOutcome::TlsFailed);
+  CHECK(h.done.result.error.has_value());
+}
+
+TEST_CASE("probe: TLS alert from the server → tls_failed", "[smtp][probe]") {
+  Pki pki;
+  // Server only speaks TLS 1.0 but with no shared cipher: use an RSA-only cipher with EC key.
+  TestServer server(pki.leaf_key.get(), {pki.leaf.get()}, TLS1_2_VERSION, TLS1_2_VERSION);
+  SSL_CTX_set_cipher_list(server.ctx.get(), "AES128-SHA");  // needs RSA, the key is EC
+  ServerSession ss(server);
+  Harness h;
+  h.to_tls();
+  h.handshake(ss);
+  REQUIRE(h.calls == 1);
+  CHECK(h.done.result.outcome == ProbeOutcome::TlsFailed);
+}
+
+TEST_CASE("probe: outcomes of the plaintext phases", "[smtp][probe]") {
+  SECTION("421 banner → smtp_temp_error, retry-able") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("421 4.3.2 try later\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::SmtpTempError);
+    CHECK(h.done.banner_temp_error);
+    CHECK(h.t->take().empty());  // no EHLO
+  }
+  SECTION("554 banner → smtp_perm_error") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("554 go away\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::SmtpPermError);
+    CHECK_FALSE(h.done.banner_temp_error);
+  }
+  SECTION("no STARTTLS → no_starttls, QUIT, DANE failed no_starttls") {
+    Harness h({"mx.example.nl",
+               "192.0.2.1",
+               25,
+               "mx.example.nl",
+               {parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
+    h.t->ev->on_connected(0);
+    h.data("220 hi\r\n");
+    h.t->take();
+    h.data("250-mx\r\n250 PIPELINING\r\n");
+    CHECK(h.t->take() == "QUIT\r\n");
+    CHECK(h.calls == 0);
+    h.data("221 bye\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::NoStarttls);
+    CHECK(h.done.result.dane == DaneCheck::Failed);
+    CHECK(h.done.result.dane_reason == DaneFailReason::NoStarttls);
+  }
+  SECTION("EHLO refused, HELO accepted → no_starttls") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("220 hi\r\n");
+    h.t->take();
+    h.data("502 5.5.2 what?\r\n");
+    CHECK(h.t->take() == "HELO scanner.example.org\r\n");
+    h.data("250 ok\r\n");
+    CHECK(h.t->take() == "QUIT\r\n");
+    h.t->ev->on_closed(UV_EOF);  // server hangs up instead of 221: outcome stays
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::NoStarttls);
+  }
+  SECTION("EHLO and HELO refused → smtp_perm_error") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("220 hi\r\n500 no\r\n");  // pipelined reply arrives early: still parsed in order
+    h.data("501 no\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::SmtpPermError);
+  }
+  SECTION("454 to STARTTLS → starttls_refused") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("220 hi\r\n");
+    h.data("250-mx\r\n250 STARTTLS\r\n");
+    h.t->take();
+    h.data("454 4.7.0 TLS not available\r\n");
+    CHECK(h.t->take() == "QUIT\r\n");
+    h.data("221 bye\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::StarttlsRefused);
+  }
+  SECTION("connection refused") {
+    Harness h;
+    h.t->ev->on_connected(UV_ECONNREFUSED);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::Refused);
+  }
+  SECTION("connect fails synchronously") {
+    Harness h({"mx", "not-an-ip", 25, "", {}}, UV_EINVAL);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::Refused);
+  }
+  SECTION("peer closes before the banner → reset") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("220-partial");
+    h.t->ev->on_closed(UV_EOF);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::Reset);
+  }
+}
+
+TEST_CASE("probe: timeouts per phase with the injected clock", "[smtp][probe]") {
+  SECTION("connect") {
+    Harness h;
+    h.clock.advance(9999);
+    CHECK(h.calls == 0);
+    h.clock.advance(1);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
+    CHECK(h.done.result.duration_ms == 10000);
+  }
+  SECTION("banner that never comes; late data is ignored") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("220-slow");
+    h.clock.advance(30000);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
+    CHECK(h.done.result.error->find("banner") != std::string::npos);
+    h.data(" banner\r\n");
+    h.t->ev->on_closed(UV_ECONNRESET);
+    CHECK(h.calls == 1);
+  }
+  SECTION("each phase gets its own deadline") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.clock.advance(29000);
+    h.data("220 hi\r\n");
+    h.clock.advance(29000);  // 58 s in total, but EHLO has its own 30 s
+    CHECK(h.calls == 0);
+    h.clock.advance(1000);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
+  }
+  SECTION("handshake timeout → timeout with DANE tls_failed") {
+    Harness h({"mx.example.nl",
+               "192.0.2.1",
+               25,
+               "mx.example.nl",
+               {parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
+    h.to_tls();
+    h.clock.advance(30000);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
+    CHECK(h.done.result.dane_reason == DaneFailReason::TlsFailed);
+  }
+  SECTION("QUIT timeout keeps the outcome") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("220 hi\r\n250 mx\r\n");
+    CHECK(h.t->take().find("QUIT") != std::string::npos);
+    h.clock.advance(5000);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::NoStarttls);
+  }
+}
+
+TEST_CASE("probe: hostile replies end with a recorded error and bounded state", "[smtp][probe]") {
+  SECTION("megabyte banner line") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    const std::string chunk(65536, 'A');
+    h.data("220 ");
+    for (int i = 0; i < 16 && h.calls == 0; ++i) h.data(chunk);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::SmtpTempError);
+    CHECK(h.done.result.error->find("too large") != std::string::npos);
+    CHECK(h.done.result.transcript.size() <= 8192 + 64);
+  }
+  SECTION("endless EHLO continuation") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("220 hi\r\n");
+    for (int i = 0; i < 10000 && h.calls == 0; ++i) h.data("250-AAAA\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::SmtpTempError);
+    CHECK(h.done.result.error->find("too many lines") != std::string::npos);
+  }
+  SECTION("garbage instead of a STARTTLS reply → starttls_refused") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    h.data(std::string("\x16\x03\x01garbage\r\n"));
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::StarttlsRefused);
+    CHECK(h.done.result.transcript.find('\x16') == std::string::npos);
+  }
+}
