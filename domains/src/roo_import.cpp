@@ -451,6 +451,7 @@ std::string roo_website_host(std::string_view url) {
   // two-letter country code with a generic second level (co.uk, com.au, gov.sr). Dutch
   // public bodies use .nl and a few gTLDs, where two labels is right.
   std::string host = n->ascii;
+  if (host.starts_with("www.") && host.find('.', 4) != std::string::npos) host.erase(0, 4);
   std::vector<std::size_t> dots;
   for (std::size_t i = 0; i < host.size(); ++i)
     if (host[i] == '.') dots.push_back(i);
