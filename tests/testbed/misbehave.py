@@ -19,7 +19,7 @@ import json
 import signal
 import sys
 
-HOLD_SECONDS = 40.0
+HOLD_SECONDS = 30.0
 MAX_BYTES = 64 * 1024 * 1024
 HOST = b"scripted.testbed.test"
 

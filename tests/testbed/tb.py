@@ -474,7 +474,7 @@ class Plan:
             addrs.append(a)
         out = {"name": hname, "status": e.get("status", "ok"),
                "address_dnssec": e.get("address_dnssec"), "tlsa": tl, "addresses": addrs}
-        for k in ("posttls", "posttls_note", "posttls_family", "note"):
+        for k in ("posttls", "posttls_note", "posttls_family", "posttls_target", "note"):
             if k in h:
                 out[k] = h[k]
         return out
