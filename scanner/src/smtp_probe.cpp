@@ -233,6 +233,15 @@ IoStatus SmtpProbe::read_reply(SmtpReply& out) {
   if (st == SmtpReplyParser::Status::Error) {
     const std::string why(to_string(parser_.error()));
     note("", "protocol error: " + why);
+    if (parser_.error() == SmtpReplyError::TooManyLines ||
+        parser_.error() == SmtpReplyError::TooLarge) {
+      if (state_ == State::Quit) {
+        enter(State::Done);
+        return IoStatus::Done;
+      }
+      return fail(ProbeOutcome::Timeout,
+                  "no complete reply in phase " + std::string(to_string(state_)) + ": " + why);
+    }
     return protocol_error(why);
   }
   out = parser_.reply();

@@ -362,16 +362,30 @@ TEST_CASE("probe: timeouts per phase with the injected clock", "[smtp][probe]") 
 }
 
 TEST_CASE("probe: hostile replies end with a recorded error and bounded state", "[smtp][probe]") {
-  SECTION("megabyte banner line") {
+  SECTION("1 MiB EHLO line is truncated and the session goes on (no_starttls)") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    h.data("220 hi\r\n");
+    h.t->take();
+    const std::string chunk(65536, 'x');
+    h.data("250 ");
+    for (int i = 0; i < 16; ++i) h.data(chunk);
+    h.data("\r\n");
+    CHECK(h.t->take() == "QUIT\r\n");
+    h.data("221 bye\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::NoStarttls);
+    CHECK(h.done.result.transcript.size() <= 8192 + 64);
+  }
+  SECTION("endless banner line ends at the byte cap") {
     Harness h;
     h.t->ev->on_connected(0);
     const std::string chunk(65536, 'A');
     h.data("220 ");
-    for (int i = 0; i < 16 && h.calls == 0; ++i) h.data(chunk);
+    for (int i = 0; i < 200 && h.calls == 0; ++i) h.data(chunk);
     REQUIRE(h.calls == 1);
-    CHECK(h.done.result.outcome == ProbeOutcome::SmtpTempError);
+    CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
     CHECK(h.done.result.error->find("too large") != std::string::npos);
-    CHECK(h.done.result.transcript.size() <= 8192 + 64);
   }
   SECTION("endless EHLO continuation") {
     Harness h;
@@ -379,7 +393,7 @@ TEST_CASE("probe: hostile replies end with a recorded error and bounded state", 
     h.data("220 hi\r\n");
     for (int i = 0; i < 10000 && h.calls == 0; ++i) h.data("250-AAAA\r\n");
     REQUIRE(h.calls == 1);
-    CHECK(h.done.result.outcome == ProbeOutcome::SmtpTempError);
+    CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
     CHECK(h.done.result.error->find("too many lines") != std::string::npos);
   }
   SECTION("garbage instead of a STARTTLS reply → starttls_refused") {

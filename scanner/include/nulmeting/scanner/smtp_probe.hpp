@@ -19,9 +19,11 @@
 // advertised? (no → no_starttls), STARTTLS (not 220 → starttls_refused), TLS handshake (SNI = TLSA
 // base domain, else the host name; failure → tls_failed), QUIT. Never MAIL/RCPT/DATA. Plaintext
 // that arrives with the 220 to STARTTLS is discarded (STARTTLS injection, CVE-2011-0411 class).
-// A reply that breaks the parser's caps or syntax is a protocol error: it is classified like a
-// 4xx in that phase (Postfix treats an unparseable reply as a soft failure), with the cap named
-// in `error`. The outcome is fixed before QUIT: QUIT's reply, timeout or reset change nothing.
+// A reply that breaks the parser's syntax is a protocol error: it is classified like a 4xx in
+// that phase (Postfix treats an unparseable reply as a soft failure). A reply that does not end
+// within the parser's caps (lines, bytes) is `timeout`: like a reply that does not end within the
+// phase deadline, it was never complete (the testbed's endless "220-" greeting; Postfix would
+// wait for its own deadline). `error` names the cap either way. The outcome is fixed before QUIT: QUIT's reply, timeout or reset change nothing.
 // A connection lost during the handshake without a TLS alert is `reset`; with an alert or
 // a protocol error it is `tls_failed`.
 //

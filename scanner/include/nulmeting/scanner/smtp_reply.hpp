@@ -5,10 +5,12 @@
 //
 // Hygiene against hostile peers (modelled on Postfix posttls-finger `response()` and
 // smtp_chat.c, not copied): a line longer than `max_line` is kept truncated and its excess
-// skipped (Postfix skips too), but every byte read before the reply ends is counted, and a reply
-// that passes `max_reply_bytes` or `max_lines` is an error — so a megabyte line or an endless
-// continuation ends with a recorded error and the memory held per reply stays bounded
-// (at most max_lines * max_line stored bytes). Stored text has every byte outside printable ASCII
+// skipped, as Postfix does — so a 1 MiB EHLO line costs no memory and changes no verdict (the
+// testbed's megaline case must still read "no_starttls"). Every byte read before the reply ends
+// is counted, and a reply that passes `max_reply_bytes` (8 MiB, far beyond any real server) or
+// `max_lines` is an error — so an endless line or continuation ends with a recorded error long
+// before the phase deadline, and the memory held per reply stays bounded (at most
+// max_lines * max_line stored bytes). Stored text has every byte outside printable ASCII
 // replaced by '?'. A line that does not start with three digits, or whose code differs from the
 // first line of the same reply, is a protocol error (Postfix flags it as such too).
 //
@@ -30,7 +32,7 @@ namespace nulmeting::scanner {
 struct SmtpReplyLimits {
   std::size_t max_line = 2048;          // stored characters per line (Postfix line_length_limit)
   std::size_t max_lines = 200;          // lines per reply
-  std::size_t max_reply_bytes = 65536;  // bytes read before the reply must have ended
+  std::size_t max_reply_bytes = 8u << 20;  // bytes read before the reply must have ended
 };
 
 struct SmtpReply {
