@@ -1,0 +1,152 @@
+// export.cpp — JSONL and CSV exports and the runs table (see export.hpp).
+#include <nulmeting/storage/export.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace nulmeting::storage {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson text_or_null(const std::string& s) { return s.empty() ? ojson(nullptr) : ojson(s); }
+
+ojson address_json(const ProbeResult& p) {
+  ojson a;
+  a["ip"] = p.ip;
+  a["outcome"] = to_string(p.outcome);
+  a["tls_version"] = text_or_null(p.tls_version);
+  a["cipher"] = text_or_null(p.cipher);
+  a["group"] = text_or_null(p.group);
+  a["dane"] = p.dane == DaneCheck::NotApplicable ? ojson(nullptr) : ojson(to_string(p.dane));
+  a["dane_depth"] = p.dane_depth < 0 ? ojson(nullptr) : ojson(p.dane_depth);
+  a["pkix"] = p.pkix == Pkix::NotChecked ? ojson(nullptr) : ojson(to_string(p.pkix));
+  a["error"] = p.error ? ojson(*p.error) : ojson(nullptr);
+  return a;
+}
+
+ojson mx_json(const MxHostResult& h) {
+  ojson m;
+  m["name"] = h.name;
+  m["preference"] = h.preference;
+  m["address_dnssec"] = to_string(h.address_dnssec);
+  if (h.tlsa) {
+    ojson t;
+    t["status"] = to_string(h.tlsa->status);
+    t["base"] = text_or_null(h.tlsa->base);
+    ojson records = ojson::array();
+    for (const auto& r : h.tlsa->records) records.push_back(r.text());
+    t["records"] = std::move(records);
+    t["usable"] = h.tlsa->usable;
+    m["tlsa"] = std::move(t);
+  } else {
+    m["tlsa"] = nullptr;
+  }
+  ojson addresses = ojson::array();
+  for (const auto& p : h.addresses) addresses.push_back(address_json(p));
+  m["addresses"] = std::move(addresses);
+  return m;
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i != 0) out += sep;
+    out += v[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+ojson domain_json(std::int64_t run_id, const DomainResult& r) {
+  ojson j;
+  j["run"] = run_id;
+  j["domain"] = r.entry.domain;
+  j["organization"] = text_or_null(r.entry.organization);
+  j["sector"] = to_string(r.entry.sector);
+  j["mail"] = to_string(r.verdict.mail);
+  j["dnssec"] = to_string(r.verdict.dnssec);
+  j["starttls"] = to_string(r.verdict.starttls);
+  j["dane"] = to_string(r.verdict.dane);
+  j["dane_rollover"] = to_string(r.verdict.dane_rollover);
+  j["protected"] = r.verdict.protected_;
+  ojson mx = ojson::array();
+  for (const auto& h : r.mx) mx.push_back(mx_json(h));
+  j["mx"] = std::move(mx);
+  return j;
+}
+
+std::string csv_field(std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::expected<std::int64_t, StorageError> export_jsonl(Reader& reader, std::int64_t run_id,
+                                                       std::ostream& out) {
+  auto n = reader.for_each_domain(run_id, [&](const DomainResult& r) {
+    out << domain_json(run_id, r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
+    return static_cast<bool>(out);
+  });
+  if (n && !out)
+    return std::unexpected(StorageError{StorageError::Kind::Io, "write error on the output"});
+  return n;
+}
+
+std::expected<std::int64_t, StorageError> export_csv(Reader& reader, std::int64_t run_id,
+                                                     std::ostream& out) {
+  for (std::size_t i = 0; i < kCsvColumns.size(); ++i) out << (i == 0 ? "" : ",") << kCsvColumns[i];
+  out << '\n';
+  auto n = reader.for_each_domain(run_id, [&](const DomainResult& r) {
+    std::vector<std::string> names;
+    for (const auto& h : r.mx) names.push_back(h.name);
+    const std::string fields[] = {
+        std::to_string(run_id),
+        r.entry.domain,
+        r.entry.display,
+        r.entry.organization,
+        std::string(to_string(r.entry.sector)),
+        std::string(to_string(r.verdict.mail)),
+        std::string(to_string(r.verdict.dnssec)),
+        std::string(to_string(r.verdict.starttls)),
+        std::string(to_string(r.verdict.dane)),
+        std::string(to_string(r.verdict.dane_rollover)),
+        r.verdict.protected_ ? "true" : "false",
+        r.implicit_mx ? "true" : "false",
+        std::to_string(r.mx.size()),
+        join(names, " "),
+        join(r.findings, " | "),
+    };
+    static_assert(std::size(fields) == kCsvColumns.size());
+    for (std::size_t i = 0; i < std::size(fields); ++i)
+      out << (i == 0 ? "" : ",") << csv_field(fields[i]);
+    out << '\n';
+    return static_cast<bool>(out);
+  });
+  if (n && !out)
+    return std::unexpected(StorageError{StorageError::Kind::Io, "write error on the output"});
+  return n;
+}
+
+std::string format_runs_table(const std::vector<RunInfo>& runs) {
+  std::size_t label_w = 5;
+  for (const auto& r : runs) label_w = std::max(label_w, r.label.size());
+  std::string out = fmt::format("{:>4}  {:<{}}  {:<20}  {:<20}  {:<8}  {}\n", "ID", "LABEL",
+                                label_w, "STARTED", "FINISHED", "STATUS", "DONE/TOTAL");
+  for (const auto& r : runs)
+    out += fmt::format("{:>4}  {:<{}}  {:<20}  {:<20}  {:<8}  {}/{}\n", r.id,
+                       r.label.empty() ? "-" : r.label, label_w, r.started_at,
+                       r.finished_at.value_or("-"), to_string(r.status), r.domains_done,
+                       r.domain_total);
+  return out;
+}
+
+}  // namespace nulmeting::storage

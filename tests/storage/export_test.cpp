@@ -1,0 +1,161 @@
+// Export: golden files for JSONL and CSV of the fixture database, the exact key set of
+// interface.md at every level, and the null rules.
+// Regenerate the golden files after a deliberate change with
+//   NULMETING_UPDATE_GOLDEN=1 build/<dir>/tests/test_storage "[golden]"
+// and review the diff.
+#include "compare.hpp"
+
+#include <nulmeting/storage/export.hpp>
+#include <nulmeting/storage/fixture.hpp>
+#include <nulmeting/storage/reader.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+using namespace nulmeting;
+using namespace nulmeting::storage;
+
+namespace {
+
+std::string golden_path(const std::string& name) {
+  return std::string(NULMETING_SOURCE_DIR) + "/tests/storage/golden/" + name;
+}
+
+void check_golden(const std::string& name, const std::string& actual) {
+  auto path = golden_path(name);
+  if (std::getenv("NULMETING_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(path, std::ios::binary) << actual;
+    WARN("updated " << path);
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  // Compare line by line, so that a failure shows the first differing line.
+  std::istringstream want(ss.str()), got(actual);
+  std::string w, g;
+  int line = 0;
+  while (true) {
+    bool more_w = static_cast<bool>(std::getline(want, w));
+    bool more_g = static_cast<bool>(std::getline(got, g));
+    ++line;
+    INFO(name << " line " << line);
+    REQUIRE(more_w == more_g);
+    if (!more_w) break;
+    REQUIRE(g == w);
+  }
+}
+
+struct Fixture {
+  test::TempDir dir;
+  std::string db = dir.file("fixture.db");
+  testing::FixtureInfo info;
+  Fixture() {
+    auto i = testing::make_fixture_db(db);
+    REQUIRE(i.has_value());
+    info = *i;
+  }
+};
+
+std::set<std::string> keys(const nlohmann::json& j) {
+  std::set<std::string> out;
+  for (auto it = j.begin(); it != j.end(); ++it) out.insert(it.key());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("JSONL export of the fixture matches the golden file", "[storage][export][golden]") {
+  Fixture f;
+  auto reader = Reader::open(f.db);
+  REQUIRE(reader.has_value());
+  for (std::size_t i = 0; i < f.info.finished_runs.size(); ++i) {
+    std::ostringstream out;
+    auto n = export_jsonl(*reader, f.info.finished_runs[i], out);
+    REQUIRE(n.has_value());
+    check_golden("run" + std::to_string(f.info.finished_runs[i]) + ".jsonl", out.str());
+  }
+}
+
+TEST_CASE("CSV export of the fixture matches the golden file", "[storage][export][golden]") {
+  Fixture f;
+  auto reader = Reader::open(f.db);
+  REQUIRE(reader.has_value());
+  std::ostringstream out;
+  auto n = export_csv(*reader, f.info.finished_runs.back(), out);
+  REQUIRE(n.has_value());
+  CHECK(*n == 25);
+  check_golden("run" + std::to_string(f.info.finished_runs.back()) + ".csv", out.str());
+}
+
+TEST_CASE("runs table lists every run", "[storage][export][golden]") {
+  Fixture f;
+  auto reader = Reader::open(f.db);
+  REQUIRE(reader.has_value());
+  auto runs = reader->runs();
+  REQUIRE(runs.has_value());
+  check_golden("runs.txt", format_runs_table(*runs));
+}
+
+TEST_CASE("JSONL objects have exactly the fields of interface.md", "[storage][export]") {
+  Fixture f;
+  auto reader = Reader::open(f.db);
+  REQUIRE(reader.has_value());
+  const std::set<std::string> top{
+      "run",      "domain", "organization",  "sector",    "mail", "dnssec",
+      "starttls", "dane",   "dane_rollover", "protected", "mx"};
+  const std::set<std::string> mx{"name", "preference", "address_dnssec", "tlsa", "addresses"};
+  const std::set<std::string> tlsa{"status", "base", "records", "usable"};
+  const std::set<std::string> addr{"ip",   "outcome",    "tls_version", "cipher", "group",
+                                   "dane", "dane_depth", "pkix",        "error"};
+  int tlsa_null = 0, tlsa_obj = 0, dane_null = 0, depth_null = 0, pkix_null = 0;
+  std::set<std::string> seen_dane;
+  auto n = reader->for_each_domain(f.info.finished_runs.back(), [&](const DomainResult& r) {
+    auto j = nlohmann::json::parse(domain_json(f.info.finished_runs.back(), r).dump());
+    CHECK(keys(j) == top);
+    CHECK(j["protected"].is_boolean());
+    CHECK(j["dane"] == std::string(to_string(r.verdict.dane)));
+    for (std::size_t i = 0; i < r.mx.size(); ++i) {
+      const auto& m = j["mx"][i];
+      CHECK(keys(m) == mx);
+      if (m["tlsa"].is_null()) {
+        ++tlsa_null;
+        CHECK_FALSE(r.mx[i].tlsa.has_value());
+      } else {
+        ++tlsa_obj;
+        CHECK(keys(m["tlsa"]) == tlsa);
+      }
+      for (const auto& a : m["addresses"]) {
+        CHECK(keys(a) == addr);
+        if (a["dane"].is_null())
+          ++dane_null;
+        else
+          seen_dane.insert(a["dane"].get<std::string>());
+        if (a["dane_depth"].is_null()) ++depth_null;
+        if (a["pkix"].is_null()) ++pkix_null;
+        if (a["outcome"] != "starttls_ok") CHECK(a["tls_version"].is_null());
+      }
+    }
+    return true;
+  });
+  REQUIRE(n.has_value());
+  CHECK(tlsa_null > 0);
+  CHECK(tlsa_obj > 0);
+  CHECK(dane_null > 0);
+  CHECK(depth_null > 0);
+  CHECK(pkix_null > 0);
+  CHECK(seen_dane == std::set<std::string>{"authenticated", "failed"});
+}
+
+TEST_CASE("CSV fields are quoted as RFC 4180 requires", "[storage][export]") {
+  CHECK(csv_field("plain") == "plain");
+  CHECK(csv_field("a,b") == "\"a,b\"");
+  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
+  CHECK(csv_field("") == "");
+}
