@@ -218,7 +218,7 @@ def tlsa_rdata(sym: str, certs: Certs) -> str:
             return f"{u} {s} {m} {name}"
         else:
             raise SystemExit(f"testbed: unknown TLSA reference {sym!r}")
-        return f"{u} {s} {m} {data.hex().upper()}"
+        return f"{u} {s} {m} {data.hex()}"
     return f"{u} {s} {m} {ref}"
 
 
@@ -355,6 +355,7 @@ class Plan:
         self.scenario_rows: list[tuple[str, str, str]] = []
         self.demo_rows: list[tuple[str, str, str]] = []
         self.synthetic_rows: list[tuple[str, str, str]] = []
+        self.tlsa_text: dict[str, list[str]] = {}  # host -> rendered TLSA rdata
 
     def build(self) -> None:
         cat = self.cat
@@ -394,8 +395,11 @@ class Plan:
         for a in h.get("v6", []):
             d.add(name, "AAAA", a)
         if h.get("tlsa"):
+            self.tlsa_text[bare(name)] = []
             for sym in h["tlsa"]:
-                d.add("_25._tcp." + name, "TLSA", tlsa_rdata(sym, self.certs))
+                rdata = tlsa_rdata(sym, self.certs)
+                self.tlsa_text[bare(name)].append(rdata)
+                d.add("_25._tcp." + name, "TLSA", rdata)
         for rec in h.get("records", []):
             owner, rtype, rdata = rec.split(None, 2)
             d.add(owner.replace("@", bare(name)), rtype, rdata)
@@ -439,6 +443,13 @@ class Plan:
         for hname in e.get("hosts", self.mx_hosts(dom)):
             mxs.append(self.expect_host(hname, dom))
         out["mx"] = mxs
+        prefs = {bare(mx.split()[-1]): int(mx.split()[0]) if " " in mx else 10 * (i + 1)
+                 for i, mx in enumerate(dom.get("mx", []))}
+        for h in mxs:
+            h["preference"] = prefs.get(h["name"], 0)
+        out["organization"] = dom.get("organization", "Testbed scenario")
+        out["sector"] = dom.get("sector", "overig")
+        out["demo"] = bool(dom.get("demo", False))
         for k in ("what", "posttls", "posttls_note"):
             if k in dom:
                 out[k] = dom[k]
@@ -459,7 +470,9 @@ class Plan:
         tl = None
         if e.get("tlsa_status"):
             secure = e["tlsa_status"] == "secure"
-            tl = {"status": e["tlsa_status"], "base": e.get("tlsa_base", hname) if secure else None,
+            base = e.get("tlsa_base", hname)
+            tl = {"status": e["tlsa_status"], "base": base if secure else None,
+                  "records": self.tlsa_text.get(base, []) if secure else [],
                   "usable": e.get("usable", 0)}
         addrs = []
         per = h.get("expect_addr", {})
@@ -487,6 +500,58 @@ class Plan:
 
     def synthetic_records(self) -> None:
         synth_records(self)
+
+
+REACHED = {"starttls_ok", "no_starttls", "starttls_refused", "tls_failed"}
+
+
+def derive_domain(d: dict) -> dict:
+    """Domain verdicts from the per-host expectations, by measurement.md §3 (catalogue check)."""
+    out = {"mail": d["mail"], "dnssec": d["dnssec"]}
+    if d["mail"] != "receives":
+        out.update(starttls="n/a", dane="n/a", dane_rollover="n/a", protected=False)
+        return out
+    addrs = [a for h in d["mx"] for a in h["addresses"]]
+    reached = [a for a in addrs if a["outcome"] in REACHED]
+    ok = [a for a in reached if a["outcome"] == "starttls_ok"]
+    out["starttls"] = ("unreachable" if not reached else "all" if len(ok) == len(reached)
+                       else "none" if not ok else "partial")
+    with_tlsa = [h for h in d["mx"] if h["tlsa"] and h["tlsa"]["status"] == "secure"
+                 and h["tlsa"]["usable"] > 0]
+    failed = any(a["dane"] == "failed" for h in with_tlsa for a in h["addresses"])
+    if failed or any(h["status"] == "tlsa_error" for h in d["mx"]):
+        dane = "invalid"
+    elif not with_tlsa:
+        dane = "none"
+    elif len(with_tlsa) < len(d["mx"]):
+        dane = "partial"
+    elif any(not [a for a in h["addresses"] if a["outcome"] in REACHED] for h in with_tlsa):
+        dane = "untested"
+    else:
+        dane = "valid"
+    out["dane"] = dane
+
+    def rolls(h) -> bool:
+        usages = [r.split()[0] for r in h["tlsa"]["records"]]
+        return usages.count("3") >= 2 or ("3" in usages and "2" in usages)
+    out["dane_rollover"] = ("n/a" if not with_tlsa else
+                            "yes" if all(rolls(h) for h in with_tlsa) else "no")
+    out["protected"] = d["dnssec"] == "secure" and dane == "valid"
+    return out
+
+
+def check_expectations(expected: dict) -> list[str]:
+    errors = []
+    for name, d in expected["domains"].items():
+        derived = derive_domain(d)
+        for k, v in derived.items():
+            if d.get(k) != v:
+                errors.append(f"{name}: {k} is {d.get(k)!r} in the catalogue, rules give {v!r}")
+        for h in d["mx"]:
+            for a in h["addresses"]:
+                if a["outcome"] is None:
+                    errors.append(f"{name}: {h['name']} {a['ip']}: no expected outcome")
+    return errors
 
 
 def synth_records(plan: Plan) -> None:
@@ -718,6 +783,10 @@ def cmd_up(args) -> int:
     cat = load_catalogue()
     plan = Plan(cat, args)
     plan.build()
+    errors = check_expectations(plan.expected)
+    if errors:
+        raise SystemExit("testbed: catalogue expectations contradict measurement.md §3:\n  "
+                         + "\n  ".join(errors))
     t_gen = time.monotonic()
     log(f"generated zones and certificates in {t_gen - t0:.1f} s")
 
@@ -730,6 +799,10 @@ def cmd_up(args) -> int:
     root = plan.dns.zones["."]
     ta = [l for l in Path(root.keyfile).read_text().splitlines() if l and not l.startswith(";")]
     (RUN / "trust-anchor.zone").write_text("\n".join(ta) + "\n")
+    f = ta[0].split()
+    key = "".join(f[f.index("DNSKEY") + 4:])
+    (RUN / "trust-anchor.bind").write_text(  # the same key for delv -a
+        f'trust-anchors {{ . static-key 257 3 13 "{key}"; }};\n')
 
     # DNS servers
     dz = plan.dns.zones
@@ -764,6 +837,11 @@ def cmd_up(args) -> int:
         spawn_bg(args.netns, "delayproxy", [sys.executable, str(HERE / "delayproxy.py"), str(cfg)])
 
     # outputs
+    (RUN / "zones.json").write_text(json.dumps(
+        {n: z.kind for n, z in plan.dns.zones.items()}, indent=1) + "\n")
+    (RUN / "listeners.json").write_text(json.dumps(
+        {"postfix": [li["ip"] for li in plan.postfix],
+         "misbehave": {m["ip"]: m["mode"] for m in plan.misbehave}}, indent=1) + "\n")
     write_csv(RUN / "scenarios.csv", plan.scenario_rows)
     write_csv(RUN / "demo.csv", plan.demo_rows)
     (RUN / "expected.json").write_text(json.dumps(plan.expected, indent=1, sort_keys=False) + "\n")
