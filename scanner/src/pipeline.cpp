@@ -10,7 +10,7 @@
 namespace nulmeting::scanner {
 
 struct Pipeline::DomainJob {
-  ResolvedDomain resolved;
+  DomainPlan resolved;
   std::size_t pending = 0;  // probes outstanding (+1 guard while submitting)
 };
 
@@ -49,7 +49,7 @@ void Pipeline::pump() {
     auto job = std::make_shared<DomainJob>();
     job->resolved.result.entry = *entry;
     resolver_.resolve(job->resolved.result.entry,
-                      [this, job](ResolvedDomain rd) { on_resolved(job, std::move(rd)); });
+                      [this, job](DomainPlan rd) { on_resolved(job, std::move(rd)); });
   }
   pumping_ = false;
   if ((source_done_ || stopping_) && stats_.domains_in_flight == 0 && !done_called_) {
@@ -58,7 +58,7 @@ void Pipeline::pump() {
   }
 }
 
-void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, ResolvedDomain resolved) {
+void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) {
   DomainEntry entry = std::move(job->resolved.result.entry);
   job->resolved = std::move(resolved);
   job->resolved.result.entry = std::move(entry);  // the list row is ours, not the resolver's
@@ -101,7 +101,7 @@ void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
   ++stats_.domains_done;
   --stats_.domains_in_flight;
   sink_.accept(std::move(result));
-  job->resolved = ResolvedDomain{};  // release evidence now; the job may outlive this frame
+  job->resolved = DomainPlan{};  // release evidence now; the job may outlive this frame
   pump();
 }
 

@@ -38,8 +38,8 @@ class ScriptedResolver final : public DomainResolution {
  public:
   ScriptedResolver(uv_loop_t* loop, int hosts, bool sync)
       : loop_(loop), hosts_(hosts), sync_(sync) {}
-  void resolve(const DomainEntry& e, std::function<void(ResolvedDomain)> done) override {
-    ResolvedDomain rd;
+  void resolve(const DomainEntry& e, std::function<void(DomainPlan)> done) override {
+    DomainPlan rd;
     rd.result.mx_lookup.qname = e.domain;
     rd.result.mx_lookup.cls = DnsClass::Secure;
     rd.result.mx_lookup.reason = DnsReason::Ok;
@@ -83,7 +83,7 @@ class ScriptedResolver final : public DomainResolution {
   uv_loop_t* loop_;
   int hosts_;
   bool sync_;
-  std::deque<std::pair<ResolvedDomain, std::function<void(ResolvedDomain)>>> pending_;
+  std::deque<std::pair<DomainPlan, std::function<void(DomainPlan)>>> pending_;
 };
 
 // Shares one result per (host, ip) like the real prober; host mx1 fails DANE on names.

@@ -46,7 +46,7 @@ struct ProbeTarget {
 };
 
 // The DNS half of one domain (measurement.md §2.1–2.2): everything but the probes.
-struct ResolvedDomain {
+struct DomainPlan {
   DomainResult result;  // mx_lookup, implicit_mx, findings, mx hosts (no probes)
   std::vector<std::vector<ProbeTarget>> targets;  // per result.mx[i]: the addresses to probe
   bool mx_secure = false;                 // the MX RRset (or implicit A/AAAA) validated secure
@@ -58,7 +58,7 @@ class DomainResolution {
  public:
   virtual ~DomainResolution() = default;
   // Calls `done` exactly once, on the loop thread.
-  virtual void resolve(const DomainEntry& entry, std::function<void(ResolvedDomain)> done) = 0;
+  virtual void resolve(const DomainEntry& entry, std::function<void(DomainPlan)> done) = 0;
 };
 
 class ProbeService {
@@ -111,7 +111,7 @@ class Pipeline {
  private:
   struct DomainJob;
   void pump();
-  void on_resolved(std::shared_ptr<DomainJob> job, ResolvedDomain resolved);
+  void on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved);
   void finish_domain(const std::shared_ptr<DomainJob>& job);
 
   uv_loop_t* loop_;
