@@ -13,7 +13,7 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(pugixml REQUIRED)
-find_package(EXPAT 2.4 REQUIRED)   # streaming ROO export reader (docs/decisions/0005)
+find_package(EXPAT 2.4 REQUIRED)   # streaming ROO export reader (docs/decisions/domain-lists.md)
 
 pkg_check_modules(UNBOUND REQUIRED IMPORTED_TARGET libunbound>=1.17)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv>=1.44)

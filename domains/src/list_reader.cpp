@@ -448,9 +448,14 @@ struct ListReader::Impl {
   ListRow row(Record& rec) {
     ListRow out = check_row(rec);
     // Report in reading order (line, then column), the order a person fixes them in.
-    std::ranges::stable_sort(out.problems, [](const ListProblem& a, const ListProblem& b) {
-      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-    });
+    // Insertion sort: stable, and rows have a handful of problems (std::stable_sort warns
+    // about a deprecated libstdc++ helper under clang).
+    auto& ps = out.problems;
+    for (std::size_t i = 1; i < ps.size(); ++i)
+      for (std::size_t j = i;
+           j > 0 && std::tie(ps[j].line, ps[j].column) < std::tie(ps[j - 1].line, ps[j - 1].column);
+           --j)
+        std::swap(ps[j], ps[j - 1]);
     return out;
   }
 

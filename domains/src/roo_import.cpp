@@ -266,8 +266,8 @@ struct TypeRow {
   std::string_view type;
   Sector sector;
 };
-// The documented table (README "Domain lists", docs/decisions/0005). Singular forms as in
-// the export, plus the plural forms some versions and tools use.
+// The documented table (README "Domain lists", docs/decisions/domain-lists.md). Singular forms as
+// in the export, plus the plural forms some versions and tools use.
 constexpr TypeRow kTypeTable[] = {
     {"Gemeente", Sector::Gemeente},
     {"Gemeenten", Sector::Gemeente},
@@ -421,6 +421,32 @@ std::string join_limited(const std::vector<std::string>& v, std::size_t max) {
   return out;
 }
 
+constexpr std::size_t kMaxText0 = 400;  // organisation names, ids and types in the output
+
+// Cuts s to at most max bytes without splitting a UTF-8 sequence.
+std::string clip_utf8(std::string s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s;
+}
+
+std::string collapse_space(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::expected<RooExportInfo, RooError> read_roo(
@@ -478,6 +504,11 @@ void RooImport::set_export_info(std::string file, std::string timestamp, std::st
 
 void RooImport::add(RooOrganisation&& org) {
   ++report_.organisations;
+  // Keep every text bounded so that the written list stays within the list reader's field
+  // limit even with "(shared with: ...)" appended.
+  org.name = clip_utf8(collapse_space(org.name), kMaxText0);
+  org.id = clip_utf8(org.id, kMaxText0);
+  for (auto& t : org.types) t = clip_utf8(collapse_space(t), kMaxText0);
   if (!org.end_date.empty()) {
     if (auto d = date_prefix(org.end_date)) {
       if (*d < report_.today) {

@@ -3,7 +3,7 @@
 // Who calls: `nulmeting domains import-roo` and the ROO fuzz target.
 //
 // read_roo() streams the export through expat (a SAX parser: memory stays bounded however
-// large the export; docs/decisions/0005-roo-streaming-xml.md says why expat) and hands every
+// large the export; docs/decisions/domain-lists.md says why expat) and hands every
 // top-level organisation to a callback. Elements are matched on their local names only,
 // because the namespace URI changes with every schema version (2.0, 2.4.x, 2.6.x). It
 // understands both shapes of roo-export-format.md:

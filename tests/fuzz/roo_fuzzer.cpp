@@ -1,0 +1,31 @@
+// roo_fuzzer.cpp — libFuzzer target for the ROO export reader and import (roo_import.hpp).
+//
+// Besides crashes, leaks and undefined behaviour it checks that whatever the import writes
+// is itself a list that `domains check` accepts without errors or warnings.
+#include <nulmeting/domains/list_reader.hpp>
+#include <nulmeting/domains/roo_import.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+
+using namespace nulmeting;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
+  RooImport import("2025-06-01");
+  auto info = read_roo(in, [&](RooOrganisation&& org) { import.add(std::move(org)); });
+  (void)format_roo_report(import.report());
+  if (!info) {
+    if (info.error().message.empty()) std::abort();
+    return 0;
+  }
+  import.set_export_info("fuzz.xml", info->timestamp, info->schema);
+  std::stringstream csv;
+  import.write_csv(csv);
+  const ListSummary sum = check_list(csv, "import.csv");
+  if (sum.errors != 0 || sum.warnings != 0 || sum.entries != import.entry_count()) std::abort();
+  return 0;
+}
