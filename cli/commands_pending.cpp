@@ -14,5 +14,4 @@ int not_yet(const char* what, const char* issue) {
 
 int run_scan(const ScanOptions&) { return not_yet("scan", "nulmeting scan"); }
 int run_check(const CheckOptions&) { return not_yet("check", "nulmeting scan"); }
-int run_report(const ReportOptions&) { return not_yet("report", "Sector adoption reports"); }
 }  // namespace nulmeting::cli

@@ -6,10 +6,10 @@
 namespace nulmeting::reports {
 namespace {
 constexpr std::array<std::pair<Format, std::string_view>, 5> kNames{{{Format::Html, "html"},
-                                                                      {Format::Xlsx, "xlsx"},
-                                                                      {Format::Csv, "csv"},
-                                                                      {Format::Markdown, "md"},
-                                                                      {Format::Json, "json"}}};
+                                                                     {Format::Xlsx, "xlsx"},
+                                                                     {Format::Csv, "csv"},
+                                                                     {Format::Markdown, "md"},
+                                                                     {Format::Json, "json"}}};
 }
 std::optional<Format> parse_format(std::string_view s) {
   for (auto [f, n] : kNames)

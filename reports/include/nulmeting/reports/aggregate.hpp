@@ -1,0 +1,59 @@
+// aggregate.hpp — the one aggregation layer: builds a ReportModel from what storage read back.
+//
+// Called by load_report() (source.hpp, which reads the storage API) and by tests with
+// hand-built inputs. Pure functions of their inputs: no I/O, deterministic order.
+//
+// Definitions (also shown in the report):
+// - Cause (model.hpp) of a domain with mail = receives and not protected, first match wins:
+//   1 unreachable      starttls = unreachable
+//   2 no_starttls      starttls none/partial, and some reached address did not complete
+//                      STARTTLS for a reason other than a failed TLS handshake
+//   3 tls_failure      starttls none/partial, and every such address failed the handshake
+//   4 tlsa_lookup_failure  an MX host has status tlsa_error (TLSA answer of class fail)
+//   5 tlsa_mismatch    dane = invalid (a reached address failed DANE authentication)
+//   6 insecure_zone    dnssec of the MX answer is not secure
+//   7 no_tlsa          dane = none or partial
+//   8 other            anything else (dane = untested: an MX host with TLSA not reached)
+// - Provider: storage::provider_domain() of an MX host name (the registrable domain, the
+//   same grouping as the v_mx_providers view, so SQL and report agree). A provider's DANE status:
+//   invalid when any host had a TLSA lookup failure or any address failed DANE; valid when every
+//   host has usable secure TLSA and every probed address authenticated; partial when some host has
+//   usable TLSA; none.
+// - Change: the level (model.hpp level_of) in the compared run against this run.
+#pragma once
+
+#include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/reports/model.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nulmeting::reports {
+
+// The verdicts of one domain in one run (enough for comparisons and trends).
+struct DomainSummary {
+  DomainEntry entry;
+  DomainVerdict verdict;
+};
+
+struct RunSummary {
+  RunInfo info;
+  std::vector<DomainSummary> domains;
+};
+
+struct AggregateInput {
+  RunInfo run;
+  std::vector<DomainResult> results;  // the reported run, with evidence
+  std::optional<RunSummary> compare;  // --compare
+  std::vector<RunSummary> history;    // every run in the database (for trends), any order
+  std::string tool_version;
+};
+
+ReportModel build_model(const AggregateInput&);
+
+// Exposed for tests and for the CLI's explanation of single domains.
+std::optional<Cause> cause_of(const DomainResult&);
+std::string reason_of(const DomainResult&, const std::optional<Cause>&);
+
+}  // namespace nulmeting::reports

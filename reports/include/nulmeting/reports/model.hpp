@@ -1,0 +1,152 @@
+// model.hpp — the report model: every figure a report shows, computed once (aggregate.hpp).
+//
+// The renderers (render.hpp) only format what is in a ReportModel; none of them counts or
+// divides on its own, so HTML, XLSX, CSV, Markdown and JSON cannot disagree. Percentages are
+// computed by `percent()` below and nowhere else.
+//
+// Denominators are explicit: every share is "x of n" with n stored beside x. The shares of
+// STARTTLS, DANE, DNSSEC and `protected` are of the domains that receive mail
+// (`mail = receives`); domains with a null MX, without mail, or whose MX lookup failed are
+// counted in their own columns and never silently dropped.
+//
+// Invariants: sectors holds one row per Sector in kAllSectors order followed by the total
+// row (sector == nullopt); causes the same. Plain values, no threading concerns.
+#pragma once
+
+#include <nulmeting/domains/domain_list.hpp>
+#include <nulmeting/domains/measurement.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nulmeting::reports {
+
+enum class Lang { Nl, En };
+std::optional<Lang> parse_lang(std::string_view);  // "nl", "en"
+
+struct RunInfo {
+  std::int64_t id = 0;
+  std::string started;   // ISO 8601 UTC as stored
+  std::string finished;  // "" while unfinished
+  std::string status;    // as stored ("finished", "running", "interrupted", ...)
+  std::string label;
+};
+
+// Verdict counts of a set of domains (one sector, or all).
+struct Counts {
+  std::int64_t domains = 0;  // measured in the run
+  // mail (sums to domains)
+  std::int64_t receives = 0, null_mx = 0, no_mail = 0, mail_error = 0;
+  // of receives: starttls (sums to receives)
+  std::int64_t starttls_all = 0, starttls_partial = 0, starttls_none = 0, unreachable = 0;
+  // of receives: dane (sums to receives)
+  std::int64_t dane_valid = 0, dane_invalid = 0, dane_partial = 0, dane_untested = 0, dane_none = 0;
+  // of receives: dnssec of the MX answer (sums to receives)
+  std::int64_t dnssec_secure = 0, dnssec_insecure = 0, dnssec_bogus = 0, dnssec_error = 0;
+  std::int64_t rollover_yes = 0;  // of receives
+  std::int64_t protected_ = 0;    // of receives
+};
+
+// Adds one domain's verdicts to c. The one place where verdicts become counts.
+void count_verdict(Counts& c, const DomainVerdict& v);
+
+// The percentage n/d with one decimal (0 when d == 0). The one place shares are computed.
+double percent(std::int64_t n, std::int64_t d);
+
+struct SectorRow {
+  std::optional<Sector> sector;  // nullopt: all sectors
+  Counts counts;
+};
+
+// Why a domain that receives mail is not protected: the first cause in this order applies
+// (so each such domain has exactly one cause, and the causes of a sector add up). Defined
+// from stored verdicts and evidence in aggregate.cpp (see cause_of()).
+enum class Cause : std::uint8_t {
+  Unreachable,        // starttls = unreachable: no MX address answered at all
+  NoStarttls,         // some reached address did not offer STARTTLS or refused it
+  TlsFailure,         // some reached address failed the TLS handshake after STARTTLS
+  TlsaLookupFailure,  // a TLSA lookup failed (fail class: bogus, servfail, timeout)
+  TlsaMismatch,       // TLSA published but the certificate did not match (dane = invalid)
+  InsecureZone,       // the MX answer is not DNSSEC-secure (unsigned, bogus or failed)
+  NoTlsa,             // signed, but no usable TLSA on some or all MX hosts (dane none/partial)
+  Other,              // none of the above (e.g. dane = untested because an address timed out)
+};
+inline constexpr Cause kAllCauses[] = {
+    Cause::Unreachable,  Cause::NoStarttls,   Cause::TlsFailure, Cause::TlsaLookupFailure,
+    Cause::TlsaMismatch, Cause::InsecureZone, Cause::NoTlsa,     Cause::Other};
+inline constexpr std::size_t kCauseCount = std::size(kAllCauses);
+std::string_view to_string(Cause);  // "unreachable", "no_starttls", ... (JSON/CSV keys)
+
+struct CauseRow {
+  std::optional<Sector> sector;    // nullopt: all sectors
+  std::int64_t not_protected = 0;  // receiving mail and not protected (the denominator)
+  std::array<std::int64_t, kCauseCount> counts{};  // indexed by Cause
+};
+
+// DANE status of a mail provider over all its MX hosts in the run.
+enum class ProviderDane : std::uint8_t {
+  Valid,    // every host publishes usable TLSA and every probed address authenticated
+  Partial,  // some hosts publish usable TLSA, none failed
+  Invalid,  // some address failed DANE, or a TLSA lookup failed
+  None,     // no host publishes usable TLSA
+};
+std::string_view to_string(ProviderDane);
+
+struct ProviderRow {
+  std::string provider;              // registrable domain of the MX hosts (e.g. "provider.nl")
+  std::vector<std::string> hosts;    // MX host names, sorted
+  std::int64_t hosts_with_tlsa = 0;  // hosts with a secure TLSA RRset with a usable record
+  std::int64_t domains = 0;          // measured domains with at least one MX host here
+  std::int64_t protected_domains = 0;
+  std::array<std::int64_t, std::size(kAllSectors)> domains_per_sector{};
+  ProviderDane dane = ProviderDane::None;
+};
+
+struct DomainRow {
+  std::string domain;   // A-label
+  std::string display;  // U-label
+  std::string organization;
+  Sector sector = Sector::Overig;
+  DomainVerdict verdict;
+  std::optional<Cause> cause;   // set when mail = receives and not protected
+  std::string reason;           // evidence in short: which host/address and what happened
+  std::vector<std::string> mx;  // MX host names by preference
+};
+
+// improved / regressed compare the level: 3 protected, 2 dane valid, 1 starttls all, 0 else.
+enum class ChangeKind : std::uint8_t { Improved, Regressed, Added, Removed };
+std::string_view to_string(ChangeKind);
+int level_of(const DomainVerdict&);
+
+struct ChangeRow {
+  ChangeKind kind = ChangeKind::Improved;
+  std::string domain, display, organization;
+  Sector sector = Sector::Overig;
+  std::optional<DomainVerdict> before, after;
+};
+
+struct TrendPoint {
+  RunInfo run;
+  std::array<Counts, std::size(kAllSectors)> sectors{};  // by kAllSectors order
+  Counts total;
+};
+
+struct ReportModel {
+  RunInfo run;
+  std::optional<RunInfo> compare;
+  std::string tool_version;            // "nulmeting x.y.z" (shown in the footer)
+  std::vector<SectorRow> sectors;      // 5 sectors + total (last)
+  std::vector<CauseRow> causes;        // 5 sectors + total (last)
+  std::vector<ProviderRow> providers;  // most dependent domains first
+  std::vector<DomainRow> domains;      // by sector, organisation, domain
+  std::vector<ChangeRow> changes;      // by kind, sector, domain (empty without compare)
+  std::vector<TrendPoint> trend;       // every run in the database, oldest first
+
+  const Counts& total() const { return sectors.back().counts; }
+};
+
+}  // namespace nulmeting::reports

@@ -1,0 +1,51 @@
+// tables.hpp — the report's tables, laid out once from a ReportModel for every format.
+//
+// CSV, Markdown and XLSX print exactly these tables and HTML prints them beside its charts, so
+// "the same tables" holds by construction. A cell keeps its number as a number (XLSX writes it
+// as one) and carries a tone (good / warn / bad) for the pass/fail colours of XLSX and HTML.
+// Cell texts that come from the database are raw here; each renderer escapes for its format.
+#pragma once
+
+#include <nulmeting/reports/model.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nulmeting::reports {
+
+enum class Tone : std::uint8_t { Neutral, Good, Warn, Bad };
+
+struct Cell {
+  enum class Kind : std::uint8_t { Text, Int, Pct, Empty } kind = Kind::Empty;
+  std::string text;        // Kind::Text
+  std::int64_t value = 0;  // Kind::Int
+  double pct = 0;          // Kind::Pct, already rounded by percent()
+  Tone tone = Tone::Neutral;
+  std::string anchor;  // HTML: link target inside the report ("" = none)
+
+  static Cell str(std::string t, Tone tone = Tone::Neutral);
+  static Cell num(std::int64_t v, Tone tone = Tone::Neutral);
+  static Cell share(double p, Tone tone = Tone::Neutral);
+  static Cell empty();
+  std::string plain() const;  // text form used by CSV and Markdown ("12.5" for a Pct)
+};
+
+struct Table {
+  std::string id;     // stable key: "headline", "sectors", "causes", "providers", "domains",
+                      // "changes", "trend" (CSV section names, XLSX sheet order, JSON-free)
+  std::string title;  // in the report language (also the XLSX sheet name, <= 31 chars)
+  std::string note;   // what the denominators are, in the report language
+  std::vector<std::string> columns;
+  std::vector<std::vector<Cell>> rows;
+  bool last_row_is_total = false;
+};
+
+std::vector<Table> build_tables(const ReportModel&, Lang);
+
+// Tone of a verdict text (measurement.md names): all/valid/secure/yes/true good; partial,
+// untested warn; none/invalid/unreachable/insecure/bogus/error/false bad; others neutral.
+Tone tone_of(std::string_view verdict_name);
+
+}  // namespace nulmeting::reports

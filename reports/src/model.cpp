@@ -1,0 +1,146 @@
+// model.cpp — counting verdicts and computing shares: the only arithmetic of the reports.
+#include <nulmeting/reports/model.hpp>
+
+#include <cmath>
+
+namespace nulmeting::reports {
+
+std::optional<Lang> parse_lang(std::string_view s) {
+  if (s == "nl") return Lang::Nl;
+  if (s == "en") return Lang::En;
+  return std::nullopt;
+}
+
+void count_verdict(Counts& c, const DomainVerdict& v) {
+  ++c.domains;
+  switch (v.mail) {
+    case MailVerdict::Receives:
+      ++c.receives;
+      break;
+    case MailVerdict::NullMx:
+      ++c.null_mx;
+      return;
+    case MailVerdict::NoMail:
+      ++c.no_mail;
+      return;
+    case MailVerdict::Error:
+      ++c.mail_error;
+      return;
+  }
+  switch (v.starttls) {
+    case StarttlsVerdict::All:
+      ++c.starttls_all;
+      break;
+    case StarttlsVerdict::Partial:
+      ++c.starttls_partial;
+      break;
+    case StarttlsVerdict::None:
+      ++c.starttls_none;
+      break;
+    // n/a cannot occur with mail = receives; counted as unreachable so the column sums hold.
+    case StarttlsVerdict::Unreachable:
+    case StarttlsVerdict::NotApplicable:
+      ++c.unreachable;
+      break;
+  }
+  switch (v.dane) {
+    case DaneVerdict::Valid:
+      ++c.dane_valid;
+      break;
+    case DaneVerdict::Invalid:
+      ++c.dane_invalid;
+      break;
+    case DaneVerdict::Partial:
+      ++c.dane_partial;
+      break;
+    case DaneVerdict::Untested:
+      ++c.dane_untested;
+      break;
+    case DaneVerdict::None:
+    case DaneVerdict::NotApplicable:
+      ++c.dane_none;
+      break;
+  }
+  switch (v.dnssec) {
+    case DnssecVerdict::Secure:
+      ++c.dnssec_secure;
+      break;
+    case DnssecVerdict::Insecure:
+      ++c.dnssec_insecure;
+      break;
+    case DnssecVerdict::Bogus:
+      ++c.dnssec_bogus;
+      break;
+    case DnssecVerdict::Error:
+    case DnssecVerdict::NotApplicable:
+      ++c.dnssec_error;
+      break;
+  }
+  if (v.dane_rollover == RolloverVerdict::Yes) ++c.rollover_yes;
+  if (v.protected_) ++c.protected_;
+}
+
+double percent(std::int64_t n, std::int64_t d) {
+  if (d <= 0) return 0.0;
+  return std::round(1000.0 * static_cast<double>(n) / static_cast<double>(d)) / 10.0;
+}
+
+std::string_view to_string(Cause c) {
+  switch (c) {
+    case Cause::Unreachable:
+      return "unreachable";
+    case Cause::NoStarttls:
+      return "no_starttls";
+    case Cause::TlsFailure:
+      return "tls_failure";
+    case Cause::TlsaLookupFailure:
+      return "tlsa_lookup_failure";
+    case Cause::TlsaMismatch:
+      return "tlsa_mismatch";
+    case Cause::InsecureZone:
+      return "insecure_zone";
+    case Cause::NoTlsa:
+      return "no_tlsa";
+    case Cause::Other:
+      return "other";
+  }
+  return "?";
+}
+
+std::string_view to_string(ProviderDane d) {
+  switch (d) {
+    case ProviderDane::Valid:
+      return "valid";
+    case ProviderDane::Partial:
+      return "partial";
+    case ProviderDane::Invalid:
+      return "invalid";
+    case ProviderDane::None:
+      return "none";
+  }
+  return "?";
+}
+
+std::string_view to_string(ChangeKind k) {
+  switch (k) {
+    case ChangeKind::Improved:
+      return "improved";
+    case ChangeKind::Regressed:
+      return "regressed";
+    case ChangeKind::Added:
+      return "added";
+    case ChangeKind::Removed:
+      return "removed";
+  }
+  return "?";
+}
+
+int level_of(const DomainVerdict& v) {
+  if (v.mail != MailVerdict::Receives) return 0;
+  if (v.protected_) return 3;
+  if (v.dane == DaneVerdict::Valid) return 2;
+  if (v.starttls == StarttlsVerdict::All) return 1;
+  return 0;
+}
+
+}  // namespace nulmeting::reports

@@ -1,0 +1,143 @@
+// render_json.cpp — the report model as JSON for machines: the same numbers as every other
+// format, keys and values language-independent (verdict names of measurement.md, sector
+// keys of interface.md). Shares are given beside their numerator and denominator.
+#include <nulmeting/reports/render.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace nulmeting::reports {
+namespace {
+using nlohmann::ordered_json;
+
+ordered_json run_json(const RunInfo& r) {
+  return {{"id", r.id},
+          {"started", r.started},
+          {"finished", r.finished.empty() ? ordered_json(nullptr) : ordered_json(r.finished)},
+          {"status", r.status},
+          {"label", r.label}};
+}
+
+ordered_json share(std::int64_t n, std::int64_t d) {
+  return {{"count", n},
+          {"of", d},
+          {"percent", d > 0 ? ordered_json(percent(n, d)) : ordered_json(nullptr)}};
+}
+
+ordered_json counts_json(const Counts& c) {
+  return {{"domains", c.domains},
+          {"mail",
+           {{"receives", c.receives},
+            {"null_mx", c.null_mx},
+            {"no_mail", c.no_mail},
+            {"error", c.mail_error}}},
+          {"starttls",
+           {{"all", c.starttls_all},
+            {"partial", c.starttls_partial},
+            {"none", c.starttls_none},
+            {"unreachable", c.unreachable}}},
+          {"dane",
+           {{"valid", c.dane_valid},
+            {"invalid", c.dane_invalid},
+            {"partial", c.dane_partial},
+            {"untested", c.dane_untested},
+            {"none", c.dane_none}}},
+          {"dnssec",
+           {{"secure", c.dnssec_secure},
+            {"insecure", c.dnssec_insecure},
+            {"bogus", c.dnssec_bogus},
+            {"error", c.dnssec_error}}},
+          {"dane_rollover_yes", c.rollover_yes},
+          {"protected", c.protected_},
+          {"shares",
+           {{"receives", share(c.receives, c.domains)},
+            {"starttls_all", share(c.starttls_all, c.receives)},
+            {"dane_valid", share(c.dane_valid, c.receives)},
+            {"protected", share(c.protected_, c.receives)},
+            {"dnssec_secure", share(c.dnssec_secure, c.receives)}}}};
+}
+
+std::string sector_key(const std::optional<Sector>& s) {
+  return s ? std::string(to_string(*s)) : std::string("total");
+}
+
+ordered_json verdict_json(const DomainVerdict& v) {
+  return {{"mail", to_string(v.mail)},
+          {"dnssec", to_string(v.dnssec)},
+          {"starttls", to_string(v.starttls)},
+          {"dane", to_string(v.dane)},
+          {"dane_rollover", to_string(v.dane_rollover)},
+          {"protected", v.protected_}};
+}
+
+}  // namespace
+
+std::string render_json(const ReportModel& m) {
+  ordered_json j;
+  j["report"] = "nulmeting-sector-report";
+  j["version"] = 1;
+  j["tool"] = m.tool_version;
+  j["run"] = run_json(m.run);
+  j["compare"] = m.compare ? run_json(*m.compare) : ordered_json(nullptr);
+  const Counts& t = m.total();
+  j["headline"] = {{"domains", t.domains},
+                   {"receives", share(t.receives, t.domains)},
+                   {"starttls_all", share(t.starttls_all, t.receives)},
+                   {"dane_valid", share(t.dane_valid, t.receives)},
+                   {"protected", share(t.protected_, t.receives)},
+                   {"dnssec_secure", share(t.dnssec_secure, t.receives)}};
+  j["sectors"] = ordered_json::array();
+  for (const auto& r : m.sectors)
+    j["sectors"].push_back({{"sector", sector_key(r.sector)}, {"counts", counts_json(r.counts)}});
+  j["causes"] = ordered_json::array();
+  for (const auto& r : m.causes) {
+    ordered_json c = ordered_json::object();
+    for (auto cause : kAllCauses)
+      c[std::string(to_string(cause))] = r.counts[static_cast<std::size_t>(cause)];
+    j["causes"].push_back(
+        {{"sector", sector_key(r.sector)}, {"not_protected", r.not_protected}, {"causes", c}});
+  }
+  j["providers"] = ordered_json::array();
+  for (const auto& p : m.providers) {
+    ordered_json per = ordered_json::object();
+    for (std::size_t i = 0; i < std::size(kAllSectors); ++i)
+      per[std::string(to_string(kAllSectors[i]))] = p.domains_per_sector[i];
+    j["providers"].push_back({{"provider", p.provider},
+                              {"hosts", p.hosts},
+                              {"hosts_with_tlsa", p.hosts_with_tlsa},
+                              {"dane", to_string(p.dane)},
+                              {"domains", p.domains},
+                              {"protected_domains", p.protected_domains},
+                              {"domains_per_sector", per}});
+  }
+  j["domains"] = ordered_json::array();
+  for (const auto& d : m.domains) {
+    ordered_json row = {{"domain", d.domain},
+                        {"display", d.display},
+                        {"organization", d.organization},
+                        {"sector", to_string(d.sector)}};
+    row.update(verdict_json(d.verdict));
+    row["cause"] = d.cause ? ordered_json(to_string(*d.cause)) : ordered_json(nullptr);
+    row["reason"] = d.reason;
+    row["mx"] = d.mx;
+    j["domains"].push_back(std::move(row));
+  }
+  j["changes"] = ordered_json::array();
+  for (const auto& c : m.changes)
+    j["changes"].push_back({{"change", to_string(c.kind)},
+                            {"domain", c.domain},
+                            {"organization", c.organization},
+                            {"sector", to_string(c.sector)},
+                            {"before", c.before ? verdict_json(*c.before) : ordered_json(nullptr)},
+                            {"after", c.after ? verdict_json(*c.after) : ordered_json(nullptr)}});
+  j["trend"] = ordered_json::array();
+  for (const auto& p : m.trend) {
+    ordered_json per = ordered_json::object();
+    for (std::size_t i = 0; i < std::size(kAllSectors); ++i)
+      per[std::string(to_string(kAllSectors[i]))] = counts_json(p.sectors[i]);
+    per["total"] = counts_json(p.total);
+    j["trend"].push_back({{"run", run_json(p.run)}, {"sectors", per}});
+  }
+  return j.dump(2) + "\n";
+}
+
+}  // namespace nulmeting::reports

@@ -1,0 +1,279 @@
+// tables.cpp — lays the ReportModel out as the tables every format prints (tables.hpp).
+#include "texts.hpp"
+
+#include <nulmeting/reports/tables.hpp>
+
+#include <fmt/format.h>
+
+namespace nulmeting::reports {
+
+Cell Cell::str(std::string t, Tone tone) {
+  Cell c;
+  c.kind = Kind::Text;
+  c.text = std::move(t);
+  c.tone = tone;
+  return c;
+}
+Cell Cell::num(std::int64_t v, Tone tone) {
+  Cell c;
+  c.kind = Kind::Int;
+  c.value = v;
+  c.tone = v > 0 ? tone : Tone::Neutral;  // a zero count is never coloured
+  return c;
+}
+Cell Cell::share(double p, Tone tone) {
+  Cell c;
+  c.kind = Kind::Pct;
+  c.pct = p;
+  c.tone = tone;
+  return c;
+}
+Cell Cell::empty() { return Cell{}; }
+
+std::string Cell::plain() const {
+  switch (kind) {
+    case Kind::Text:
+      return text;
+    case Kind::Int:
+      return std::to_string(value);
+    case Kind::Pct:
+      return fmt::format("{:.1f}", pct);
+    case Kind::Empty:
+      return {};
+  }
+  return {};
+}
+
+Tone tone_of(std::string_view v) {
+  for (auto g : {"all", "valid", "secure", "yes", "true", "receives"})
+    if (v == g) return Tone::Good;
+  for (auto w : {"partial", "untested", "null_mx", "no_mail"})
+    if (v == w) return Tone::Warn;
+  for (auto b : {"none", "invalid", "unreachable", "insecure", "bogus", "error", "false", "no"})
+    if (v == b) return Tone::Bad;
+  return Tone::Neutral;
+}
+
+namespace {
+
+// A share with its denominator: no denominator, no share (an empty cell, never "0.0").
+Cell pct_cell(std::int64_t n, std::int64_t d) {
+  return d > 0 ? Cell::share(percent(n, d)) : Cell::empty();
+}
+
+Cell verdict_cell(std::string_view name) { return Cell::str(std::string(name), tone_of(name)); }
+
+std::string sector_name(Lang lang, const std::optional<Sector>& s) {
+  return s ? std::string(sector_label(lang, *s)) : std::string(texts(lang).total);
+}
+
+std::string display_name(const std::string& domain, const std::string& display) {
+  if (display.empty() || display == domain) return domain;
+  return fmt::format("{} ({})", display, domain);
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+Table headline(const ReportModel& m, Lang lang) {
+  const auto& t = texts(lang);
+  const Counts& c = m.total();
+  Table tb{"headline",
+           std::string(t.t_headline),
+           std::string(t.n_headline),
+           {std::string(t.metric), std::string(t.count), std::string(t.of), std::string(t.share)},
+           {},
+           false};
+  tb.rows.push_back({Cell::str(std::string(t.domains_measured)), Cell::num(c.domains),
+                     Cell::empty(), Cell::empty()});
+  auto row = [&](std::string_view name, std::int64_t n, std::int64_t d) {
+    tb.rows.push_back({Cell::str(std::string(name)), Cell::num(n), Cell::num(d), pct_cell(n, d)});
+  };
+  row(t.receives_mail, c.receives, c.domains);
+  row(t.starttls_all, c.starttls_all, c.receives);
+  row(t.dane_valid, c.dane_valid, c.receives);
+  row(t.protected_, c.protected_, c.receives);
+  row(t.dnssec_signed, c.dnssec_secure, c.receives);
+  return tb;
+}
+
+Table sectors(const ReportModel& m, Lang lang) {
+  const auto& t = texts(lang);
+  Table tb{"sectors", std::string(t.t_sectors), std::string(t.n_sectors), {}, {}, true};
+  for (auto h : {t.sector,        t.domains,      t.receives_mail,
+                 t.null_mx,       t.no_mail,      t.mail_error,
+                 t.starttls_all,  t.share,        t.starttls_partial,
+                 t.starttls_none, t.unreachable,  t.dane_valid,
+                 t.share,         t.dane_invalid, t.dane_partial,
+                 t.dane_untested, t.dane_none,    t.dnssec_signed,
+                 t.share,         t.rollover,     t.protected_,
+                 t.share})
+    tb.columns.emplace_back(h);
+  for (const auto& r : m.sectors) {
+    const Counts& c = r.counts;
+    tb.rows.push_back({
+        Cell::str(sector_name(lang, r.sector)),
+        Cell::num(c.domains),
+        Cell::num(c.receives),
+        Cell::num(c.null_mx),
+        Cell::num(c.no_mail),
+        Cell::num(c.mail_error, Tone::Bad),
+        Cell::num(c.starttls_all, Tone::Good),
+        pct_cell(c.starttls_all, c.receives),
+        Cell::num(c.starttls_partial, Tone::Warn),
+        Cell::num(c.starttls_none, Tone::Bad),
+        Cell::num(c.unreachable, Tone::Bad),
+        Cell::num(c.dane_valid, Tone::Good),
+        pct_cell(c.dane_valid, c.receives),
+        Cell::num(c.dane_invalid, Tone::Bad),
+        Cell::num(c.dane_partial, Tone::Warn),
+        Cell::num(c.dane_untested, Tone::Warn),
+        Cell::num(c.dane_none, Tone::Bad),
+        Cell::num(c.dnssec_secure, Tone::Good),
+        pct_cell(c.dnssec_secure, c.receives),
+        Cell::num(c.rollover_yes),
+        Cell::num(c.protected_, Tone::Good),
+        pct_cell(c.protected_, c.receives),
+    });
+  }
+  return tb;
+}
+
+Table causes(const ReportModel& m, Lang lang) {
+  const auto& t = texts(lang);
+  Table tb{"causes", std::string(t.t_causes), std::string(t.n_causes), {}, {}, true};
+  tb.columns = {std::string(t.sector), std::string(t.not_protected)};
+  for (auto c : kAllCauses) tb.columns.emplace_back(t.cause_label[static_cast<std::size_t>(c)]);
+  for (const auto& r : m.causes) {
+    std::vector<Cell> row{Cell::str(sector_name(lang, r.sector)), Cell::num(r.not_protected)};
+    for (auto n : r.counts) row.push_back(Cell::num(n, Tone::Bad));
+    tb.rows.push_back(std::move(row));
+  }
+  return tb;
+}
+
+Table providers(const ReportModel& m, Lang lang) {
+  const auto& t = texts(lang);
+  Table tb{"providers", std::string(t.t_providers), std::string(t.n_providers), {}, {}, false};
+  tb.columns = {std::string(t.provider),        std::string(t.mx_hosts),
+                std::string(t.hosts_with_tlsa), std::string(t.dane_status),
+                std::string(t.domains),         std::string(t.protected_domains)};
+  for (auto s : kAllSectors) tb.columns.emplace_back(sector_label(lang, s));
+  tb.columns.emplace_back(t.host_names);
+  for (const auto& p : m.providers) {
+    const auto status = to_string(p.dane);
+    std::vector<Cell> row{
+        Cell::str(p.provider),
+        Cell::num(static_cast<std::int64_t>(p.hosts.size())),
+        Cell::num(p.hosts_with_tlsa),
+        Cell::str(std::string(t.provider_dane[static_cast<std::size_t>(p.dane)]), tone_of(status)),
+        Cell::num(p.domains),
+        Cell::num(p.protected_domains)};
+    for (auto n : p.domains_per_sector) row.push_back(Cell::num(n));
+    row.push_back(Cell::str(join(p.hosts, " ")));
+    tb.rows.push_back(std::move(row));
+  }
+  return tb;
+}
+
+Table domains(const ReportModel& m, Lang lang) {
+  const auto& t = texts(lang);
+  Table tb{"domains", std::string(t.t_domains), std::string(t.n_domains), {}, {}, false};
+  tb.columns = {std::string(t.sector),        std::string(t.organization),
+                std::string(t.domain),        std::string(t.mail),
+                std::string(t.dnssec),        std::string(t.starttls),
+                std::string(t.dane),          "dane_rollover",
+                std::string(t.protected_col), std::string(t.cause),
+                std::string(t.reason),        std::string(t.mx)};
+  for (const auto& d : m.domains) {
+    const auto& v = d.verdict;
+    Cell cause = Cell::empty();
+    if (d.cause) {
+      cause = Cell::str(std::string(t.cause_label[static_cast<std::size_t>(*d.cause)]), Tone::Bad);
+      cause.anchor = fmt::format("cause-{}", to_string(*d.cause));
+    }
+    tb.rows.push_back({Cell::str(std::string(sector_label(lang, d.sector))),
+                       Cell::str(d.organization), Cell::str(display_name(d.domain, d.display)),
+                       verdict_cell(to_string(v.mail)), verdict_cell(to_string(v.dnssec)),
+                       verdict_cell(to_string(v.starttls)), verdict_cell(to_string(v.dane)),
+                       verdict_cell(to_string(v.dane_rollover)),
+                       verdict_cell(v.protected_ ? "true" : "false"), std::move(cause),
+                       Cell::str(d.reason), Cell::str(join(d.mx, ", "))});
+  }
+  return tb;
+}
+
+Table changes(const ReportModel& m, Lang lang) {
+  const auto& t = texts(lang);
+  Table tb{"changes",
+           std::string(t.t_changes),
+           std::string(m.compare ? t.n_changes : t.n_changes_none),
+           {},
+           {},
+           false};
+  auto ba = [&](std::string_view col, std::string_view when) {
+    return fmt::format("{} ({})", col, when);
+  };
+  tb.columns = {std::string(t.change),         std::string(t.sector),
+                std::string(t.organization),   std::string(t.domain),
+                ba(t.starttls, t.before),      ba(t.starttls, t.after),
+                ba(t.dane, t.before),          ba(t.dane, t.after),
+                ba(t.protected_col, t.before), ba(t.protected_col, t.after)};
+  auto pair = [](const std::optional<DomainVerdict>& v, auto get) {
+    return v ? verdict_cell(get(*v)) : Cell::empty();
+  };
+  for (const auto& c : m.changes) {
+    const auto kind = static_cast<std::size_t>(c.kind);
+    const Tone tone = c.kind == ChangeKind::Improved    ? Tone::Good
+                      : c.kind == ChangeKind::Regressed ? Tone::Bad
+                                                        : Tone::Neutral;
+    auto st = [](const DomainVerdict& v) { return to_string(v.starttls); };
+    auto da = [](const DomainVerdict& v) { return to_string(v.dane); };
+    auto pr = [](const DomainVerdict& v) -> std::string_view {
+      return v.protected_ ? "true" : "false";
+    };
+    tb.rows.push_back({Cell::str(std::string(t.change_label[kind]), tone),
+                       Cell::str(std::string(sector_label(lang, c.sector))),
+                       Cell::str(c.organization), Cell::str(display_name(c.domain, c.display)),
+                       pair(c.before, st), pair(c.after, st), pair(c.before, da), pair(c.after, da),
+                       pair(c.before, pr), pair(c.after, pr)});
+  }
+  return tb;
+}
+
+Table trend(const ReportModel& m, Lang lang) {
+  const auto& t = texts(lang);
+  Table tb{"trend", std::string(t.t_trend), std::string(t.n_trend), {}, {}, false};
+  for (auto h : {t.run, t.started, t.label, t.sector, t.domains, t.receives_mail, t.starttls_all,
+                 t.share, t.dane_valid, t.share, t.protected_, t.share, t.dnssec_signed, t.share})
+    tb.columns.emplace_back(h);
+  for (const auto& p : m.trend) {
+    auto add = [&](const std::optional<Sector>& s, const Counts& c) {
+      tb.rows.push_back({Cell::num(p.run.id), Cell::str(p.run.started), Cell::str(p.run.label),
+                         Cell::str(sector_name(lang, s)), Cell::num(c.domains),
+                         Cell::num(c.receives), Cell::num(c.starttls_all),
+                         pct_cell(c.starttls_all, c.receives), Cell::num(c.dane_valid),
+                         pct_cell(c.dane_valid, c.receives), Cell::num(c.protected_),
+                         pct_cell(c.protected_, c.receives), Cell::num(c.dnssec_secure),
+                         pct_cell(c.dnssec_secure, c.receives)});
+    };
+    for (std::size_t i = 0; i < std::size(kAllSectors); ++i) add(kAllSectors[i], p.sectors[i]);
+    add(std::nullopt, p.total);
+  }
+  return tb;
+}
+
+}  // namespace
+
+std::vector<Table> build_tables(const ReportModel& m, Lang lang) {
+  return {headline(m, lang), sectors(m, lang), causes(m, lang), providers(m, lang),
+          domains(m, lang),  changes(m, lang), trend(m, lang)};
+}
+
+}  // namespace nulmeting::reports

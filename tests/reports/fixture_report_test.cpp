@@ -1,0 +1,213 @@
+// fixture_report_test.cpp — the report of storage's fixture database (several runs, all
+// sectors, every verdict value) in every format against golden files, and the proof that all
+// formats and a plain SQL query on storage's views give the same numbers.
+#include "helpers.hpp"
+
+#include <nulmeting/reports/render.hpp>
+#include <nulmeting/reports/source.hpp>
+#include <nulmeting/storage/reader.hpp>
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <set>
+
+using namespace nulmeting;
+using namespace nulmeting::reports;
+using test_reports::check_golden;
+
+namespace {
+
+ReportModel fixture_model(const std::string& db) {
+  auto info = storage::Reader::open(db);
+  REQUIRE(info);
+  auto m = load_report(db, "latest", std::string("2"), "nulmeting test");
+  REQUIRE(m);
+  return *m;
+}
+
+std::int64_t sql_count(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  INFO(sql);
+  REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  const std::int64_t v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+// The CSV section `id` as rows of fields (simple parser: the report quotes per RFC 4180).
+std::vector<std::vector<std::string>> csv_section(const std::string& csv, const std::string& id) {
+  std::vector<std::vector<std::string>> rows;
+  const auto start = csv.find("# " + id + ":");
+  REQUIRE(start != std::string::npos);
+  std::size_t i = csv.find("\r\n", start) + 2;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (; i < csv.size(); ++i) {
+    const char c = csv[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < csv.size() && csv[i + 1] == '"')
+        field += '"', ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        field += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(field), field.clear();
+    } else if (c == '\r') {
+      continue;
+    } else if (c == '\n') {
+      if (row.empty() && field.empty()) break;  // blank line ends the section
+      row.push_back(field), field.clear();
+      rows.push_back(row), row.clear();
+    } else {
+      field += c;
+    }
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("fixture report: every format matches its golden file", "[fixture][golden]") {
+  const auto db = test_reports::fixture_db("golden");
+  const ReportModel m = fixture_model(db);
+  for (auto lang : {Lang::Nl, Lang::En}) {
+    const std::string l = lang == Lang::Nl ? "nl" : "en";
+    check_golden("fixture." + l + ".html", render_html(m, lang));
+    check_golden("fixture." + l + ".md", render_markdown(m, lang));
+    check_golden("fixture." + l + ".csv", render_csv(m, lang));
+  }
+  check_golden("fixture.json", render_json(m));
+  const auto xlsx = test_reports::work_dir() / "fixture.xlsx";
+  REQUIRE(write_xlsx(m, Lang::Nl, xlsx.string()));
+  check_golden("fixture.xlsx.txt", test_reports::xlsx_dump(xlsx));
+  // The HTML for people to look at and for the browser test.
+  REQUIRE(write_report(m, Format::Html, Lang::Nl,
+                       (test_reports::work_dir() / "fixture.html").string()));
+}
+
+TEST_CASE("fixture report: the fixture has what the goldens must cover", "[fixture]") {
+  const auto db = test_reports::fixture_db("coverage");
+  const ReportModel m = fixture_model(db);
+  CHECK(m.run.id == 3);
+  REQUIRE(m.compare);
+  CHECK(m.compare->id == 2);
+  CHECK(m.trend.size() == 3);  // runs 1-3 finished; the aborted run 4 is not a trend point
+  for (std::size_t i = 0; i + 1 < m.sectors.size(); ++i) CHECK(m.sectors[i].counts.domains > 0);
+  std::set<std::string> mail, starttls, dane, dnssec, causes;
+  for (const auto& d : m.domains) {
+    mail.insert(std::string(to_string(d.verdict.mail)));
+    starttls.insert(std::string(to_string(d.verdict.starttls)));
+    dane.insert(std::string(to_string(d.verdict.dane)));
+    dnssec.insert(std::string(to_string(d.verdict.dnssec)));
+    if (d.cause) causes.insert(std::string(to_string(*d.cause)));
+  }
+  CHECK(mail.size() == 4);
+  CHECK(starttls.size() == 5);
+  CHECK(dane.size() == 6);
+  bool improved = false, regressed = false;
+  for (const auto& c : m.changes) {
+    improved |= c.kind == ChangeKind::Improved;
+    regressed |= c.kind == ChangeKind::Regressed;
+  }
+  CHECK(improved);
+  CHECK(regressed);
+  CHECK(causes.size() >= 5);
+  CAPTURE(causes);
+}
+
+TEST_CASE("fixture report: all formats and SQL on the views agree", "[fixture][agree]") {
+  const auto db = test_reports::fixture_db("agree");
+  const ReportModel m = fixture_model(db);
+  const auto json = nlohmann::json::parse(render_json(m));
+  const std::string csv = render_csv(m, Lang::En);
+  const std::string md = render_markdown(m, Lang::En);
+  const std::string html = render_html(m, Lang::En);
+  const auto xlsx_path = test_reports::work_dir() / "agree.xlsx";
+  REQUIRE(write_xlsx(m, Lang::En, xlsx_path.string()));
+  const std::string sheet2 = test_reports::xlsx_part(xlsx_path, "xl/worksheets/sheet2.xml");
+  REQUIRE_FALSE(sheet2.empty());
+
+  const auto rows = csv_section(csv, "sectors");
+  REQUIRE(rows.size() == 7);  // header, 5 sectors, total
+  const auto& header = rows[0];
+  auto col = [&](const std::string& name) {
+    auto it = std::find(header.begin(), header.end(), name);
+    REQUIRE(it != header.end());
+    return static_cast<std::size_t>(it - header.begin());
+  };
+  const std::vector<std::pair<std::string, std::string>> checks{
+      {"Domains", "count(*)"},
+      {"Receives mail", "sum(mail='receives')"},
+      {"STARTTLS on all MX", "sum(mail='receives' AND starttls='all')"},
+      {"DANE valid", "sum(mail='receives' AND dane='valid')"},
+      {"Protected (DNSSEC + DANE)", "sum(mail='receives' AND protected=1)"},
+      {"DNSSEC-signed", "sum(mail='receives' AND dnssec='secure')"},
+      {"No STARTTLS", "sum(mail='receives' AND starttls='none')"},
+      {"DANE invalid", "sum(mail='receives' AND dane='invalid')"},
+      {"DNS error", "sum(mail='error')"},
+  };
+  const std::vector<std::string> keys{"rijk",       "provincie", "gemeente",
+                                      "waterschap", "overig",    "total"};
+  for (std::size_t s = 0; s < keys.size(); ++s) {
+    const auto& row = rows[s + 1];
+    const std::string where = keys[s] == "total" ? "" : " AND sector='" + keys[s] + "'";
+    const auto& jc = json["sectors"][s]["counts"];
+    REQUIRE(json["sectors"][s]["sector"] == keys[s]);
+    for (const auto& [column, expr] : checks) {
+      const std::int64_t sql = sql_count(
+          db, "SELECT coalesce(" + expr + ",0) FROM v_run_verdicts WHERE run_id=3" + where);
+      INFO(keys[s] << " / " << column);
+      CHECK(std::stoll(row[col(column)]) == sql);
+      // The same figure in the Markdown and HTML table rows (as the cell text).
+      CHECK(md.find(row[col(column)]) != std::string::npos);
+    }
+    CHECK(jc["domains"] == std::stoll(row[col("Domains")]));
+    CHECK(jc["mail"]["receives"] == std::stoll(row[col("Receives mail")]));
+    CHECK(jc["starttls"]["all"] == std::stoll(row[col("STARTTLS on all MX")]));
+    CHECK(jc["dane"]["valid"] == std::stoll(row[col("DANE valid")]));
+    CHECK(jc["protected"] == std::stoll(row[col("Protected (DNSSEC + DANE)")]));
+    CHECK(jc["shares"]["protected"]["percent"].get<double>() ==
+          std::stod(row[col("Protected (DNSSEC + DANE)") + 1]));
+  }
+  // The storage view's own per-sector summary agrees too.
+  for (std::size_t s = 0; s < 5; ++s) {
+    const std::string where = " FROM v_sector_summary WHERE run_id=3 AND sector='" + keys[s] + "'";
+    const auto& row = rows[s + 1];
+    CHECK(std::stoll(row[col("Domains")]) == sql_count(db, "SELECT domains" + where));
+    CHECK(std::stoll(row[col("Receives mail")]) == sql_count(db, "SELECT mail_receives" + where));
+    CHECK(std::stoll(row[col("STARTTLS on all MX")]) ==
+          sql_count(db, "SELECT starttls_all" + where));
+    CHECK(std::stoll(row[col("DANE valid")]) == sql_count(db, "SELECT dane_valid" + where));
+    CHECK(std::stoll(row[col("Protected (DNSSEC + DANE)")]) ==
+          sql_count(db, "SELECT protected_yes" + where));
+  }
+  // Providers: domains per provider equal the v_mx_providers view.
+  for (const auto& p : json["providers"]) {
+    const std::string where = " FROM v_mx_providers WHERE run_id=3 AND provider='" +
+                              p["provider"].get<std::string>() + "'";
+    INFO(p["provider"]);
+    CHECK(p["domains"] == sql_count(db, "SELECT domains" + where));
+    CHECK(p["hosts"].size() == static_cast<std::size_t>(sql_count(db, "SELECT mx_hosts" + where)));
+    CHECK(p["hosts_with_tlsa"] == sql_count(db, "SELECT hosts_with_tlsa" + where));
+    CHECK(p["protected_domains"] == sql_count(db, "SELECT domains_protected" + where));
+  }
+  // XLSX: the total row of the sector sheet holds the same numbers as cells.
+  const auto& total = rows.back();
+  for (const auto& column : {"Domains", "Receives mail", "STARTTLS on all MX", "DANE valid"}) {
+    INFO(column);
+    CHECK(sheet2.find("<v>" + total[col(column)] + "</v>") != std::string::npos);
+  }
+  // HTML headline cards carry the same totals.
+  CHECK(html.find(">" + total[col("Domains")] + "</div>") != std::string::npos);
+  CHECK(html.find(json["headline"]["protected"]["percent"].dump()) != std::string::npos);
+}
