@@ -2,6 +2,8 @@
 //
 // Each scenario builds a DomainResult whose evidence is consistent with its verdicts as
 // measurement.md §3 decides them, so reports built on it show plausible "why" texts.
+#include "schema.hpp"
+
 #include <nulmeting/storage/fixture.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
@@ -511,6 +513,15 @@ std::expected<FixtureInfo, StorageError> make_fixture_db(const std::string& path
       info.finished_runs.push_back((*w)->run_id());
   }
   return info;
+}
+
+std::expected<void, StorageError> create_database_at_version(const std::string& path, int version) {
+  try {
+    detail::open_database(path, detail::OpenMode::CreateIfMissing, version);
+    return {};
+  } catch (const std::exception& e) {
+    return std::unexpected(detail::to_storage_error(e));
+  }
 }
 
 }  // namespace nulmeting::storage::testing

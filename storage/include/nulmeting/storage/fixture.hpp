@@ -36,4 +36,8 @@ std::vector<DomainResult> fixture_results(int run_index);
 // Writes the fixture into a NEW database file at path (an existing file is an error).
 std::expected<FixtureInfo, StorageError> make_fixture_db(const std::string& path);
 
+// Creates (or opens) a database and migrates it only up to `version` (< kSchemaVersion allowed),
+// so that migration tests can start from an older schema.
+std::expected<void, StorageError> create_database_at_version(const std::string& path, int version);
+
 }  // namespace nulmeting::storage::testing
