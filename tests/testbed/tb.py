@@ -18,7 +18,8 @@ Traps met (see also docs/decisions/0004-testbed.md):
 from __future__ import annotations
 
 import argparse
-import base64
+import concurrent.futures
+import functools
 import hashlib
 import ipaddress
 import json
@@ -36,6 +37,7 @@ RUN = HERE / "run"
 CATALOGUE = HERE / "scenarios.toml"
 DEFAULT_NETNS = "nulmeting-tb"
 SKIP = 77
+JOBS = max(2, (os.cpu_count() or 2) * 2)  # parallel openssl/dnssec-signzone subprocesses
 
 # Infrastructure address plan (scenario hosts are in the catalogue).
 NS_ROOT = {"name": "a.root.", "v4": "127.53.0.1", "v6": "fd00:53::1"}
@@ -166,8 +168,8 @@ class Certs:
 
     def _sign(self, name, signkey, signcert, ext, start, end) -> None:
         """OpenSSL 3.0's x509 cannot set dates directly; `openssl ca` can (-startdate/-enddate)."""
-        d = self.dir / "ca-db"
-        d.mkdir(exist_ok=True)
+        d = self.dir / "ca-db" / name  # one database per certificate: signing runs in parallel
+        d.mkdir(parents=True, exist_ok=True)
         (d / "index.txt").write_text("")
         serial = hashlib.sha256(name.encode()).hexdigest()[:16]
         (d / "serial").write_text(serial + "\n")
@@ -187,11 +189,28 @@ class Certs:
             cmd += ["-cert", str(signcert), "-keyfile", str(signkey)]
         run(cmd)
 
+    def make_all(self) -> None:
+        """Generate every catalogue certificate, issuers first, one level at a time in parallel."""
+        level: dict[str, int] = {}
+
+        def depth(n: str) -> int:
+            if n not in level:
+                iss = self.spec[n].get("issuer", "self")
+                level[n] = 0 if iss == "self" else depth(iss) + 1
+            return level[n]
+        for n in self.spec:
+            depth(n)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
+            for lv in sorted(set(level.values())):
+                list(pool.map(self.make, [n for n in self.spec if level[n] == lv]))
+
+    @functools.cache
     def der(self, name: str) -> bytes:
         self.make(name)
         return subprocess.run(["openssl", "x509", "-in", str(self.path(name, "crt")), "-outform",
                                "DER"], capture_output=True, check=True).stdout
 
+    @functools.cache
     def spki(self, name: str) -> bytes:
         self.make(name)
         pem = subprocess.run(["openssl", "x509", "-in", str(self.path(name, "crt")), "-pubkey",
@@ -286,7 +305,16 @@ class DnsBuilder:
         """Write, key and sign all zones, children before parents."""
         self.link()
         order = sorted(self.zones.values(), key=lambda z: 0 if z.name == "." else -z.name.count("."))
+        by_depth: dict[int, list[Zone]] = {}
         for z in order:
+            by_depth.setdefault(0 if z.name == "." else z.name.count("."), []).append(z)
+        # zones of one depth are independent: sign them in parallel (subprocesses), deepest first
+        with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
+            for depth in sorted(by_depth, reverse=True):
+                list(pool.map(self._link_and_write, by_depth[depth], [ns_for_kind] * len(by_depth[depth])))
+
+    def _link_and_write(self, z: "Zone", ns_for_kind) -> None:
+        if True:
             for c in z.children:
                 ns = NS_LAME if c.kind == "lame" else ns_for_kind(c)
                 z.records.append((c.name, "NS", ns["name"]))
@@ -360,6 +388,10 @@ class Plan:
     def build(self) -> None:
         cat = self.cat
         d = self.dns
+        if self.args.synthetic:
+            cat["cert"].setdefault("syn-leaf", {"issuer": "intermediate", "names": ["synmx.test"]})
+            cat["cert"].setdefault("syn-next", {"issuer": "intermediate", "names": ["synmx.test"]})
+        self.certs.make_all()
         d.add_zone(".", "signed")
         d.add_zone("test.", "signed")
         for ns in (NS_ROOT,):
@@ -555,46 +587,59 @@ def check_expectations(expected: dict) -> list[str]:
 
 
 def synth_records(plan: Plan) -> None:
+    """--synthetic N:M: N domains over M shared MX hosts, for benchmarks.
+
+    Names live in three zones (syn-signed.test, syn-unsigned.test, synmx.test) so that signing
+    stays fast. Host kinds by j % 10: 0-5 DANE-EE valid, 6 DANE-EE with rollover pair,
+    7 TLSA mismatch, 8 STARTTLS without TLSA, 9 no STARTTLS. Domains by i: every 5th in the
+    unsigned zone; i % 50 == 48 does not exist (NXDOMAIN), i % 50 == 49 has a null MX.
+    """
     n, m = plan.args.synthetic
     d = plan.dns
-    cert = "syn-leaf"
+    cert, nxt = "syn-leaf", "syn-next"
     plan.cat["cert"].setdefault(cert, {"issuer": "intermediate", "names": ["synmx.test"]})
-    tlsa = tlsa_rdata(f"3 1 1 leaf:{cert}", plan.certs)
+    plan.cat["cert"].setdefault(nxt, {"issuer": "intermediate", "names": ["synmx.test"]})
+    good = tlsa_rdata(f"3 1 1 leaf:{cert}", plan.certs)
+    nextkey = tlsa_rdata(f"3 1 1 leaf:{nxt}", plan.certs)
+    bad = tlsa_rdata("3 1 1 random:syn", plan.certs)
     hosts = []
     for j in range(m):
-        hn = f"mx{j:04d}.synmx.test"
-        ip = f"127.{100 + j // 250}.{j % 250}.{1 + (j % 7)}"
+        hn = f"mx{j:05d}.synmx.test"
         ip = f"127.{100 + j // 62500}.{(j // 250) % 250}.{j % 250 + 1}"
         d.add(hn, "A", ip)
-        kind = j % 10  # 0-6 dane ok, 7 tlsa mismatch, 8 no tlsa, 9 no starttls (no tlsa)
-        if kind <= 6:
-            d.add("_25._tcp." + hn, "TLSA", tlsa)
-        elif kind == 7:
-            d.add("_25._tcp." + hn, "TLSA", tlsa_rdata("3 1 1 random:syn", plan.certs))
+        kind = j % 10
+        recs = [good] if kind <= 5 else [good, nextkey] if kind == 6 else [bad] if kind == 7 else []
+        for r in recs:
+            d.add("_25._tcp." + hn, "TLSA", r)
         plan.postfix.append({"ip": ip, "host": hn, "cert": cert,
                              "tls": "off" if kind == 9 else "on", "chain": "full"})
         plan.addresses.add(ip)
-        hosts.append((hn, ip, kind))
+        tl = ({"status": "secure", "base": hn, "records": recs, "usable": len(recs)} if recs
+              else {"status": "secure-nx", "base": None, "records": [], "usable": 0})
+        dane = "authenticated" if kind <= 6 else "failed" if kind == 7 else "n/a"
+        hosts.append({"name": hn, "status": "ok", "address_dnssec": "secure", "tlsa": tl,
+                      "preference": 10,
+                      "addresses": [{"ip": ip, "outcome": "no_starttls" if kind == 9
+                                     else "starttls_ok", "dane": dane,
+                                     "dane_reason": "no_match" if kind == 7 else None}]})
+    sectors = ["rijk", "provincie", "gemeente", "waterschap", "overig"]
     for i in range(n):
-        hn, ip, kind = hosts[i % m]
+        h = hosts[i % m]
         signed = (i % 5) != 4
         dom = f"d{i:05d}." + ("syn-signed.test" if signed else "syn-unsigned.test")
-        d.add(dom, "MX", f"10 {hn}.")
-        plan.synthetic_rows.append((dom, f"Synthetic body {i} (gesimuleerd)",
-                                    ["rijk", "provincie", "gemeente", "waterschap", "overig"][i % 5]))
-        has_tlsa = kind <= 7
-        dane = ("authenticated" if kind <= 6 else "failed") if has_tlsa else "n/a"
-        outcome = "no_starttls" if kind == 9 else "starttls_ok"
-        dv = "valid" if kind <= 6 else "invalid" if kind == 7 else "none"
-        plan.expected["domains"][dom] = {
-            "mail": "receives", "dnssec": "secure" if signed else "insecure",
-            "starttls": "none" if kind == 9 else "all", "dane": dv, "dane_rollover":
-                "no" if has_tlsa else "n/a", "protected": signed and dv == "valid",
-            "synthetic": True,
-            "mx": [{"name": hn, "status": "ok", "address_dnssec": "secure",
-                    "tlsa": {"status": "secure", "base": hn, "usable": 1} if has_tlsa else None,
-                    "addresses": [{"ip": ip, "outcome": outcome, "dane": dane,
-                                   "dane_reason": "no_match" if kind == 7 else None}]}]}
+        plan.synthetic_rows.append((dom, f"Synthetisch orgaan {i} (gesimuleerd)", sectors[i % 5]))
+        cls = "secure" if signed else "insecure"
+        if i % 50 == 48:
+            e = {"mail": "no_mail", "dnssec": cls, "mx": []}
+        elif i % 50 == 49:
+            d.add(dom, "MX", "0 .")
+            e = {"mail": "null_mx", "dnssec": cls, "mx": []}
+        else:
+            d.add(dom, "MX", f"10 {h['name']}.")
+            e = {"mail": "receives", "dnssec": cls, "mx": [h]}
+        e.update({k: v for k, v in derive_domain(e).items() if k not in e})
+        e.update(organization=plan.synthetic_rows[-1][1], sector=sectors[i % 5], synthetic=True)
+        plan.expected["domains"][dom] = e
 
 
 # ---------------------------------------------------------------------------------------------
@@ -736,8 +781,8 @@ def wait_for(cond, what: str, timeout: float = 20.0) -> None:
 
 
 def setup_netns(netns: str, addresses: list[str]) -> None:
-    p = run(["ip", "netns", "add", netns], check=False)
-    if p.returncode != 0:
+    p = run(["ip", "netns", "add", netns], check=False) if not netns_exists(netns) else None
+    if p is not None and p.returncode != 0:
         print(f"testbed: skipped: cannot create network namespace {netns}: {p.stderr.strip()}",
               file=sys.stderr)
         sys.exit(SKIP)
@@ -745,9 +790,9 @@ def setup_netns(netns: str, addresses: list[str]) -> None:
     batch = ["link set lo up"]
     for a in sorted(set(addresses)):
         if ":" in a:
-            batch.append(f"addr add {a}/128 dev lo nodad")
+            batch.append(f"addr replace {a}/128 dev lo nodad")
         elif a != "127.0.0.1":
-            batch.append(f"addr add {a}/32 dev lo")
+            batch.append(f"addr replace {a}/32 dev lo")
     run(["ip", "-n", netns, "-batch", "-"], input="\n".join(batch) + "\n")
     etc = Path("/etc/netns") / netns
     etc.mkdir(parents=True, exist_ok=True)
@@ -771,11 +816,11 @@ def cmd_up(args) -> int:
     if (RUN / "state.json").exists() or netns_exists(args.netns):
         log("tearing down a previous instance first")
         old = json.loads((RUN / "state.json").read_text()) if (RUN / "state.json").exists() else {}
-        rc = teardown(old.get("netns", args.netns))
+        rc = teardown(old.get("netns", args.netns), keep_busy_netns=True)
         if rc != 0:
             return rc
         if old.get("netns", args.netns) != args.netns and netns_exists(args.netns):
-            teardown(args.netns)
+            teardown(args.netns, keep_busy_netns=True)
     if RUN.exists():
         shutil.rmtree(RUN)
     for sub in ("pids", "logs"):
@@ -831,9 +876,11 @@ def cmd_up(args) -> int:
         cfg = RUN / "delayproxy.json"
         listeners = [{"ip": a, "port": 53, "backend_port": 53 + BACKEND_PORT_OFFSET}
                      for n in (NS_ROOT, NS_TLD, NS_ZONES, NS_LAME) for a in (n["v4"], n["v6"])]
-        listeners += [{"ip": a, "port": 25, "backend_port": 25 + BACKEND_PORT_OFFSET}
-                      for a in sorted(plan.addresses)]
-        cfg.write_text(json.dumps({"rtt_ms": args.latency_ms, "listeners": listeners}))
+        smtp = sorted({li["ip"] for li in plan.postfix} | {m["ip"] for m in plan.misbehave})
+        listeners += [{"ip": a, "port": 25, "backend_port": 25 + BACKEND_PORT_OFFSET,
+                       "udp": False} for a in smtp]
+        cfg.write_text(json.dumps({"rtt_ms": args.latency_ms, "listeners": listeners,
+                                   "cpu_report": str(RUN / "logs" / "delayproxy-cpu.txt")}))
         spawn_bg(args.netns, "delayproxy", [sys.executable, str(HERE / "delayproxy.py"), str(cfg)])
 
     # outputs
@@ -873,7 +920,7 @@ def cmd_up(args) -> int:
     return 0
 
 
-def teardown(netns: str) -> int:
+def teardown(netns: str, keep_busy_netns: bool = False) -> int:
     t0 = time.monotonic()
     pidsdir = RUN / "pids"
     pf = RUN / "postfix" / "etc"
@@ -913,9 +960,17 @@ def teardown(netns: str) -> int:
         while time.monotonic() < end and netns_pids(netns):
             time.sleep(0.1)
         left = netns_pids(netns)
+        if left and keep_busy_netns:
+            log(f"processes not started by the testbed are still in netns {netns} ({left}); "
+                "keeping the namespace and restarting the servers inside it")
+            st = RUN / "state.json"
+            if st.exists():
+                st.unlink()
+            return 0
         if left:
             print(f"testbed: processes still in netns {netns}: {left}; not deleting it "
-                  "(they were not started by the testbed's pid files)", file=sys.stderr)
+                  "(they were not started by the testbed's pid files; stop them first)",
+                  file=sys.stderr)
             return 1
         run(["ip", "netns", "del", netns])
     etc = Path("/etc/netns") / netns
@@ -1073,7 +1128,13 @@ def main(argv: list[str]) -> int:
     up.add_argument("--synthetic", type=parse_synth, default=None)
     dn = sub.add_parser("down")
     dn.add_argument("--netns", default=None)
+    for p in (up, dn):
+        p.add_argument("--run-dir", default=os.environ.get("TB_RUN_DIR"),
+                       help="where generated files go (default tests/testbed/run; env TB_RUN_DIR)")
     args = ap.parse_args(argv)
+    global RUN
+    if args.run_dir:
+        RUN = Path(args.run_dir).resolve()
     args.netns_given = args.netns is not None
     args.netns = args.netns or DEFAULT_NETNS
     if args.cmd == "up":
