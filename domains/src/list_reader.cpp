@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -23,6 +24,7 @@ namespace {
 
 constexpr std::size_t kMaxField = 4096;
 constexpr std::size_t kMaxFields = 256;
+constexpr std::size_t kMaxHeader = 64 * 1024;
 constexpr std::size_t kBufferSize = 64 * 1024;
 
 struct Field {
@@ -71,6 +73,18 @@ class Scanner {
       return true;
     }
     return false;
+  }
+
+  // One physical line without its line end (at most `max` bytes kept).
+  std::string raw_line(std::size_t max, bool& too_long) {
+    std::string out;
+    for (int c = get(); c >= 0 && !line_end(c); c = get()) {
+      if (out.size() < max)
+        out.push_back(static_cast<char>(c));
+      else
+        too_long = true;
+    }
+    return out;
   }
 
   // Reads one record with separator `sep`. nullopt at end of input.
@@ -347,15 +361,50 @@ struct ListReader::Impl {
                    "the file is UTF-16 (starts with a UTF-16 byte order mark); save it "
                    "as 'CSV UTF-8'");
     }
+    // The header is read as one physical line first, to choose the separator from it.
+    bool sep_given = false;
     for (;;) {
-      auto rec = scanner.record(',');
-      if (!rec)
+      if (scanner.peek() < 0)
         return fatal(0, 0,
                      "the file has no header line (expected "
                      "'domain,organization,sector')");
-      if (rec->comment || is_blank(*rec)) continue;
+      const std::size_t line = scanner.line();
+      bool too_long = false;
+      std::string raw = scanner.raw_line(kMaxHeader, too_long);
+      if (too_long)
+        return fatal(line, 0, fmt::format("header line longer than {} bytes", kMaxHeader));
+      if (raw.starts_with('#')) continue;
+      if (raw.find_first_not_of(" \t,;") == std::string::npos) continue;  // blank
+      // Excel's "sep=;" line names the separator.
+      if (raw.size() == 5 && lower(raw.substr(0, 4)) == "sep=") {
+        sep = raw[4];
+        sep_given = true;
+        continue;
+      }
+      if (!sep_given) sep = detect_separator(raw);
+      std::istringstream header_in(raw);
+      Scanner hs(header_in);
+      auto rec = hs.record(sep);
+      if (!rec) return fatal(line, 0, "empty header");
+      rec->line = line;
       return read_header(*rec);
     }
+  }
+
+  // The most frequent of ',', ';' and TAB outside quotes; ',' on a tie.
+  static char detect_separator(std::string_view raw) {
+    std::size_t comma = 0, semi = 0, tab = 0;
+    bool quoted = false;
+    for (char c : raw) {
+      if (c == '"') quoted = !quoted;
+      if (quoted) continue;
+      comma += c == ',';
+      semi += c == ';';
+      tab += c == '\t';
+    }
+    if (semi > comma && semi >= tab) return ';';
+    if (tab > comma && tab > semi) return '\t';
+    return ',';
   }
 
   std::optional<ListRow> fatal(std::size_t line, std::size_t col, std::string msg) {
@@ -373,23 +422,6 @@ struct ListReader::Impl {
   std::optional<ListRow> read_header(Record& rec) {
     std::vector<std::string> names;
     for (auto& f : rec.fields) names.push_back(f.value);
-    // One field holding ';' or TAB: a header written with another separator.
-    if (names.size() == 1) {
-      for (char alt : {';', '\t'}) {
-        if (names[0].find(alt) == std::string::npos) continue;
-        std::vector<std::string> split;
-        std::string_view rest = names[0];
-        for (;;) {
-          auto p = rest.find(alt);
-          split.emplace_back(rest.substr(0, p));
-          if (p == std::string_view::npos) break;
-          rest.remove_prefix(p + 1);
-        }
-        sep = alt;
-        names = std::move(split);
-        break;
-      }
-    }
     if (auto bad = std::ranges::find_if(
             names, [](const std::string& n) { return invalid_utf8(n) != std::string_view::npos; });
         bad != names.end())
@@ -513,6 +545,15 @@ struct ListReader::Impl {
                         rec.fields.size(), rec.fields.size() == 1 ? "" : "s", nh, header[col]));
     if (bad_encoding) return out;
 
+    if (col_domain < rec.fields.size() && col_sector < rec.fields.size() &&
+        column_kind(rec.fields[col_domain].value) == Col::Domain &&
+        column_kind(rec.fields[col_sector].value) == Col::Sector) {
+      warn(rec.line, 0,
+           "the header line is repeated here (were two lists pasted together?); "
+           "row ignored");
+      return out;
+    }
+
     DomainEntry e;
     e.line = rec.line;
     bool ok = true;
@@ -618,6 +659,10 @@ ListSummary read_all(std::istream& in, const std::string& name, std::vector<Doma
     ++sc.domains;
     if (orgs.emplace(e.sector, e.organization).second) ++sc.organizations;
     if (keep) keep->push_back(std::move(e));
+  }
+  if (sum.entries == 0 && sum.errors == 0) {
+    ++sum.warnings;
+    sum.problems.push_back(ListProblem{Severity::Warning, name, 0, 0, "the list holds no domains"});
   }
   if (in.bad()) {
     ++sum.errors;

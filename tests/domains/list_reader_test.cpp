@@ -89,6 +89,12 @@ TEST_CASE("valid lists in every accepted spelling", "[domains][list]") {
        "domain;organization;sector\na.nl;\"A; B\";rijk\n",
        {"a.nl"},
        {"A; B"}},
+      {"quoted header with semicolons",
+       "\"domain\";\"organization\";\"sector\"\r\n\"a.nl\";\"A, B\";\"rijk\"\r\n",
+       {"a.nl"},
+       {"A, B"}},
+      {"Excel sep= line", "sep=;\ndomain;organization;sector\na.nl;A,B;rijk\n", {"a.nl"}, {"A,B"}},
+      {"TAB separated", "domain\torganization\tsector\na.nl\tA, B\trijk\n", {"a.nl"}, {"A, B"}},
       {"spaces around fields and before a quote",
        kHeader + " a.nl , \"A, B\" , rijk \n",
        {"a.nl"},
@@ -244,6 +250,14 @@ TEST_CASE("hostile lists give precise problems", "[domains][list]") {
        0,
        {"lijst.csv:2:1: error: empty label", "lijst.csv:2:2: error: organization is empty",
         "lijst.csv:2:3: error: unknown sector 'ministerie'"}},
+      {"header repeated (two lists pasted together)",
+       kHeader + "a.nl,A,rijk\n" + kHeader + "b.nl,B,rijk\n",
+       2,
+       {"lijst.csv:3: warning: the header line is repeated here"}},
+      {"NUL byte in a domain",
+       kHeader + std::string("a\0.nl,A,rijk\n", sizeof("a\0.nl,A,rijk\n") - 1),
+       0,
+       {"lijst.csv:2:1: error: invalid character U+0000 in label"}},
       {"control character in organization",
        kHeader + "a.nl,A\x01"
                  "B,rijk\n",
@@ -329,6 +343,13 @@ TEST_CASE("the bundled government list is valid", "[domains][list][data]") {
   CHECK(count(Sector::Waterschap).organizations == 21);
   CHECK(count(Sector::Rijk).domains == 27);
   CHECK(count(Sector::Overig).domains == 176);
+}
+
+TEST_CASE("a list with only a header is valid but warned about", "[domains][list]") {
+  auto r = read("# empty\n" + kHeader);
+  CHECK(r.summary.ok());
+  REQUIRE(r.summary.problems.size() == 1);
+  CHECK(format_problem(r.summary.problems[0]) == "lijst.csv: warning: the list holds no domains");
 }
 
 TEST_CASE("an unreadable file is one error", "[domains][list]") {
