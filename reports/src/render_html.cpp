@@ -66,8 +66,9 @@ h3{font-size:15px;margin:16px 0 4px}
 .chart svg{width:100%;height:auto;display:block}
 .trends{display:grid;grid-template-columns:repeat(3,1fr);gap:12px}
 .scroll{overflow-x:auto}
-table{border-collapse:collapse;font-size:12px;margin:4px 0 12px}
-th,td{border:1px solid var(--line);padding:3px 6px;vertical-align:top}
+table{border-collapse:collapse;font-size:11.5px;margin:4px 0 12px}
+th,td{border:1px solid var(--line);padding:2px 4px;vertical-align:top}
+th.rot{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;text-align:left;padding:6px 3px}
 th{background:#eaeef2;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:bold;background:#f6f8fa}
@@ -85,7 +86,8 @@ footer{margin-top:32px;color:var(--muted);font-size:12px}
  h2{break-after:avoid}
  tr,.card,.chart{break-inside:avoid}
  .scroll{overflow:visible}
- table{font-size:9px}
+ table{font-size:8px}
+ @page{size:A4 landscape;margin:12mm}
  .trends{grid-template-columns:repeat(3,1fr)}
 }
 )css";
@@ -291,7 +293,11 @@ std::string table_html(const Table& t, bool with_title = true) {
   if (with_title) s += fmt::format("<h2 id=\"{}\">{}</h2>\n", t.id, html_escape(t.title));
   if (!t.note.empty()) s += fmt::format("<p class=\"note\">{}</p>\n", html_escape(t.note));
   s += "<div class=\"scroll\"><table><thead><tr>";
-  for (const auto& c : t.columns) s += "<th>" + html_escape(c) + "</th>";
+  // Wide tables (the sector table) get vertical headers, so every column fits on screen
+  // and on an A4 page without scrolling.
+  const bool rotate = t.columns.size() > 15;
+  for (std::size_t i = 0; i < t.columns.size(); ++i)
+    s += (rotate && i > 0 ? "<th class=\"rot\">" : "<th>") + html_escape(t.columns[i]) + "</th>";
   s += "</tr></thead><tbody>\n";
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     s += (t.last_row_is_total && i + 1 == t.rows.size()) ? "<tr class=\"total\">" : "<tr>";
