@@ -246,11 +246,22 @@ std::size_t invalid_utf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+// ASCII white space and U+00A0 (spreadsheets paste non-breaking spaces around values).
 std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
+  for (;;) {
+    if (!s.empty() &&
+        (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+      s.remove_prefix(1);
+    else if (s.starts_with("\xC2\xA0"))
+      s.remove_prefix(2);
+    else if (!s.empty() &&
+             (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+      s.remove_suffix(1);
+    else if (s.ends_with("\xC2\xA0"))
+      s.remove_suffix(2);
+    else
+      return std::string(s);
+  }
 }
 
 // Collapses runs of white space (including line breaks from quoted fields) to one space.
@@ -569,7 +580,7 @@ struct ListReader::Impl {
       ok = false;
     }
     if (auto o = value(col_org)) {
-      e.organization = collapse_space(*o);
+      e.organization = trim(collapse_space(*o));
       if (e.organization.empty()) {
         err(field_line(col_org), col_org + 1, "organization is empty");
         ok = false;

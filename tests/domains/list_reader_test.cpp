@@ -99,6 +99,11 @@ TEST_CASE("valid lists in every accepted spelling", "[domains][list]") {
        kHeader + " a.nl , \"A, B\" , rijk \n",
        {"a.nl"},
        {"A, B"}},
+      {"non-breaking spaces around values",
+       kHeader + "a.nl\xC2\xA0,\xC2\xA0"
+                 "A\xC2\xA0,gemeente\xC2\xA0\n",
+       {"a.nl"},
+       {"A"}},
       {"trailing empty cells", kHeader + "a.nl,A,rijk,,,\n", {"a.nl"}, {"A"}},
       {"Unicode names",
        kHeader + "bücher.nl,Bücherei Één,overig\n",
