@@ -34,6 +34,8 @@ std::string addr_text(const MxHostResult& h, const ProbeResult& p) {
 std::optional<Cause> cause_of(const DomainResult& r) {
   const DomainVerdict& v = r.verdict;
   if (v.mail != MailVerdict::Receives || v.protected_) return std::nullopt;
+  for (const auto& h : r.mx)
+    if (tlsa_failed(h)) return Cause::TlsaLookupFailure;
   if (v.starttls == StarttlsVerdict::Unreachable) return Cause::Unreachable;
   if (v.starttls == StarttlsVerdict::None || v.starttls == StarttlsVerdict::Partial) {
     bool other = false, tls = false;
@@ -45,8 +47,6 @@ std::optional<Cause> cause_of(const DomainResult& r) {
     if (tls && !other) return Cause::TlsFailure;
     return Cause::NoStarttls;
   }
-  for (const auto& h : r.mx)
-    if (tlsa_failed(h)) return Cause::TlsaLookupFailure;
   if (v.dane == DaneVerdict::Invalid) return Cause::TlsaMismatch;
   if (v.dnssec != DnssecVerdict::Secure) return Cause::InsecureZone;
   if (v.dane == DaneVerdict::None || v.dane == DaneVerdict::Partial) return Cause::NoTlsa;

@@ -406,7 +406,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
   s += fmt::format("<h2 id=\"causes\">{}</h2>\n", html_escape(t.t_causes));
   {
     static constexpr std::string_view kCauseColours[kCauseCount] = {
-        "#8c959f", "#cf222e", "#fb8f44", "#8250df", "#bf3989", "#0969da", "#54aeff", "#d0d7de"};
+        "#8250df", "#8c959f", "#cf222e", "#fb8f44", "#bf3989", "#0969da", "#54aeff", "#d0d7de"};
     std::vector<BarRow> rows;
     for (const auto& r : m.causes) {
       BarRow b{sector_label_of(lang, r.sector), r.not_protected, {}, !r.sector.has_value()};

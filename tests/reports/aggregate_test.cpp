@@ -87,6 +87,11 @@ TEST_CASE("cause of failure: first matching definition wins", "[aggregate]") {
   auto lookup = domain("l.nl", Sector::Rijk, verdict(S::All, D::Invalid),
                        {host("mx.l.nl", {ok("192.0.2.7")}, false, HostStatus::TlsaError)});
   CHECK(cause_of(lookup) == Cause::TlsaLookupFailure);
+  // A host whose TLSA lookup failed is never probed: the lookup failure, not "unreachable".
+  auto lookup_only = domain("lo.nl", Sector::Rijk, verdict(S::Unreachable, D::Invalid),
+                            {host("mx.lo.nl", {}, false, HostStatus::TlsaError)});
+  CHECK(cause_of(lookup_only) == Cause::TlsaLookupFailure);
+  CHECK(reason_of(lookup_only, Cause::TlsaLookupFailure) == "mx.lo.nl: TLSA lookup fail");
 
   auto mismatch = domain("m.nl", Sector::Rijk, verdict(S::All, D::Invalid),
                          {host("mx.m.nl",

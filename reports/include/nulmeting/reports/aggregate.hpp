@@ -5,11 +5,12 @@
 //
 // Definitions (also shown in the report):
 // - Cause (model.hpp) of a domain with mail = receives and not protected, first match wins:
-//   1 unreachable      starttls = unreachable
-//   2 no_starttls      starttls none/partial, and some reached address did not complete
+//   1 tlsa_lookup_failure  an MX host has status tlsa_error (TLSA answer of class fail);
+//                      such a host is not probed, so this precedes "unreachable"
+//   2 unreachable      starttls = unreachable
+//   3 no_starttls      starttls none/partial, and some reached address did not complete
 //                      STARTTLS for a reason other than a failed TLS handshake
-//   3 tls_failure      starttls none/partial, and every such address failed the handshake
-//   4 tlsa_lookup_failure  an MX host has status tlsa_error (TLSA answer of class fail)
+//   4 tls_failure      starttls none/partial, and every such address failed the handshake
 //   5 tlsa_mismatch    dane = invalid (a reached address failed DANE authentication)
 //   6 insecure_zone    dnssec of the MX answer is not secure
 //   7 no_tlsa          dane = none or partial

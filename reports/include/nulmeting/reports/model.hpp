@@ -66,18 +66,19 @@ struct SectorRow {
 // (so each such domain has exactly one cause, and the causes of a sector add up). Defined
 // from stored verdicts and evidence in aggregate.cpp (see cause_of()).
 enum class Cause : std::uint8_t {
+  TlsaLookupFailure,  // a TLSA lookup failed (fail class: bogus, servfail, timeout); such a
+                      // host is unusable, so this comes before "unreachable"
   Unreachable,        // starttls = unreachable: no MX address answered at all
   NoStarttls,         // some reached address did not offer STARTTLS or refused it
   TlsFailure,         // some reached address failed the TLS handshake after STARTTLS
-  TlsaLookupFailure,  // a TLSA lookup failed (fail class: bogus, servfail, timeout)
   TlsaMismatch,       // TLSA published but the certificate did not match (dane = invalid)
   InsecureZone,       // the MX answer is not DNSSEC-secure (unsigned, bogus or failed)
   NoTlsa,             // signed, but no usable TLSA on some or all MX hosts (dane none/partial)
   Other,              // none of the above (e.g. dane = untested because an address timed out)
 };
 inline constexpr Cause kAllCauses[] = {
-    Cause::Unreachable,  Cause::NoStarttls,   Cause::TlsFailure, Cause::TlsaLookupFailure,
-    Cause::TlsaMismatch, Cause::InsecureZone, Cause::NoTlsa,     Cause::Other};
+    Cause::TlsaLookupFailure, Cause::Unreachable,  Cause::NoStarttls, Cause::TlsFailure,
+    Cause::TlsaMismatch,      Cause::InsecureZone, Cause::NoTlsa,     Cause::Other};
 inline constexpr std::size_t kCauseCount = std::size(kAllCauses);
 std::string_view to_string(Cause);  // "unreachable", "no_starttls", ... (JSON/CSV keys)
 
