@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace nulmeting::scanner {
@@ -24,6 +25,22 @@ std::string openssl_errors(std::string_view fallback) {
   }
   return out.empty() ? std::string(fallback) : sanitize(out, 512);
 }
+
+namespace {
+// The system trust store loaded into memory once (see the trap in the header): the CA bundle
+// file if there is one, else the hashed certificate directory (stat per lookup, no readdir).
+bool load_system_store(X509_STORE* store) {
+  const char* env = std::getenv(X509_get_default_cert_file_env());
+  const char* file = env != nullptr ? env : X509_get_default_cert_file();
+  if (X509_STORE_load_file(store, file) == 1) return true;
+  ERR_clear_error();
+  X509_LOOKUP* dir = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
+  const char* denv = std::getenv(X509_get_default_cert_dir_env());
+  return dir != nullptr &&
+         X509_LOOKUP_add_dir(dir, denv != nullptr ? denv : X509_get_default_cert_dir(),
+                             X509_FILETYPE_PEM) == 1;
+}
+}  // namespace
 
 std::expected<std::shared_ptr<TlsClientContext>, std::string> TlsClientContext::create(
     TlsOptions opts) {
@@ -45,7 +62,7 @@ std::expected<std::shared_ptr<TlsClientContext>, std::string> TlsClientContext::
 
   c->pkix_.reset(X509_STORE_new());
   if (!c->pkix_) return std::unexpected(openssl_errors("X509_STORE_new failed"));
-  if (c->opts_.load_system_cas && X509_STORE_set_default_paths(c->pkix_.get()) != 1)
+  if (c->opts_.load_system_cas && !load_system_store(c->pkix_.get()))
     return std::unexpected(openssl_errors("cannot load the system CA store"));
   if (!c->opts_.ca_file.empty() || !c->opts_.ca_dir.empty()) {
     const char* f = c->opts_.ca_file.empty() ? nullptr : c->opts_.ca_file.c_str();

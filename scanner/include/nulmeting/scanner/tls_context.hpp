@@ -21,6 +21,12 @@
 // Trap: the incoming memory BIO must return "retry" (not EOF) when empty, or OpenSSL reports a
 // premature EOF between two TCP segments: BIO_set_mem_eof_return(rbio, -1) until the peer closes.
 //
+// Trap: X509_STORE_set_default_paths() in OpenSSL 3 also adds the OSSL_STORE "file:" lookup of
+// the certificate directory, which on every miss (every private-CA or self-signed chain) opens
+// and reads the whole directory: measured as most of the probe's CPU (bench-smtp ratio 2.36).
+// The PKIX store is therefore the CA bundle loaded into memory once (or the hashed directory
+// lookup, which only stats).
+//
 // Threading: an SSL_CTX may be shared by probes on one loop thread; a TlsSession is single-thread.
 #pragma once
 
