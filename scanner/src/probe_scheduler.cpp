@@ -52,11 +52,16 @@ void ProbeScheduler::submit(ProbeRequest req, Callback cb) {
 
 void ProbeScheduler::forget(const Key& key) {
   auto it = entries_.find(key);
-  if (it != entries_.end() && it->second->done) entries_.erase(it);
+  if (it != entries_.end() && it->second->done) {
+    entries_.erase(it);
+    --cached_;
+  }
 }
 
 void ProbeScheduler::clear_cache() {
   std::erase_if(entries_, [](const auto& kv) { return kv.second->done; });
+  cached_ = 0;
+  done_order_.clear();
 }
 
 void ProbeScheduler::arm_pump(std::uint64_t delay_ms) {
@@ -147,6 +152,12 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
   for (auto& cb : e.waiters) ready_.emplace_back(std::move(cb), e.result);
   e.waiters.clear();
   e.req.tlsa.clear();
+  ++cached_;
+  done_order_.push_back(e.key);
+  while (cached_ > opts_.max_cached && !done_order_.empty()) {
+    forget(done_order_.front());  // no-op for a key already forgotten
+    done_order_.pop_front();
+  }
   arm_pump(0);
 }
 

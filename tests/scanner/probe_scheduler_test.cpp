@@ -2,6 +2,7 @@
 // per-IP concurrency cap, minimum interval, 4xx-banner retries with backoff, dedup/coalescing,
 // cache, and a clean loop close (every handle freed: uv_loop_close == 0).
 #include <nulmeting/scanner/probe_scheduler.hpp>
+#include <nulmeting/scanner/probe_service.hpp>
 #include <nulmeting/scanner/uv_handle.hpp>
 
 #include <catch2/catch.hpp>
@@ -247,6 +248,36 @@ TEST_CASE("scheduler: refused and unparsable addresses finish", "[probe][schedul
     while (!sched.idle()) loop.run(UV_RUN_ONCE);
     REQUIRE(got.size() == 3);
     for (const auto& r : got) CHECK(r.outcome == ProbeOutcome::Refused);
+  }
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("scheduler: bounded cache and the pipeline adapter", "[probe][scheduler]") {
+  UvLoop loop;
+  {
+    MiniSmtp srv(loop.get());
+    srv.banner_delay_ms = 0;
+    auto opts = fast();
+    opts.max_cached = 2;
+    ProbeScheduler sched(loop.get(), ctx(), opts);
+    SchedulerProbeService svc(sched);
+    int done = 0;
+    for (int i = 0; i < 4; ++i)
+      svc.probe(
+          {"m" + std::to_string(i), "127.0.0.1", static_cast<std::uint16_t>(srv.port), "", {}},
+          [&](const ProbeResult&) { ++done; });
+    CHECK(svc.in_flight() == 4);
+    while (!sched.idle()) loop.run(UV_RUN_ONCE);
+    CHECK(done == 4);
+    CHECK(svc.in_flight() == 0);
+    CHECK(sched.cached() == 2);  // the two oldest were dropped
+    // The recheck hook leaves a non-name failure alone.
+    ProbeResult r;
+    r.dane = DaneCheck::Failed;
+    r.dane_reason = DaneFailReason::NoMatch;
+    dane_name_recheck()(r, {"example.nl"});
+    CHECK(r.dane == DaneCheck::Failed);
+    srv.stop();
   }
   CHECK(loop.close() == 0);
 }

@@ -11,7 +11,9 @@
 // Dedup: one probe per (host name, ip, port) per run. A request for a key that is in flight is
 // coalesced (its callback joins the waiting list); a request for a finished key gets the cached
 // result. Callbacks always run from the loop (never inside submit()). Memory stays bounded
-// because the caller calls forget(key) when no domain will ask again (or clear_cache()).
+// because the caller calls forget(key) when no domain will ask again (or clear_cache()), and
+// because at most `max_cached` finished results are kept (oldest first out: a key asked again
+// after that is probed again — with ~12 kB per result, 20000 is ~240 MB at worst).
 // Results are shared per host: a domain that adds reference identifiers re-checks names with
 // dane_recheck_names (dane_verify.hpp) instead of probing again.
 //
@@ -40,6 +42,7 @@ struct SchedulerOptions {
   std::uint64_t min_interval_ms = 250;  // between connections to one IP
   int max_attempts = 3;                 // connections for a 4xx banner, retries included
   std::uint64_t backoff_ms = 30000;     // first retry delay; doubles per retry
+  std::size_t max_cached = 20000;       // finished results kept for dedup (oldest dropped first)
   ProbeOptions probe;
 };
 
@@ -62,6 +65,7 @@ class ProbeScheduler {
 
   bool idle() const noexcept { return entries_in_flight_ == 0 && ready_.empty(); }
   std::size_t active() const noexcept { return active_; }
+  std::size_t in_flight() const noexcept { return entries_in_flight_; }  // keys not finished
   std::size_t cached() const noexcept;
   std::size_t probes_started() const noexcept { return started_; }
   std::size_t max_active_seen() const noexcept { return max_active_seen_; }
@@ -102,6 +106,8 @@ class ProbeScheduler {
   std::vector<std::unique_ptr<Running>> graveyard_;  // finished probes, freed from the loop
   std::vector<std::pair<Callback, std::shared_ptr<const ProbeResult>>> ready_;  // to deliver
   std::map<std::string, IpState> ips_;
+  std::deque<Key> done_order_;  // finished keys, oldest first (cache bound)
+  std::size_t cached_ = 0;
   UvTimer timer_;
   std::size_t active_ = 0;
   std::size_t entries_in_flight_ = 0;
