@@ -22,6 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (info.error().message.empty()) std::abort();
     return 0;
   }
+  // No domains: the command writes nothing (exit 2), so there is no list to check.
+  if (import.entry_count() == 0) return 0;
   import.set_export_info("fuzz.xml", info->timestamp, info->schema);
   std::stringstream csv;
   import.write_csv(csv);
