@@ -126,11 +126,18 @@ std::int64_t probe_hash(const ProbeResult& p) {
       .add(p.error ? "1" : "0")
       .add(p.error.value_or(""))
       .add(p.transcript)
-      .add(chain_to_json(p.chain))
-      .add(p.leaf_der)
-      .add(p.sni)
-      .add(std::int64_t{p.attempts})
-      .add(p.duration_ms);
+      .add(static_cast<std::int64_t>(p.chain.size()));
+  for (const auto& c : p.chain)
+    h.add(c.subject)
+        .add(c.issuer)
+        .add(c.sans)
+        .add(c.not_before)
+        .add(c.not_after)
+        .add(c.key_type)
+        .add(std::int64_t{c.key_bits})
+        .add(c.signature_algorithm)
+        .add(c.sha256);
+  h.add("chain-end").add(p.leaf_der).add(p.sni).add(std::int64_t{p.attempts}).add(p.duration_ms);
   return h.value();
 }
 
