@@ -42,10 +42,13 @@ using UniqueFd = std::unique_ptr<int, FdCloser>;
 std::expected<UniqueFd, StorageError> acquire_lock(const std::string& db_path) {
   std::string lock_path = db_path + ".lock";
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0)
+  if (fd < 0) {
+    int err = errno;
+    // A missing directory is bad input (exit 2); anything else is an I/O problem.
     return std::unexpected(
-        StorageError{StorageError::Kind::Io,
-                     "cannot open lock file " + lock_path + ": " + std::strerror(errno)});
+        StorageError{err == ENOENT ? StorageError::Kind::NotFound : StorageError::Kind::Io,
+                     "cannot create lock file " + lock_path + ": " + std::strerror(err)});
+  }
   UniqueFd owned(new int(fd));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;

@@ -120,6 +120,14 @@ TEST_CASE("missing, foreign and non-SQLite files are clear errors", "[storage][s
   CHECK(raw(foreign, "PRAGMA user_version") == "0");
 }
 
+TEST_CASE("a writer in a missing directory is a clear bad-input error", "[storage][lock]") {
+  test::TempDir dir;
+  auto w = RunWriter::begin(dir.file("no/such/dir/x.db"), RunStart{});
+  REQUIRE_FALSE(w.has_value());
+  CHECK(w.error().kind == StorageError::Kind::NotFound);
+  CHECK(exit_code_for(w.error()) == 2);
+}
+
 TEST_CASE("a second writer on the same database is refused while the first lives",
           "[storage][lock]") {
   test::TempDir dir;
