@@ -47,6 +47,17 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
   cmd.add_option("--smtp-timeout-ms", o.smtp_timeout_ms, "Timeout of one SMTP/TLS phase")
       ->capture_default_str();
   cmd.add_option("--max-mx", o.max_mx, "Probe at most N MX hosts per domain (default: all)");
+  cmd.add_option("--smtp-attempts", o.smtp_attempts,
+                 "Connections to a host that answers 4xx (e.g. 421) at the banner")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 10u));
+  cmd.add_option("--smtp-retry-backoff-ms", o.smtp_retry_backoff_ms,
+                 "Delay before the first retry after a 4xx banner; doubles per retry")
+      ->capture_default_str();
+  cmd.add_option("--domains-in-flight", o.domains_in_flight,
+                 "Domains measured at once (bounds memory)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1000000u));
 }
 
 }  // namespace

@@ -26,8 +26,11 @@ struct ProbeOptions {                  // shared by `scan` and `check`
   std::uint16_t smtp_port = 25;
   unsigned dns_inflight = 200;  // DNS queries in flight
   unsigned dns_timeout_ms = 5000;
-  unsigned smtp_timeout_ms = 30000;  // per phase
-  std::optional<unsigned> max_mx;    // cap on MX hosts probed per domain (default none)
+  unsigned smtp_timeout_ms = 30000;             // per phase
+  std::optional<unsigned> max_mx;               // cap on MX hosts probed per domain (default none)
+  unsigned smtp_attempts = 3;                   // connections to a host answering 4xx at the banner
+  std::uint64_t smtp_retry_backoff_ms = 30000;  // first retry delay after a 4xx banner; doubles
+  std::size_t domains_in_flight = 2000;         // domains open at once (bounds memory)
 };
 
 struct ScanOptions {

@@ -55,8 +55,10 @@ bool address_reached(const ProbeResult& p) {
     case ProbeOutcome::NoStarttls:
     case ProbeOutcome::StarttlsRefused:
     case ProbeOutcome::TlsFailed:
-    case ProbeOutcome::SmtpPermError:
       return true;
+    // A 4xx/5xx greeting ends the conversation before EHLO: nothing is known of STARTTLS, and
+    // a server that refuses the scanner's address is not a server without TLS.
+    case ProbeOutcome::SmtpPermError:
     case ProbeOutcome::Refused:
     case ProbeOutcome::Timeout:
     case ProbeOutcome::SmtpTempError:

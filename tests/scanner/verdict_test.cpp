@@ -121,7 +121,8 @@ TEST_CASE("starttls counts reached addresses only", "[verdict]") {
       {{O::StarttlsOk, O::NoStarttls}, StarttlsVerdict::Partial},
       {{O::StarttlsOk, O::TlsFailed}, StarttlsVerdict::Partial},
       {{O::NoStarttls, O::StarttlsRefused}, StarttlsVerdict::None},
-      {{O::SmtpPermError}, StarttlsVerdict::None},
+      {{O::SmtpPermError}, StarttlsVerdict::Unreachable},
+      {{O::SmtpPermError, O::NoStarttls}, StarttlsVerdict::None},
       {{O::Refused, O::Timeout, O::SmtpTempError, O::Reset}, StarttlsVerdict::Unreachable},
       {{}, StarttlsVerdict::Unreachable},
   };

@@ -7,8 +7,9 @@
 //            implicit MX, no address either → no_mail);
 //   dnssec   class of the MX answer (implicit MX: of the A/AAAA answers); bogus kept apart;
 //            n/a when the MX lookup failed only through transport (timeout);
-//   starttls over REACHED addresses (an SMTP conversation took place): all / partial / none,
-//            unreachable when none was reached;
+//   starttls over REACHED addresses (the server got past its greeting: EHLO was answered):
+//            all / partial / none, unreachable when none was reached — a 4xx/5xx greeting,
+//            refusal, reset or timeout says nothing about STARTTLS;
 //   dane     n/a → invalid → none → partial → untested → valid, in that order;
 //   rollover every host with usable TLSA has ≥ 2 usage-3 records or usage 3 + usage 2;
 //   protected = dnssec secure and dane valid (an insecure MX RRset never counts as protected).

@@ -1,0 +1,296 @@
+// commands_scan.cpp — `nulmeting scan` (a list into SQLite, resumable) and `nulmeting check`
+// (one domain, explained). Order matters for "bad input writes nothing": the list is validated
+// and the scanner (resolver, trust anchor, TLS) is built before the database is touched.
+#include "explain.hpp"
+#include "options.hpp"
+#include "scan_config.hpp"
+
+#include <nulmeting/domains/domain_name.hpp>
+#include <nulmeting/domains/list_reader.hpp>
+#include <nulmeting/scanner/scan_engine.hpp>
+#include <nulmeting/scanner/uv_handle.hpp>
+#include <nulmeting/storage/export.hpp>
+#include <nulmeting/storage/run_writer.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <unistd.h>
+#include <unordered_set>
+
+namespace nulmeting::cli {
+namespace {
+
+struct EvpMdCtxDeleter {
+  void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
+};
+
+// "sha256:<hex>" of the list file: stored with the run so a figure can be traced to its list.
+std::string file_checksum(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx(EVP_MD_CTX_new());
+  if (!in || !ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return "";
+  char buf[65536];
+  while (in) {
+    in.read(buf, sizeof buf);
+    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf, static_cast<std::size_t>(in.gcount()));
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  std::string out = "sha256:";
+  for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+  return out;
+}
+
+// Streams the valid rows of the list; skips the domains a resumed run already has.
+class ListSource final : public scanner::DomainSource {
+ public:
+  ListSource(const std::string& path, std::unordered_set<std::string> skip)
+      : in_(path, std::ios::binary), reader_(in_, path), skip_(std::move(skip)) {}
+  std::optional<DomainEntry> next() override {
+    while (auto row = reader_.next()) {
+      if (!row->entry) continue;  // invalid rows were reported (and allowed) before the scan
+      if (skip_.count(row->entry->domain)) {
+        ++skipped_;
+        continue;
+      }
+      return std::move(row->entry);
+    }
+    return std::nullopt;
+  }
+  std::size_t skipped() const { return skipped_; }
+
+ private:
+  std::ifstream in_;
+  ListReader reader_;
+  std::unordered_set<std::string> skip_;
+  std::size_t skipped_ = 0;
+};
+
+class WriterSink final : public scanner::ResultSink {
+ public:
+  explicit WriterSink(storage::RunWriter& w) : writer_(w) {}
+  void accept(DomainResult&& r) override {
+    if (r.verdict.mail == MailVerdict::Error && unmeasured_.size() < 50)
+      unmeasured_.push_back(r.entry.domain + " (" + std::string(to_string(r.mx_lookup.reason)) +
+                            ")");
+    writer_.submit(std::move(r));
+  }
+  const std::vector<std::string>& unmeasured() const { return unmeasured_; }
+
+ private:
+  storage::RunWriter& writer_;
+  std::vector<std::string> unmeasured_;
+};
+
+class CollectSink final : public scanner::ResultSink {
+ public:
+  void accept(DomainResult&& r) override { results.push_back(std::move(r)); }
+  std::vector<DomainResult> results;
+};
+
+class OneDomain final : public scanner::DomainSource {
+ public:
+  explicit OneDomain(DomainEntry e) : entry_(std::move(e)) {}
+  std::optional<DomainEntry> next() override {
+    if (given_) return std::nullopt;
+    given_ = true;
+    return entry_;
+  }
+
+ private:
+  DomainEntry entry_;
+  bool given_ = false;
+};
+
+std::string format_eta(double seconds) {
+  if (seconds < 0 || seconds > 360000) return "--";
+  const auto s = static_cast<long>(seconds);
+  return fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+}
+
+// Progress: a live line on a terminal, a plain log line every 10 s otherwise.
+class Progress {
+ public:
+  explicit Progress(std::size_t total) : total_(total), tty_(isatty(STDERR_FILENO) == 1) {}
+  void operator()(const scanner::EngineProgress& p) {
+    const double rate =
+        p.elapsed_s > 0 ? static_cast<double>(p.pipeline.domains_done) / p.elapsed_s : 0;
+    const double left = static_cast<double>(total_) - static_cast<double>(p.pipeline.domains_done);
+    const std::string line = fmt::format(
+        "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes, {} DNS  probes done: {}  ETA "
+        "{}",
+        p.pipeline.domains_done, total_, rate, p.pipeline.domains_in_flight, p.probes_active,
+        p.dns_in_flight, p.probes_started, format_eta(rate > 0 ? left / rate : -1));
+    if (tty_) {
+      fmt::print(stderr, "\r\033[K{}", line);
+      std::fflush(stderr);
+    } else if (p.elapsed_s - last_log_ >= 10) {
+      last_log_ = p.elapsed_s;
+      spdlog::info("progress: {}", line);
+    }
+  }
+  void end() {
+    if (tty_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  std::size_t total_;
+  bool tty_;
+  double last_log_ = -10;
+};
+
+}  // namespace
+
+int run_scan(const ScanOptions& o) {
+  // 1. The list: every problem reported before anything is measured or written.
+  const ListSummary list = check_list_file(o.domains_file);
+  for (const auto& p : list.problems) {
+    if (p.severity == Severity::Error && !o.skip_invalid)
+      spdlog::error("{}", format_problem(p));
+    else
+      spdlog::warn("{}{}", format_problem(p),
+                   p.severity == Severity::Error ? " (row skipped)" : "");
+  }
+  if (!list.ok() && !o.skip_invalid) {
+    spdlog::error("{}: {} error(s); nothing scanned (fix the list, or use --skip-invalid)",
+                  o.domains_file, list.errors);
+    return kBadInput;
+  }
+  if (list.entries == 0) {
+    spdlog::error("{}: no valid domain to scan", o.domains_file);
+    return kBadInput;
+  }
+
+  // 2. The scanner, before the database: a bad resolver or trust anchor writes nothing.
+  auto cfg = engine_config(o.probe);
+  if (!cfg) {
+    spdlog::error("{}", cfg.error());
+    return kBadInput;
+  }
+  scanner::UvLoop loop;
+  auto engine = scanner::ScanEngine::create(loop.get(), *cfg);
+  if (!engine) {
+    spdlog::error("{}", engine.error());
+    return kBadInput;
+  }
+
+  // 3. The run.
+  std::unique_ptr<storage::RunWriter> writer;
+  std::unordered_set<std::string> finished;
+  if (o.resume) {
+    auto resumed = storage::RunWriter::resume(o.db_file);
+    if (!resumed) {
+      spdlog::error("{}: cannot resume: {}", o.db_file, resumed.error().message);
+      return storage::exit_code_for(resumed.error());
+    }
+    if (resumed->run.list_checksum != file_checksum(o.domains_file))
+      spdlog::warn("run {} was started with a different list ({}); finishing it with {}",
+                   resumed->run.id, resumed->run.list_path, o.domains_file);
+    spdlog::info("resuming run {}: {} of {} domains already measured", resumed->run.id,
+                 resumed->finished.size(), resumed->run.domain_total);
+    writer = std::move(resumed->writer);
+    finished = std::move(resumed->finished);
+  } else {
+    storage::RunStart start;
+    start.label = o.label;
+    start.list_path = o.domains_file;
+    start.list_checksum = file_checksum(o.domains_file);
+    start.options_json = options_json(o.probe);
+    start.versions_json = versions_json();
+    start.domain_total = static_cast<std::int64_t>(list.entries);
+    auto begun = storage::RunWriter::begin(o.db_file, start);
+    if (!begun) {
+      spdlog::error("{}: {}", o.db_file, begun.error().message);
+      return storage::exit_code_for(begun.error());
+    }
+    writer = std::move(*begun);
+  }
+  spdlog::info("run {}: {} domains from {} ({} to measure)", writer->run_id(), list.entries,
+               o.domains_file, list.entries - std::min(list.entries, finished.size()));
+
+  // 4. Measure.
+  ListSource source(o.domains_file, std::move(finished));
+  WriterSink sink(*writer);
+  Progress progress(list.entries - std::min<std::size_t>(list.entries, source.skipped()));
+  const auto outcome = (*engine)->run(source, sink, std::ref(progress));
+  progress.end();
+  (*engine)->close();
+  engine->reset();
+  if (loop.close() != 0) spdlog::error("event loop did not close cleanly (a handle leaked)");
+
+  // 5. Finish the run.
+  const auto& st = outcome.final.pipeline;
+  nlohmann::ordered_json summary{
+      {"domains_measured", st.domains_done},    {"domains_unmeasured", st.domains_unmeasured},
+      {"probes", outcome.final.probes_started}, {"dns_queries", outcome.final.dns_queries},
+      {"seconds", outcome.final.elapsed_s},     {"interrupted", outcome.interrupted}};
+  const auto status =
+      outcome.interrupted ? storage::RunStatus::Aborted : storage::RunStatus::Finished;
+  if (auto fin = writer->finish(status, summary.dump()); !fin) {
+    spdlog::error(
+        "{}: results could not all be stored: {} (scan --resume redoes the missing domains)",
+        o.db_file, fin.error().message);
+    return kInternal;
+  }
+  spdlog::info("run {} {}: {} domains in {:.1f} s ({} probes, {} DNS queries); {} unmeasured",
+               writer->run_id(), outcome.interrupted ? "interrupted" : "finished", st.domains_done,
+               outcome.final.elapsed_s, outcome.final.probes_started, outcome.final.dns_queries,
+               st.domains_unmeasured);
+  for (const auto& d : sink.unmeasured()) spdlog::warn("unmeasured: {}", d);
+  if (outcome.interrupted) {
+    spdlog::warn("the run was interrupted: `nulmeting scan --resume` finishes it");
+    return kSomeUnmeasured;
+  }
+  return st.domains_unmeasured > 0 ? kSomeUnmeasured : kOk;
+}
+
+int run_check(const CheckOptions& o) {
+  auto name = normalize_domain(o.domain);
+  if (!name) {
+    spdlog::error("'{}': {}", o.domain, name.error());
+    return kBadInput;
+  }
+  auto cfg = engine_config(o.probe);
+  if (!cfg) {
+    spdlog::error("{}", cfg.error());
+    return kBadInput;
+  }
+  scanner::UvLoop loop;
+  auto engine = scanner::ScanEngine::create(loop.get(), *cfg);
+  if (!engine) {
+    spdlog::error("{}", engine.error());
+    return kBadInput;
+  }
+  DomainEntry entry;
+  entry.domain = name->ascii;
+  entry.display = name->display;
+  OneDomain source(entry);
+  CollectSink sink;
+  (*engine)->run(source, sink);
+  (*engine)->close();
+  engine->reset();
+  if (loop.close() != 0) spdlog::error("event loop did not close cleanly (a handle leaked)");
+  if (sink.results.size() != 1) {
+    spdlog::error("{}: no result (interrupted)", entry.domain);
+    return kSomeUnmeasured;
+  }
+  const DomainResult& r = sink.results.front();
+  if (o.json) {
+    auto j = storage::domain_json(0, r);
+    j.erase("run");
+    j["why"] = explain_reasons(r);
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("{}", explain_text(r));
+  }
+  return r.verdict.mail == MailVerdict::Error ? kSomeUnmeasured : kOk;
+}
+
+}  // namespace nulmeting::cli

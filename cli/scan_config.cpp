@@ -1,0 +1,73 @@
+#include "scan_config.hpp"
+
+#include <nulmeting/domains/domain_name.hpp>
+#include <nulmeting/scanner/versions.hpp>
+#include <nulmeting/storage/versions.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace nulmeting::cli {
+
+std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptions& o) {
+  if (o.ehlo_name.empty())
+    return std::unexpected(
+        "--ehlo-name FQDN is required: the name of the scanning host, with forward and reverse "
+        "DNS, so that mail administrators can see who is measuring");
+  auto ehlo = normalize_domain(o.ehlo_name);
+  if (!ehlo || ehlo->ascii.find('.') == std::string::npos)
+    return std::unexpected("--ehlo-name '" + o.ehlo_name +
+                           "' is not a fully qualified domain name" +
+                           (ehlo ? std::string() : ": " + ehlo.error()));
+  scanner::EngineConfig c;
+  c.dns.resolvers = o.resolvers;
+  if (!o.trust_anchor.empty()) c.dns.trust_anchor_file = o.trust_anchor;
+  c.dns.full_recursion = o.full_recursion;
+  c.dns.root_hints = o.root_hints;
+  c.dns.timeout = std::chrono::milliseconds(o.dns_timeout_ms);
+  c.dns.max_in_flight = o.dns_inflight;
+  c.smtp.max_concurrency = o.concurrency;
+  c.smtp.per_ip = o.per_ip;
+  c.smtp.min_interval_ms = o.per_ip_interval_ms;
+  c.smtp.max_attempts = static_cast<int>(o.smtp_attempts);
+  c.smtp.backoff_ms = o.smtp_retry_backoff_ms;
+  c.smtp.probe.ehlo_name = ehlo->ascii;
+  auto& t = c.smtp.probe.timeouts;
+  t.connect = std::min<std::uint64_t>(o.smtp_timeout_ms, 10000);
+  t.banner = t.ehlo = t.starttls = t.handshake = o.smtp_timeout_ms;
+  c.smtp_port = o.smtp_port;
+  c.max_mx = o.max_mx;
+  c.max_domains_in_flight = o.domains_in_flight;
+  return c;
+}
+
+std::string options_json(const ProbeOptions& o) {
+  nlohmann::ordered_json j{
+      {"resolvers", o.resolvers},
+      {"trust_anchor",
+       o.trust_anchor.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(o.trust_anchor)},
+      {"full_recursion", o.full_recursion},
+      {"ehlo_name", o.ehlo_name},
+      {"concurrency", o.concurrency},
+      {"per_ip", o.per_ip},
+      {"per_ip_interval_ms", o.per_ip_interval_ms},
+      {"smtp_port", o.smtp_port},
+      {"smtp_timeout_ms", o.smtp_timeout_ms},
+      {"smtp_attempts", o.smtp_attempts},
+      {"smtp_retry_backoff_ms", o.smtp_retry_backoff_ms},
+      {"dns_inflight", o.dns_inflight},
+      {"dns_timeout_ms", o.dns_timeout_ms},
+      {"max_mx", o.max_mx ? nlohmann::ordered_json(*o.max_mx) : nlohmann::ordered_json()},
+  };
+  return j.dump();
+}
+
+std::string versions_json() {
+  nlohmann::ordered_json j{{"nulmeting", NULMETING_VERSION},
+                           {"libunbound", scanner::libunbound_version()},
+                           {"libuv", scanner::libuv_version()},
+                           {"openssl", scanner::openssl_version()},
+                           {"sqlite", storage::sqlite_version()}};
+  return j.dump();
+}
+
+}  // namespace nulmeting::cli

@@ -1,0 +1,76 @@
+// scan_engine.hpp — the scanner assembled on one libuv loop: libunbound DNS client, host and
+// domain resolvers (resolve.hpp), the TLS client context and the polite probe scheduler
+// (probe_scheduler.hpp), joined by the Pipeline (pipeline.hpp).
+//
+// Who calls it: `nulmeting scan` (a whole list into the SQLite sink) and `nulmeting check`
+// (one domain into a collecting sink). The engine owns every C resource of a scan; run()
+// returns when the list is done or a stop was asked (SIGINT/SIGTERM, or stop()).
+// Start-up errors (bad trust anchor, bad resolver address, OpenSSL context) come back from
+// create() as values before anything is measured, so the command can exit 2 with nothing written.
+// Threading: everything on the loop thread; the sink must not block.
+#pragma once
+
+#include <nulmeting/scanner/dns_client.hpp>
+#include <nulmeting/scanner/pipeline.hpp>
+#include <nulmeting/scanner/probe_scheduler.hpp>
+#include <nulmeting/scanner/tls_context.hpp>
+
+#include <chrono>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace nulmeting::scanner {
+
+struct EngineConfig {
+  DnsConfig dns;
+  SchedulerOptions smtp;
+  TlsOptions tls;
+  std::uint16_t smtp_port = 25;
+  std::size_t max_domains_in_flight = 2000;
+  std::optional<unsigned> max_mx;
+  std::size_t host_cache = 65536;  // MX hosts remembered per run (shared by many domains)
+};
+
+struct EngineProgress {
+  PipelineStats pipeline;
+  std::size_t probes_active = 0;   // SMTP connections open now
+  std::size_t probes_started = 0;  // distinct (host, address) probes so far
+  std::size_t dns_in_flight = 0;
+  std::uint64_t dns_queries = 0;
+  double elapsed_s = 0;
+};
+
+struct EngineOutcome {
+  EngineProgress final;
+  bool interrupted = false;  // stopped by a signal or stop(): the list is not finished
+};
+
+class ScanEngine {
+ public:
+  using ProgressFn = std::function<void(const EngineProgress&)>;
+
+  // Builds DNS client and TLS context and verifies the trust anchor (runs the loop briefly).
+  static std::expected<std::unique_ptr<ScanEngine>, std::string> create(uv_loop_t* loop,
+                                                                        EngineConfig cfg);
+  ~ScanEngine();
+  ScanEngine(const ScanEngine&) = delete;
+  ScanEngine& operator=(const ScanEngine&) = delete;
+
+  // Measures every domain of `source` into `sink`. `progress` (optional) is called every
+  // `progress_every` from the loop, and once at the end. SIGINT and SIGTERM stop pulling new
+  // domains; those in flight still finish and reach the sink.
+  EngineOutcome run(DomainSource& source, ResultSink& sink, ProgressFn progress = {},
+                    std::chrono::milliseconds progress_every = std::chrono::seconds(1));
+
+  // Closes DNS client and handles; after this the loop closes with uv_loop_close() == 0.
+  void close();
+
+ private:
+  struct Impl;
+  explicit ScanEngine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nulmeting::scanner

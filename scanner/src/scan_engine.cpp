@@ -1,0 +1,200 @@
+// scan_engine.cpp — adapters from the DNS resolvers and the probe scheduler to the pipeline's
+// interfaces, plus the run loop (progress timer, signals). See scan_engine.hpp.
+#include <nulmeting/scanner/dane_verify.hpp>
+#include <nulmeting/scanner/resolve.hpp>
+#include <nulmeting/scanner/scan_engine.hpp>
+#include <nulmeting/scanner/uv_handle.hpp>
+
+#include <csignal>
+#include <optional>
+#include <utility>
+
+namespace nulmeting::scanner {
+namespace {
+
+// DNS half of a domain → the pipeline's DomainPlan (hosts, and the targets to probe).
+class DnsResolution final : public DomainResolution {
+ public:
+  DnsResolution(DomainResolver& domains, std::uint16_t port) : domains_(domains), port_(port) {}
+  void resolve(const DomainEntry& entry, std::function<void(DomainPlan)> done) override {
+    domains_.resolve(entry.domain, [this, done = std::move(done)](ResolvedDomain d) {
+      DomainPlan plan;
+      d.apply_to(plan.result);
+      plan.mx_secure = d.mx_secure;
+      plan.domain_names = d.dane_ta_extra_names();
+      plan.targets.resize(plan.result.mx.size());
+      if (d.mail == MailVerdict::Receives) {
+        for (std::size_t i = 0; i < d.hosts.size() && i < plan.targets.size(); ++i) {
+          const ResolvedHost& h = d.hosts[i];
+          // Only usable hosts are probed: a TLSA lookup failure makes the host unusable
+          // (RFC 7672 §2.1.1; Postfix defers such a host), as do failed address lookups.
+          if (h.result.status != HostStatus::Ok) continue;
+          const bool secure_tlsa = h.result.tlsa && h.result.tlsa->status == DnsClass::Secure &&
+                                   !h.result.tlsa->records.empty();
+          for (const auto& ip : h.ips) {
+            ProbeTarget t;
+            t.host = h.result.name;
+            t.ip = ip;
+            t.port = port_;
+            if (secure_tlsa) {
+              t.tlsa_base = h.result.tlsa->base;
+              t.tlsa = h.result.tlsa->records;
+            }
+            plan.targets[i].push_back(std::move(t));
+          }
+        }
+      }
+      done(std::move(plan));
+    });
+  }
+
+ private:
+  DomainResolver& domains_;
+  std::uint16_t port_;
+};
+
+class SchedulerProbes final : public ProbeService {
+ public:
+  explicit SchedulerProbes(ProbeScheduler& s) : scheduler_(s) {}
+  void probe(const ProbeTarget& target, std::function<void(const ProbeResult&)> done) override {
+    scheduler_.submit(target, std::move(done));
+  }
+  std::size_t in_flight() const override { return scheduler_.active(); }
+
+ private:
+  ProbeScheduler& scheduler_;
+};
+
+}  // namespace
+
+struct ScanEngine::Impl {
+  uv_loop_t* loop = nullptr;
+  EngineConfig cfg;
+  std::unique_ptr<DnsClient> dns;
+  std::shared_ptr<TlsClientContext> tls;
+  std::unique_ptr<HostResolver> hosts;
+  std::unique_ptr<DomainResolver> domains;
+  std::unique_ptr<ProbeScheduler> scheduler;
+};
+
+ScanEngine::ScanEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ScanEngine::~ScanEngine() { close(); }
+
+std::expected<std::unique_ptr<ScanEngine>, std::string> ScanEngine::create(uv_loop_t* loop,
+                                                                           EngineConfig cfg) {
+  auto impl = std::make_unique<Impl>();
+  impl->loop = loop;
+  impl->cfg = std::move(cfg);
+  auto dns = DnsClient::create(loop, impl->cfg.dns);
+  if (!dns) return std::unexpected("DNS: " + dns.error());
+  impl->dns = std::move(*dns);
+
+  std::optional<std::expected<void, std::string>> anchor;
+  impl->dns->check_trust_anchor([&anchor](std::expected<void, std::string> r) { anchor = r; });
+  while (!anchor && uv_run(loop, UV_RUN_ONCE) != 0) {
+  }
+  if (!anchor || !*anchor) {
+    impl->dns->close();
+    uv_run(loop, UV_RUN_DEFAULT);
+    return std::unexpected("trust anchor: " +
+                           (anchor ? anchor->error() : std::string("no answer to the check")));
+  }
+
+  auto tls = TlsClientContext::create(impl->cfg.tls);
+  if (!tls) {
+    impl->dns->close();
+    uv_run(loop, UV_RUN_DEFAULT);
+    return std::unexpected("TLS: " + tls.error());
+  }
+  impl->tls = std::move(*tls);
+  impl->hosts = std::make_unique<HostResolver>(*impl->dns, impl->cfg.host_cache);
+  DomainResolver::Options ropt;
+  impl->domains = std::make_unique<DomainResolver>(*impl->dns, *impl->hosts, ropt);
+  impl->scheduler = std::make_unique<ProbeScheduler>(loop, impl->tls, impl->cfg.smtp);
+  return std::unique_ptr<ScanEngine>(new ScanEngine(std::move(impl)));
+}
+
+EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn progress,
+                              std::chrono::milliseconds progress_every) {
+  Impl& m = *impl_;
+  DnsResolution resolution(*m.domains, m.cfg.smtp_port);
+  SchedulerProbes probes(*m.scheduler);
+  PipelineOptions popt;
+  popt.max_domains_in_flight = m.cfg.max_domains_in_flight;
+  popt.max_mx = m.cfg.max_mx;
+  popt.dane_recheck = [](ProbeResult& p, const std::vector<std::string>& names) {
+    p = dane_recheck_names(p, names);
+  };
+  Pipeline pipeline(m.loop, source, resolution, probes, sink, popt);
+
+  const std::uint64_t t0 = uv_hrtime();
+  EngineOutcome outcome;
+  auto snapshot = [&] {
+    EngineProgress p;
+    p.pipeline = pipeline.stats();
+    p.probes_active = m.scheduler->active();
+    p.probes_started = m.scheduler->probes_started();
+    p.dns_in_flight = m.dns->in_flight() + m.dns->waiting();
+    p.dns_queries = m.dns->stats().submitted;
+    p.elapsed_s = static_cast<double>(uv_hrtime() - t0) / 1e9;
+    return p;
+  };
+
+  struct LoopState {
+    std::function<void()> tick;
+    std::function<void()> on_signal;
+  } state;
+  state.tick = [&] {
+    if (progress) progress(snapshot());
+  };
+  state.on_signal = [&] {
+    outcome.interrupted = true;
+    pipeline.stop();
+  };
+
+  UvTimer timer;
+  UvSignal sigint, sigterm;
+  bool finished = false;
+  if (progress) {
+    timer.init([&](uv_timer_t* h) { return uv_timer_init(m.loop, h); });
+    timer->data = &state;
+    const auto every = static_cast<std::uint64_t>(progress_every.count());
+    uv_timer_start(
+        timer.get(), [](uv_timer_t* h) { static_cast<LoopState*>(h->data)->tick(); }, every, every);
+  }
+  for (auto [sig, signum] : {std::pair{&sigint, SIGINT}, std::pair{&sigterm, SIGTERM}}) {
+    sig->init([&](uv_signal_t* h) { return uv_signal_init(m.loop, h); });
+    (*sig)->data = &state;
+    uv_signal_start(
+        sig->get(), [](uv_signal_t* h, int) { static_cast<LoopState*>(h->data)->on_signal(); },
+        signum);
+  }
+  pipeline.start([&] {
+    finished = true;
+    timer.reset();
+    sigint.reset();
+    sigterm.reset();
+  });
+  while (!finished && uv_run(m.loop, UV_RUN_ONCE) != 0) {
+  }
+  timer.reset();
+  sigint.reset();
+  sigterm.reset();
+  outcome.final = snapshot();
+  if (progress) progress(outcome.final);
+  return outcome;
+}
+
+void ScanEngine::close() {
+  if (!impl_) return;
+  Impl& m = *impl_;
+  m.scheduler.reset();
+  m.domains.reset();
+  m.hosts.reset();
+  if (m.dns) m.dns->close();
+  uv_run(m.loop, UV_RUN_DEFAULT);  // let close callbacks free the handles
+  m.dns.reset();
+  impl_.reset();
+}
+
+}  // namespace nulmeting::scanner
