@@ -55,7 +55,8 @@ def log(msg: str) -> None:
 
 def run(cmd: list[str], *, cwd: Path | None = None, check: bool = True, capture: bool = True,
         env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-    p = subprocess.run(cmd, cwd=cwd, text=True, capture_output=capture, env=env, input=input)
+    p = subprocess.run(cmd, cwd=cwd, text=True, capture_output=capture, env=env, input=input,
+                       timeout=300)
     if check and p.returncode != 0:
         raise SystemExit(f"testbed: command failed ({p.returncode}): {' '.join(cmd)}\n"
                          f"{p.stdout}\n{p.stderr}")
@@ -911,7 +912,7 @@ def cmd_up(args) -> int:
         return p.returncode == 0 and " ad" in p.stdout.split("flags:")[1].split(";")[0]
     wait_for(ready, "the resolver to validate test. SOA", 20)
     if plan.postfix:
-        wait_for(lambda: postfix_ready(args.netns, plan), "postfix listeners", 30)
+        wait_for(lambda: postfix_ready(args.netns, plan), "postfix listeners", 40)
     ndom = len(plan.scenario_rows) + len(plan.demo_rows)
     log(f"up in {time.monotonic() - t0:.1f} s: netns {args.netns}, {len(dz)} zones, "
         f"{ndom} scenario/demo domains, {len(plan.synthetic_rows)} synthetic, "
@@ -923,9 +924,8 @@ def cmd_up(args) -> int:
 def teardown(netns: str, keep_busy_netns: bool = False) -> int:
     t0 = time.monotonic()
     pidsdir = RUN / "pids"
-    pf = RUN / "postfix" / "etc"
-    if pf.exists() and netns_exists(netns):
-        nsexec(netns, ["postfix", "-c", str(pf), "stop"], check=False)
+    # Postfix is stopped like any other server: SIGTERM to its master (pid file below). Not
+    # `postfix stop`: its postfix-script calls postlog, which hung once postlogd had died.
     stopped = []
     if pidsdir.exists():
         for p in sorted(pidsdir.glob("*.pid")):
@@ -1049,6 +1049,7 @@ smtpd_tls_security_level = may
 smtpd_tls_loglevel = 1
 smtpd_timeout = 60s
 default_process_limit = 2000
+max_idle = 10s
 smtpd_client_connection_count_limit = 0
 smtpd_client_connection_rate_limit = 0
 biff = no
@@ -1099,16 +1100,24 @@ biff = no
     (RUN / "pids" / "postfix-master.pid").write_text(f"{read_pid(mp)}\n")
 
 
+def listening(netns: str) -> set[str]:
+    """ip:port of every listening TCP socket in the netns (IPv6 without brackets)."""
+    p = nsexec(netns, ["ss", "-ltnH"], check=False)
+    out = set()
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 4:
+            out.add(f[3].replace("[", "").replace("]", ""))
+    return out
+
+
 def postfix_ready(netns: str, plan: Plan) -> bool:
-    """Every Postfix listener address answers 220 (checked inside the netns)."""
+    """Every Postfix listener is bound (ss). Connecting to hundreds of listeners at once makes
+    the master fork hundreds of smtpd processes, which a loaded 2-core machine cannot do in
+    time; `selftest` checks the 220 banners instead."""
     port = port_of(25, plan.args)
-    targets = [[li["ip"], port] for li in plan.postfix]
-    p = nsexec(netns, [sys.executable, str(HERE / "tbcheck.py"), "banners", json.dumps(targets)],
-               check=False)
-    if p.returncode != 0:
-        return False
-    res = json.loads(p.stdout)
-    return all(r.startswith("220") for r in res.values())
+    want = {f"{li['ip']}:{port}" for li in plan.postfix}
+    return want <= listening(netns)
 
 
 def parse_synth(s: str) -> tuple[int, int]:

@@ -25,7 +25,7 @@ async def banner(ip: str, port: int) -> str:
 
 
 async def banners(targets):
-    sem = asyncio.Semaphore(200)
+    sem = asyncio.Semaphore(32)
 
     async def one(ip, port):
         async with sem:
