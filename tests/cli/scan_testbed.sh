@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# scan_testbed.sh — the whole measurement against the real test network, end to end:
+#   * `scan` of every catalogue domain (scenarios + simulated government domains) stores the
+#     verdicts of the catalogue, and `export --format jsonl` reproduces them
+#     (tests/integration/compare_expected.py compares domain, host and address fields);
+#   * a second `scan` into the same database makes a second run; `runs` lists both;
+#   * `check` explains one domain (text and --json) with the same verdicts;
+#   * bad input writes nothing: an invalid list, a trust anchor that anchors nothing, a
+#     missing --ehlo-name all exit 2 and leave no database behind.
+# Needs the testbed (NULMETING_TESTBED=<tests/testbed/run>, and to run inside its namespace);
+# without it, prints why and exits 0 after skipping.
+# Usage: bash scan_testbed.sh /path/to/nulmeting
+set -uo pipefail
+BIN=${1:?usage: scan_testbed.sh /path/to/nulmeting}
+SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+TB=${NULMETING_TESTBED:-}
+if [ -z "$TB" ] || [ ! -f "$TB/env" ]; then
+  echo "SKIPPED: the testbed is not up (NULMETING_TESTBED unset); run scripts/test as root"; exit 0
+fi
+# shellcheck disable=SC1091
+. "$TB/env"
+if [ "$(ip netns identify $$ 2>/dev/null)" != "$TB_NETNS" ]; then
+  echo "SKIPPED: not running inside the testbed namespace $TB_NETNS"; exit 0
+fi
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+run() {
+  local name=$1 want=$2; shift 2
+  "$@" >"$TMP/out" 2>&1
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL $name: exit $rc, expected $want"; tail -n 30 "$TMP/out" | sed 's/^/  | /'; fails=$((fails + 1))
+  else
+    echo "ok   $name (exit $rc)"
+  fi
+}
+expect() {
+  if ! grep -qF -- "$1" "$TMP/out"; then
+    echo "FAIL   output lacks: $1"; tail -n 30 "$TMP/out" | sed 's/^/  | /'; fails=$((fails + 1))
+  fi
+}
+DNS=(--resolver "$TB_RESOLVER" --trust-anchor "$TB_TRUST_ANCHOR" --ehlo-name "$TB_EHLO_NAME")
+FAST=(--smtp-retry-backoff-ms 300 --smtp-timeout-ms 4000 --per-ip-interval-ms 0)
+
+{ head -n 1 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_DEMO_CSV"; } >"$TMP/all.csv"
+want=$(( $(grep -cv '^\s*\(#\|$\)' "$TMP/all.csv") - 1 ))
+
+# Exit 1: the run finished, but the catalogue has domains whose MX lookup fails (bogus, lame).
+run "scan all catalogue domains" 1 "$BIN" scan --domains "$TMP/all.csv" --db "$TMP/r.sqlite" "${DNS[@]}" "${FAST[@]}" --label e2e
+expect "run 1 finished: $want domains"
+expect "unmeasured: lame.test (servfail)"
+run "export jsonl" 0 "$BIN" export --db "$TMP/r.sqlite" --format jsonl -o "$TMP/r.jsonl"
+run "verdicts agree with the catalogue" 0 python3 "$SRC/tests/integration/compare_expected.py" "$TMP/r.jsonl" "$TB_EXPECTED_JSON"
+expect "verdicts: $want of $want domains agree"
+cat "$TMP/out" | tail -n 1
+run "export csv" 0 "$BIN" export --db "$TMP/r.sqlite" --format csv -o "$TMP/r.csv"
+[ "$(( $(wc -l <"$TMP/r.csv") - 1 ))" -eq "$want" ] || { echo "FAIL csv rows"; fails=$((fails + 1)); }
+
+# Every domain exactly once in the run; the evidence tables are linked.
+rows=$(sqlite3 "$TMP/r.sqlite" "SELECT count(*), count(DISTINCT domain) FROM v_run_verdicts WHERE run_id = 1")
+[ "$rows" = "$want|$want" ] || { echo "FAIL v_run_verdicts has $rows, expected $want|$want"; fails=$((fails + 1)); }
+[ "$(sqlite3 "$TMP/r.sqlite" 'PRAGMA foreign_key_check' | wc -l)" -eq 0 ] || { echo "FAIL foreign keys"; fails=$((fails + 1)); }
+
+# A second run into the same database.
+run "second scan (scenarios only)" 1 "$BIN" scan --domains "$TB_SCENARIOS_CSV" --db "$TMP/r.sqlite" "${DNS[@]}" "${FAST[@]}" --label again
+run "runs lists both" 0 "$BIN" runs --db "$TMP/r.sqlite"
+expect "e2e"
+expect "again"
+
+# check: one domain explained, same verdicts as the catalogue.
+run "check text" 0 "$BIN" check dane-ta-name.test "${DNS[@]}" "${FAST[@]}"
+expect "dane: invalid"
+expect "does not name the MX host"
+run "check json" 0 "$BIN" check partial-dane.test "${DNS[@]}" "${FAST[@]}" --json
+python3 - "$TMP/out" "$TB_EXPECTED_JSON" <<'PY' || fails=$((fails + 1))
+import json, sys
+text = open(sys.argv[1]).read()
+got = json.loads(text[text.index("{"):])
+want = json.load(open(sys.argv[2]))["domains"]["partial-dane.test"]
+for f in ("mail", "dnssec", "starttls", "dane", "dane_rollover", "protected"):
+    assert got[f] == want[f], (f, got[f], want[f])
+assert got["why"], "check --json explains why"
+print("ok   check --json verdicts agree")
+PY
+run "check of a domain whose MX lookup fails" 1 "$BIN" check lame.test "${DNS[@]}"
+expect "mail: error"
+
+# Bad input writes nothing.
+printf 'domain,organization,sector\nexample.test,X,ministerie\n' >"$TMP/bad.csv"
+run "invalid list refused" 2 "$BIN" scan --domains "$TMP/bad.csv" --db "$TMP/bad1.sqlite" "${DNS[@]}"
+expect "unknown sector"
+[ ! -e "$TMP/bad1.sqlite" ] || { echo "FAIL an invalid list created a database"; fails=$((fails + 1)); }
+printf '; no records\n' >"$TMP/empty.anchor"
+run "trust anchor without records refused" 2 "$BIN" scan --domains "$TB_SCENARIOS_CSV" --db "$TMP/bad2.sqlite" --resolver "$TB_RESOLVER" --trust-anchor "$TMP/empty.anchor" --ehlo-name "$TB_EHLO_NAME"
+[ ! -e "$TMP/bad2.sqlite" ] || { echo "FAIL a bad trust anchor created a database"; fails=$((fails + 1)); }
+run "missing --ehlo-name refused" 2 "$BIN" scan --domains "$TB_SCENARIOS_CSV" --db "$TMP/bad3.sqlite" --resolver "$TB_RESOLVER" --trust-anchor "$TB_TRUST_ANCHOR"
+expect "--ehlo-name"
+[ ! -e "$TMP/bad3.sqlite" ] || { echo "FAIL a missing EHLO name created a database"; fails=$((fails + 1)); }
+
+echo "scan_testbed: $fails failure(s)"
+[ "$fails" -eq 0 ]
