@@ -1,6 +1,8 @@
 // probe_scheduler.cpp — see probe_scheduler.hpp.
 #include <nulmeting/scanner/probe_scheduler.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -144,6 +146,11 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
     arm_pump(0);
     return;
   }
+  // debug = the per-probe SMTP chat (opt-in); a misbehaving target is not our error.
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("smtp {} [{}]:{} {} after {} attempt(s) {}\n{}", e.req.host, e.req.ip, e.req.port,
+                  to_string(c.result.outcome), e.attempts, c.result.error.value_or(""),
+                  c.result.transcript);
   c.result.attempts = e.attempts;
   c.result.duration_ms = e.duration_ms;
   e.result = std::make_shared<const ProbeResult>(std::move(c.result));
