@@ -10,7 +10,7 @@ Invariants:
 - All traffic stays inside the namespace (addresses on its lo: 127.x and fd00::/8).
 - Expected verdicts come from the catalogue (decided by measurement.md), never from a tool.
 
-Traps met (see also docs/decisions/0004-testbed.md):
+Traps met (see also docs/decisions/testbed.md):
 - `test.` is special-use: Unbound needs `local-zone: "test." nodefault`.
 - dnssec-signzone with a single CSK needs -z (else only DNSKEY gets signed by the KSK).
 - Postfix smtpd must start as root to read keys; queue dir must be traversable by `postfix`.
