@@ -86,7 +86,7 @@ footer{margin-top:32px;color:var(--muted);font-size:12px}
  h2{break-after:avoid}
  tr,.card,.chart{break-inside:avoid}
  .scroll{overflow:visible}
- table{font-size:8px}
+ table{font-size:9px}
  @page{size:A4 landscape;margin:12mm}
  .trends{grid-template-columns:repeat(3,1fr)}
 }
@@ -185,8 +185,11 @@ struct Line {
   std::string_view colour;
   std::string_view label;
   std::int64_t Counts::*num;
-  double width;  // lines drawn first are wider, so a line lying on another shows as a halo
+  double width;  // 0: drawn as a filled area instead of a line
 };
+// Drawing order and style keep coinciding series apart (protected <= DANE valid, and they are
+// often equal): "protected" is a translucent green area, STARTTLS a wide blue line under a
+// narrower purple DANE line, so a line lying on another shows as a halo, never as a blend.
 
 std::string trend_chart(std::string_view title, const std::vector<TrendPoint>& pts,
                         const std::vector<const Counts*>& counts, const std::vector<Line>& lines) {
@@ -233,11 +236,24 @@ std::string trend_chart(std::string_view title, const std::vector<TrendPoint>& p
           xat(i), y, line.colour, html_escape(line.label), pts[i].run.id,
           fmt_pct(percent(c.*line.num, c.receives)));
     }
-    if (!path.empty())
+    if (path.empty()) continue;
+    if (line.width > 0) {
       s += fmt::format(
           "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" "
           "stroke-linejoin=\"round\"/>",
           path, line.colour, line.width);
+    } else {  // area down to the 0 % line, between the first and last point drawn
+      double first_x = -1, last_x = 0;
+      for (std::size_t i = 0; i < n; ++i)
+        if (counts[i]->receives > 0) {
+          if (first_x < 0) first_x = xat(i);
+          last_x = xat(i);
+        }
+      s += fmt::format(
+          "<path d=\"{} L{:.1f},{:.1f} L{:.1f},{:.1f} Z\" fill=\"{}\" fill-opacity=\"0.35\" "
+          "stroke=\"{}\" stroke-width=\"1\"/>",
+          path, last_x, T + ph, first_x, T + ph, line.colour, line.colour);
+    }
   }
   s += dots;
   // End labels (last run) for each line, nudged apart so they never overlap.
@@ -433,13 +449,13 @@ std::string render_html(const ReportModel& m, Lang lang) {
 
   // Trends: small multiples, one per sector and the total.
   s += fmt::format("<h2 id=\"trend-charts\">{}</h2>\n", html_escape(t.c_trend));
-  const std::vector<Line> lines{{"#0969da", t.starttls_all, &Counts::starttls_all, 7},
-                                {"#8250df", t.dane_valid, &Counts::dane_valid, 4.5},
-                                {"#1a7f37", t.protected_, &Counts::protected_, 2}};
+  const std::vector<Line> lines{{"#1a7f37", t.protected_, &Counts::protected_, 0},
+                                {"#0969da", t.starttls_all, &Counts::starttls_all, 6},
+                                {"#8250df", t.dane_valid, &Counts::dane_valid, 2.5}};
   s += "<p class=\"note\">";
   for (const auto& l : lines)
-    s += fmt::format("<span style=\"color:{};font-weight:bold\">&#9644; {}</span> &#160; ",
-                     l.colour, html_escape(l.label));
+    s += fmt::format("<span style=\"color:{};font-weight:bold\">{} {}</span> &#160; ", l.colour,
+                     l.width > 0 ? "&#9644;" : "&#9632;", html_escape(l.label));
   s += html_escape(t.n_trend) + "</p>\n<div class=\"trends\">";
   for (std::size_t k = 0; k <= std::size(kAllSectors); ++k) {
     std::vector<const Counts*> cs;

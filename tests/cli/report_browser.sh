@@ -76,7 +76,7 @@ grep -qF '&lt;img src=x onerror="document.title=' "$work/dom.html" \
   || fail "the <img> organisation is not shown as text"
 ! grep -qi '<script' "$work/dom.html" || fail "a <script> element exists in the DOM"
 ! grep -qi '<img' "$work/dom.html" || fail "an <img> element exists in the DOM"
-title=$(grep -o '<title>[^<]*</title>' "$work/dom.html" | head -n 1)  # the document's, before the SVG tooltips
+title=$(grep -o "<title>[^<]*</title>" "$work/dom.html" | sed -n 1p)  # the document's, before the SVG tooltips
 [ "$title" = "<title>STARTTLS en DANE bij de overheid: adoptie per sector — Meting 3</title>" ] \
   || fail "title changed: $title"
 grep -q '<svg' "$work/dom.html" || fail "no charts"
