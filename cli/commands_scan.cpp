@@ -239,10 +239,12 @@ int run_scan(const ScanOptions& o) {
         o.db_file, fin.error().message);
     return kInternal;
   }
-  spdlog::info("run {} {}: {} domains in {:.1f} s ({} probes, {} DNS queries); {} unmeasured",
-               writer->run_id(), outcome.interrupted ? "interrupted" : "finished", st.domains_done,
-               outcome.final.elapsed_s, outcome.final.probes_started, outcome.final.dns_queries,
-               st.domains_unmeasured);
+  spdlog::info(
+      "run {} {}: {} domains in {:.1f} s ({} probes, at most {} at once; {} DNS queries); {} "
+      "unmeasured",
+      writer->run_id(), outcome.interrupted ? "interrupted" : "finished", st.domains_done,
+      outcome.final.elapsed_s, outcome.final.probes_started, outcome.final.probes_peak,
+      outcome.final.dns_queries, st.domains_unmeasured);
   for (const auto& d : sink.unmeasured()) spdlog::warn("unmeasured: {}", d);
   if (outcome.interrupted) {
     spdlog::warn("the run was interrupted: `nulmeting scan --resume` finishes it");

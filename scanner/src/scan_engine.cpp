@@ -134,6 +134,7 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
     p.pipeline = pipeline.stats();
     p.probes_active = m.scheduler->active();
     p.probes_started = m.scheduler->probes_started();
+    p.probes_peak = m.scheduler->max_active_seen();
     p.dns_in_flight = m.dns->in_flight() + m.dns->waiting();
     p.dns_queries = m.dns->stats().submitted;
     p.elapsed_s = static_cast<double>(uv_hrtime() - t0) / 1e9;
