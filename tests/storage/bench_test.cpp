@@ -1,6 +1,7 @@
 // A hidden benchmark (not a timed test): write N synthetic domains over shared MX hosts
 // through RunWriter, then stream them back and export JSONL. Prints rates and peak RSS.
 //   NULMETING_BENCH_DOMAINS=100000 build/<dir>/tests/test_storage "[.bench]"
+// (add NULMETING_BENCH_DB=/tmp/b.db to keep the database)
 #include "compare.hpp"
 
 #include <nulmeting/storage/export.hpp>
@@ -20,7 +21,9 @@ TEST_CASE("storage throughput", "[.bench]") {
   const char* env = std::getenv("NULMETING_BENCH_DOMAINS");
   std::size_t n = env != nullptr ? std::stoul(env) : 10000;
   test::TempDir dir;
-  auto db = dir.file("bench.db");
+  // NULMETING_BENCH_DB keeps the database (a new file) for timing queries on the views.
+  const char* keep = std::getenv("NULMETING_BENCH_DB");
+  auto db = keep != nullptr ? std::string(keep) : dir.file("bench.db");
   static const auto base = testing::fixture_results(2);
   auto t0 = std::chrono::steady_clock::now();
   auto w = RunWriter::begin(db, RunStart{});
