@@ -37,6 +37,7 @@ struct EngineProgress {
   PipelineStats pipeline;
   std::size_t probes_active = 0;   // SMTP connections open now
   std::size_t probes_started = 0;  // distinct (host, address) probes so far
+  std::size_t probes_peak = 0;     // most SMTP connections open at once so far
   std::size_t dns_in_flight = 0;
   std::uint64_t dns_queries = 0;
   double elapsed_s = 0;
