@@ -253,3 +253,25 @@ TEST_CASE("ROO website host reduction", "[domains][roo]") {
     CHECK(roo_website_host(url) == host);
   }
 }
+
+TEST_CASE("ROO: organisations arrive while the export is still being read", "[domains][roo]") {
+  std::string xml = "<overheidsorganisaties><organisaties>";
+  for (int i = 0; i < 5000; ++i)
+    xml += "<organisatie><naam>Org " + std::to_string(i) +
+           "</naam><types><type>Gemeente</type></types><contact><internet>https://o" +
+           std::to_string(i) + ".example</internet></contact></organisatie>";
+  xml += "</organisaties></overheidsorganisaties>";
+  std::istringstream in(xml);
+  std::streamoff read_at_first = -1;
+  std::size_t n = 0;
+  auto info = read_roo(in, [&](RooOrganisation&& o) {
+    if (n++ == 0) {
+      read_at_first = in.tellg();
+      CHECK(o.name == "Org 0");
+    }
+  });
+  REQUIRE(info.has_value());
+  CHECK(n == 5000);
+  CHECK(read_at_first > 0);
+  CHECK(read_at_first < static_cast<std::streamoff>(xml.size()) / 2);
+}
