@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 namespace nulmeting::scanner {
 
 ProbeScheduler::ProbeScheduler(uv_loop_t* loop, std::shared_ptr<const TlsClientContext> tls,
                                SchedulerOptions opts)
     : loop_(loop), tls_(std::move(tls)), opts_(std::move(opts)) {
+  if (!valid_ehlo_name(opts_.probe.ehlo_name))
+    throw std::invalid_argument("invalid EHLO name (need an FQDN): " + opts_.probe.ehlo_name);
   if (opts_.max_concurrency == 0) opts_.max_concurrency = 1;
   if (opts_.per_ip == 0) opts_.per_ip = 1;
   if (opts_.max_attempts < 1) opts_.max_attempts = 1;

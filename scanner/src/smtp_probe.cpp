@@ -28,6 +28,33 @@ std::string_view to_string(SmtpProbe::State s) noexcept {
   return "?";
 }
 
+bool valid_ehlo_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 255) return false;
+  auto is = [](char c, std::string_view extra) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           extra.find(c) != std::string_view::npos;
+  };
+  if (name.front() == '[') {
+    if (name.size() < 3 || name.back() != ']') return false;
+    for (const char c : name.substr(1, name.size() - 2))
+      if (!is(c, ".:-")) return false;
+    return true;
+  }
+  if (name.back() == '.') name.remove_suffix(1);
+  if (name.find('.') == std::string_view::npos) return false;
+  std::size_t label = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c == '.') {
+      if (label == 0 || name[i - 1] == '-') return false;
+      label = 0;
+      continue;
+    }
+    if (!is(c, "-") || (label == 0 && c == '-') || ++label > 63) return false;
+  }
+  return label > 0 && name.back() != '-';
+}
+
 SmtpProbe::SmtpProbe(ProbeRequest req, const ProbeOptions& opts,
                      std::shared_ptr<const TlsClientContext> tls,
                      std::unique_ptr<Transport> transport, Clock& clock, DoneFn done)

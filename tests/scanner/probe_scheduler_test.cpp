@@ -281,3 +281,11 @@ TEST_CASE("scheduler: bounded cache and the pipeline adapter", "[probe][schedule
   }
   CHECK(loop.close() == 0);
 }
+
+TEST_CASE("scheduler: refuses an EHLO name that is not an FQDN", "[probe][scheduler]") {
+  UvLoop loop;
+  auto opts = fast();
+  opts.probe.ehlo_name = "bad name\r\nMAIL FROM:<x@y>";
+  CHECK_THROWS_AS(ProbeScheduler(loop.get(), ctx(), opts), std::invalid_argument);
+  CHECK(loop.close() == 0);
+}

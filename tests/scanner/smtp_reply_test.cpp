@@ -161,3 +161,18 @@ TEST_CASE("sanitize", "[smtp]") {
   CHECK(sanitize("ab\tc\r\n", 100) == "ab?c??");
   CHECK(sanitize("abcdef", 3) == "abc");
 }
+
+#include <nulmeting/scanner/smtp_probe.hpp>
+
+TEST_CASE("EHLO name validation", "[smtp]") {
+  for (const char* ok : {"scanner.example.nl", "scanner.example.nl.", "a-b.c9.nl", "[192.0.2.1]",
+                         "[IPv6:2001:db8::1]", "localhost.localdomain"}) {
+    CAPTURE(ok);
+    CHECK(valid_ehlo_name(ok));
+  }
+  for (const char* bad : {"", "localhost", "scanner example.nl", "x.nl\r\nMAIL FROM:<a@b>", "-a.nl",
+                          "a-.nl", "a..nl", ".a.nl", "[1.2.3.4", "[]", "a_b.nl"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(valid_ehlo_name(bad));
+  }
+}

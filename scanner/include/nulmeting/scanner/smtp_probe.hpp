@@ -23,9 +23,9 @@
 // that phase (Postfix treats an unparseable reply as a soft failure). A reply that does not end
 // within the parser's caps (lines, bytes) is `timeout`: like a reply that does not end within the
 // phase deadline, it was never complete (the testbed's endless "220-" greeting; Postfix would
-// wait for its own deadline). `error` names the cap either way. The outcome is fixed before QUIT: QUIT's reply, timeout or reset change nothing.
-// A connection lost during the handshake without a TLS alert is `reset`; with an alert or
-// a protocol error it is `tls_failed`.
+// wait for its own deadline). `error` names the cap either way. The outcome is fixed before QUIT:
+// QUIT's reply, timeout or reset change nothing. A connection lost during the handshake without a
+// TLS alert is `reset`; with an alert or a protocol error it is `tls_failed`.
 //
 // DANE per address (only when usable TLSA exist): authenticated / failed(no_match,
 // name_mismatch, expired) after a handshake; failed(no_starttls) for no_starttls and
@@ -88,7 +88,7 @@ struct ProbeTimeouts {  // per phase, milliseconds
 };
 
 struct ProbeOptions {
-  std::string ehlo_name = "localhost";  // must be an FQDN for real scans (--ehlo-name)
+  std::string ehlo_name = "localhost.localdomain";  // an FQDN (--ehlo-name); see valid_ehlo_name
   ProbeTimeouts timeouts;
   SmtpReplyLimits reply_limits;
   std::size_t transcript_cap = 8192;
@@ -174,5 +174,10 @@ class SmtpProbe final : public TransportEvents {
 };
 
 std::string_view to_string(SmtpProbe::State s) noexcept;
+
+// An EHLO/HELO argument the probe may send: a domain name of LDH labels with at least one dot
+// (an FQDN, RFC 5321 §4.1.1.1) or an address literal "[192.0.2.1]" / "[IPv6:...]". Anything
+// else (spaces, CR/LF: command injection) is refused when the scheduler is created.
+bool valid_ehlo_name(std::string_view name) noexcept;
 
 }  // namespace nulmeting::scanner
