@@ -39,7 +39,7 @@ class NulmetingConan(ConanFile):
         self.requires("libidn2/2.3.0")
         self.requires("pugixml/1.13")
         self.requires("libxlsxwriter/1.1.5")
-        self.requires("libxml2/[>=2.9 <3]")
+        self.requires("expat/[>=2.4 <3]")
         # libunbound: no ConanCenter recipe — taken from the system through pkg-config.
 
     def build_requirements(self):
