@@ -58,8 +58,12 @@ class ScriptedResolver final : public DomainResolution {
       t.usable = 1;
       host.tlsa = t;
       rd.result.mx.push_back(host);
-      rd.targets.push_back({ProbeTarget{
-          host.name, "127.0.0." + std::to_string(h + 1), host.name, t.records, {host.name}}});
+      ProbeTarget target;
+      target.host = host.name;
+      target.ip = "127.0.0." + std::to_string(h + 1);
+      target.tlsa_base = host.name;
+      target.tlsa = t.records;
+      rd.targets.push_back({target});
     }
     if (sync_) return done(std::move(rd));
     pending_.emplace_back(std::move(rd), std::move(done));

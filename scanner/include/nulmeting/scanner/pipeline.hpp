@@ -16,6 +16,7 @@
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/scanner/smtp_probe.hpp>
 
 #include <uv.h>
 
@@ -36,14 +37,9 @@ class DomainSource {
   virtual std::optional<DomainEntry> next() = 0;
 };
 
-// One address of one MX host to probe, with what DANE needs.
-struct ProbeTarget {
-  std::string host;  // MX host name (A-label)
-  std::string ip;
-  std::string sni;                           // TLSA base domain, or the host name
-  std::vector<TlsaRecord> tlsa;              // usable records only; empty: DANE not applicable
-  std::vector<std::string> reference_names;  // DANE-TA names: base domain (and host name)
-};
+// One address of one MX host to probe, with what DANE needs (host, ip, port, TLSA base and
+// records as received): the SMTP probe's own request type.
+using ProbeTarget = ProbeRequest;
 
 // The DNS half of one domain (measurement.md §2.1–2.2): everything but the probes.
 struct DomainPlan {
