@@ -406,3 +406,23 @@ TEST_CASE("probe: hostile replies end with a recorded error and bounded state", 
     CHECK(h.done.result.transcript.find('\x16') == std::string::npos);
   }
 }
+
+TEST_CASE("probe: a TLS flood after the handshake is capped and keeps the outcome",
+          "[smtp][probe]") {
+  Pki pki;
+  TestServer server(pki.leaf_key.get(), {pki.leaf.get()});
+  ServerSession ss(server);
+  Harness h;
+  h.to_tls();
+  h.handshake(ss);
+  REQUIRE(h.probe->state() == SmtpProbe::State::Quit);
+  ss.feed(h.t->take());
+  // 4 MiB of "250-" continuation lines, never a final line: the reply caps end the QUIT phase.
+  const std::string lines(16384, 'x');
+  for (int i = 0; i < 256 && h.calls == 0; ++i) {
+    ss.write_plain("250-" + lines.substr(0, 1000) + "\r\n" + lines.substr(0, 15000));
+    h.data(ss.take());
+  }
+  REQUIRE(h.calls == 1);
+  CHECK(h.done.result.outcome == ProbeOutcome::StarttlsOk);
+}
