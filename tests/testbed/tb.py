@@ -1146,6 +1146,15 @@ def main(argv: list[str]) -> int:
         RUN = Path(args.run_dir).resolve()
     args.netns_given = args.netns is not None
     args.netns = args.netns or DEFAULT_NETNS
+    require_root()
+    # one up/down at a time per namespace (several helpers share the default testbed)
+    import fcntl
+    lock = open(f"/run/lock/nulmeting-testbed-{args.netns}.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log(f"another up/down of {args.netns} is running; waiting for it")
+        fcntl.flock(lock, fcntl.LOCK_EX)
     if args.cmd == "up":
         return cmd_up(args)
     return cmd_down(args)
