@@ -1,6 +1,6 @@
 // scan_engine.cpp — adapters from the DNS resolvers and the probe scheduler to the pipeline's
 // interfaces, plus the run loop (progress timer, signals). See scan_engine.hpp.
-#include <nulmeting/scanner/dane_verify.hpp>
+#include <nulmeting/scanner/probe_service.hpp>
 #include <nulmeting/scanner/resolve.hpp>
 #include <nulmeting/scanner/scan_engine.hpp>
 #include <nulmeting/scanner/uv_handle.hpp>
@@ -51,18 +51,6 @@ class DnsResolution final : public DomainResolution {
  private:
   DomainResolver& domains_;
   std::uint16_t port_;
-};
-
-class SchedulerProbes final : public ProbeService {
- public:
-  explicit SchedulerProbes(ProbeScheduler& s) : scheduler_(s) {}
-  void probe(const ProbeTarget& target, std::function<void(const ProbeResult&)> done) override {
-    scheduler_.submit(target, std::move(done));
-  }
-  std::size_t in_flight() const override { return scheduler_.active(); }
-
- private:
-  ProbeScheduler& scheduler_;
 };
 
 }  // namespace
@@ -118,13 +106,11 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
                               std::chrono::milliseconds progress_every) {
   Impl& m = *impl_;
   DnsResolution resolution(*m.domains, m.cfg.smtp_port);
-  SchedulerProbes probes(*m.scheduler);
+  SchedulerProbeService probes(*m.scheduler);
   PipelineOptions popt;
   popt.max_domains_in_flight = m.cfg.max_domains_in_flight;
   popt.max_mx = m.cfg.max_mx;
-  popt.dane_recheck = [](ProbeResult& p, const std::vector<std::string>& names) {
-    p = dane_recheck_names(p, names);
-  };
+  popt.dane_recheck = dane_name_recheck();
   Pipeline pipeline(m.loop, source, resolution, probes, sink, popt);
 
   const std::uint64_t t0 = uv_hrtime();
