@@ -13,12 +13,12 @@ BIN=${1:?usage: scan_resume.sh /path/to/nulmeting}
 SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 TB=${NULMETING_TESTBED:-}
 if [ -z "$TB" ] || [ ! -f "$TB/env" ]; then
-  echo "SKIPPED: the testbed is not up (NULMETING_TESTBED unset); run scripts/test as root"; exit 0
+  echo "SKIPPED: the testbed is not up (NULMETING_TESTBED unset); run scripts/test as root"; exit 77
 fi
 # shellcheck disable=SC1091
 . "$TB/env"
 if [ "$(ip netns identify $$ 2>/dev/null)" != "$TB_NETNS" ]; then
-  echo "SKIPPED: not running inside the testbed namespace $TB_NETNS"; exit 0
+  echo "SKIPPED: not running inside the testbed namespace $TB_NETNS"; exit 77
 fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -8,19 +8,19 @@
 #   * bad input writes nothing: an invalid list, a trust anchor that anchors nothing, a
 #     missing --ehlo-name all exit 2 and leave no database behind.
 # Needs the testbed (NULMETING_TESTBED=<tests/testbed/run>, and to run inside its namespace);
-# without it, prints why and exits 0 after skipping.
+# without it, prints why and exits 77 (ctest: skipped).
 # Usage: bash scan_testbed.sh /path/to/nulmeting
 set -uo pipefail
 BIN=${1:?usage: scan_testbed.sh /path/to/nulmeting}
 SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 TB=${NULMETING_TESTBED:-}
 if [ -z "$TB" ] || [ ! -f "$TB/env" ]; then
-  echo "SKIPPED: the testbed is not up (NULMETING_TESTBED unset); run scripts/test as root"; exit 0
+  echo "SKIPPED: the testbed is not up (NULMETING_TESTBED unset); run scripts/test as root"; exit 77
 fi
 # shellcheck disable=SC1091
 . "$TB/env"
 if [ "$(ip netns identify $$ 2>/dev/null)" != "$TB_NETNS" ]; then
-  echo "SKIPPED: not running inside the testbed namespace $TB_NETNS"; exit 0
+  echo "SKIPPED: not running inside the testbed namespace $TB_NETNS"; exit 77
 fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
