@@ -21,7 +21,6 @@ import argparse
 import concurrent.futures
 import functools
 import hashlib
-import ipaddress
 import json
 import os
 import shutil
@@ -315,16 +314,16 @@ class DnsBuilder:
                 list(pool.map(self._link_and_write, by_depth[depth], [ns_for_kind] * len(by_depth[depth])))
 
     def _link_and_write(self, z: "Zone", ns_for_kind) -> None:
-        if True:
-            for c in z.children:
-                ns = NS_LAME if c.kind == "lame" else ns_for_kind(c)
-                z.records.append((c.name, "NS", ns["name"]))
-                if ns["name"].endswith("." + c.name):  # in-bailiwick: glue
-                    z.records.append((ns["name"], "A", ns["v4"]))
-                    z.records.append((ns["name"], "AAAA", ns["v6"]))
-                for ds in c.ds:
-                    z.records.append((c.name, "DS", ds))
-            self._write(z)
+        """Add delegations (NS, glue, DS of already signed children), then write/sign z."""
+        for c in z.children:
+            ns = NS_LAME if c.kind == "lame" else ns_for_kind(c)
+            z.records.append((c.name, "NS", ns["name"]))
+            if ns["name"].endswith("." + c.name):  # in-bailiwick: glue
+                z.records.append((ns["name"], "A", ns["v4"]))
+                z.records.append((ns["name"], "AAAA", ns["v6"]))
+            for ds in c.ds:
+                z.records.append((c.name, "DS", ds))
+        self._write(z)
 
     def _write(self, z: Zone) -> None:
         ns = NS_ROOT if z.name == "." else NS_TLD if z.name == "test." else NS_ZONES
@@ -814,9 +813,14 @@ def write_csv(path: Path, rows) -> None:
 def cmd_up(args) -> int:
     require_root()
     t0 = time.monotonic()
-    if (RUN / "state.json").exists() or netns_exists(args.netns):
+    old = json.loads((RUN / "state.json").read_text()) if (RUN / "state.json").exists() else {}
+    if old.get("netns", args.netns) != args.netns and netns_exists(old["netns"]):
+        print(f"testbed: {RUN} holds the running instance of netns {old['netns']}; give this "
+              f"instance its own --run-dir, or `down --netns {old['netns']}` first",
+              file=sys.stderr)
+        return 1
+    if old or netns_exists(args.netns):
         log("tearing down a previous instance first")
-        old = json.loads((RUN / "state.json").read_text()) if (RUN / "state.json").exists() else {}
         rc = teardown(old.get("netns", args.netns), keep_busy_netns=True)
         if rc != 0:
             return rc
@@ -987,8 +991,14 @@ def cmd_down(args) -> int:
     require_root()
     st = RUN / "state.json"
     netns = args.netns
-    if st.exists() and not args.netns_given:
-        netns = json.loads(st.read_text()).get("netns", netns)
+    owner = json.loads(st.read_text()).get("netns") if st.exists() else None
+    if owner and not args.netns_given:
+        netns = owner
+    if owner and owner != netns:
+        # the pid files in this run dir belong to another namespace: leave them alone
+        print(f"testbed: {RUN} belongs to netns {owner}, not {netns}; use --run-dir of that "
+              "instance", file=sys.stderr)
+        return 1
     return teardown(netns)
 
 
