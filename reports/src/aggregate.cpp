@@ -136,91 +136,116 @@ std::string reason_of(const DomainResult& r, const std::optional<Cause>& cause) 
   return out;
 }
 
-ReportModel build_model(const AggregateInput& in) {
-  ReportModel m;
-  m.run = in.run;
-  m.tool_version = in.tool_version;
-  if (in.compare) m.compare = in.compare->info;
+// Provider accumulation: per provider, its hosts (summarised once: results of one host are
+// shared by every domain behind it within a run) and the domains that use it.
+struct HostSummary {
+  bool has_tlsa = false, failed = false, all_authenticated = true;
+};
+struct ProviderAcc {
+  std::map<std::string, HostSummary> hosts;
+  std::int64_t domains = 0, protected_domains = 0;
+  std::array<std::int64_t, std::size(kAllSectors)> per_sector{};
+};
 
-  // Sector table and causes.
+struct Aggregator::State {
+  ReportModel m;
   std::array<Counts, std::size(kAllSectors)> counts{};
   Counts total;
   std::array<CauseRow, std::size(kAllSectors)> causes{};
   CauseRow cause_total;
-  for (const auto& r : in.results) {
-    const auto si = sector_index(r.entry.sector);
-    count_verdict(counts[si], r.verdict);
-    count_verdict(total, r.verdict);
-    DomainRow row{r.entry.domain,
-                  r.entry.display,
-                  r.entry.organization,
-                  r.entry.sector,
-                  r.verdict,
-                  cause_of(r),
-                  {},
-                  {}};
-    row.reason = reason_of(r, row.cause);
-    for (const auto& h : r.mx) row.mx.push_back(h.name);
-    if (row.cause) {
-      const auto ci = static_cast<std::size_t>(*row.cause);
-      ++causes[si].not_protected;
-      ++causes[si].counts[ci];
-      ++cause_total.not_protected;
-      ++cause_total.counts[ci];
+  std::map<std::string, ProviderAcc> providers;
+  std::optional<RunSummary> compare;
+};
+
+Aggregator::Aggregator(RunInfo run, std::string tool_version) : st_(std::make_unique<State>()) {
+  st_->m.run = std::move(run);
+  st_->m.tool_version = std::move(tool_version);
+}
+Aggregator::~Aggregator() = default;
+Aggregator::Aggregator(Aggregator&&) noexcept = default;
+
+void Aggregator::add(const DomainResult& r) {
+  State& s = *st_;
+  const auto si = sector_index(r.entry.sector);
+  count_verdict(s.counts[si], r.verdict);
+  count_verdict(s.total, r.verdict);
+  DomainRow row{r.entry.domain,
+                r.entry.display,
+                r.entry.organization,
+                r.entry.sector,
+                r.verdict,
+                cause_of(r),
+                {},
+                {}};
+  row.reason = reason_of(r, row.cause);
+  for (const auto& h : r.mx) row.mx.push_back(h.name);
+  if (row.cause) {
+    const auto ci = static_cast<std::size_t>(*row.cause);
+    ++s.causes[si].not_protected;
+    ++s.causes[si].counts[ci];
+    ++s.cause_total.not_protected;
+    ++s.cause_total.counts[ci];
+  }
+  s.m.domains.push_back(std::move(row));
+
+  std::set<std::string> seen;  // a domain counts once per provider
+  for (const auto& h : r.mx) {
+    const std::string p = storage::provider_domain(h.name);
+    auto& acc = s.providers[p];
+    if (!acc.hosts.contains(h.name)) {
+      HostSummary hs;
+      hs.has_tlsa = has_usable_tlsa(h);
+      hs.failed = tlsa_failed(h);
+      hs.all_authenticated = hs.has_tlsa && !h.addresses.empty();
+      for (const auto& a : h.addresses) {
+        if (a.dane == DaneCheck::Failed) hs.failed = true;
+        if (a.dane != DaneCheck::Authenticated) hs.all_authenticated = false;
+      }
+      acc.hosts.emplace(h.name, hs);
     }
-    m.domains.push_back(std::move(row));
+    if (seen.insert(p).second) {
+      ++acc.domains;
+      ++acc.per_sector[si];
+      if (r.verdict.protected_) ++acc.protected_domains;
+    }
   }
+}
+
+void Aggregator::set_compare(RunSummary compare) { st_->compare = std::move(compare); }
+
+void Aggregator::add_trend_point(TrendPoint p) { st_->m.trend.push_back(std::move(p)); }
+
+void count_into(TrendPoint& p, Sector s, const DomainVerdict& v) {
+  count_verdict(p.sectors[sector_index(s)], v);
+  count_verdict(p.total, v);
+}
+
+ReportModel Aggregator::finish() && {
+  State& s = *st_;
+  ReportModel& m = s.m;
   for (std::size_t i = 0; i < std::size(kAllSectors); ++i) {
-    m.sectors.push_back({kAllSectors[i], counts[i]});
-    causes[i].sector = kAllSectors[i];
-    m.causes.push_back(causes[i]);
+    m.sectors.push_back({kAllSectors[i], s.counts[i]});
+    s.causes[i].sector = kAllSectors[i];
+    m.causes.push_back(s.causes[i]);
   }
-  m.sectors.push_back({std::nullopt, total});
-  m.causes.push_back(cause_total);
+  m.sectors.push_back({std::nullopt, s.total});
+  m.causes.push_back(s.cause_total);
   std::sort(m.domains.begin(), m.domains.end(), [](const DomainRow& a, const DomainRow& b) {
     return std::tie(a.sector, a.organization, a.domain) <
            std::tie(b.sector, b.organization, b.domain);
   });
 
-  // Providers. Host results are shared by every domain behind a host within a run, so the
-  // first occurrence of a host name stands for all.
-  struct Acc {
-    std::map<std::string, const MxHostResult*> hosts;
-    std::set<std::string> domains;
-    std::int64_t protected_domains = 0;
-    std::array<std::int64_t, std::size(kAllSectors)> per_sector{};
-  };
-  std::map<std::string, Acc> prov;
-  for (const auto& r : in.results) {
-    std::set<std::string> seen;
-    for (const auto& h : r.mx) {
-      const std::string p = storage::provider_domain(h.name);
-      auto& acc = prov[p];
-      acc.hosts.emplace(h.name, &h);
-      if (seen.insert(p).second && acc.domains.insert(r.entry.domain).second) {
-        ++acc.per_sector[sector_index(r.entry.sector)];
-        if (r.verdict.protected_) ++acc.protected_domains;
-      }
-    }
-  }
-  for (const auto& [name, acc] : prov) {
+  for (const auto& [name, acc] : s.providers) {
     ProviderRow row;
     row.provider = name;
     bool failed = false, all_auth = true;
     for (const auto& [hname, h] : acc.hosts) {
       row.hosts.push_back(hname);
-      if (has_usable_tlsa(*h))
-        ++row.hosts_with_tlsa;
-      else
-        all_auth = false;
-      if (tlsa_failed(*h)) failed = true;
-      if (h->addresses.empty()) all_auth = false;
-      for (const auto& a : h->addresses) {
-        if (a.dane == DaneCheck::Failed) failed = true;
-        if (a.dane != DaneCheck::Authenticated) all_auth = false;
-      }
+      if (h.has_tlsa) ++row.hosts_with_tlsa;
+      failed |= h.failed;
+      all_auth &= h.all_authenticated;
     }
-    row.domains = static_cast<std::int64_t>(acc.domains.size());
+    row.domains = acc.domains;
     row.protected_domains = acc.protected_domains;
     row.domains_per_sector = acc.per_sector;
     row.dane = failed                    ? ProviderDane::Invalid
@@ -234,15 +259,16 @@ ReportModel build_model(const AggregateInput& in) {
       [](const ProviderRow& a, const ProviderRow& b) { return a.domains > b.domains; });
 
   // Changes against the compared run.
-  if (in.compare) {
+  if (s.compare) {
+    m.compare = s.compare->info;
     std::map<std::string, const DomainSummary*> before;
-    for (const auto& d : in.compare->domains) before.emplace(d.entry.domain, &d);
+    for (const auto& d : s.compare->domains) before.emplace(d.entry.domain, &d);
     std::set<std::string> now;
-    for (const auto& r : in.results) {
-      now.insert(r.entry.domain);
-      auto it = before.find(r.entry.domain);
-      ChangeRow c{ChangeKind::Added, r.entry.domain, r.entry.display, r.entry.organization,
-                  r.entry.sector,    std::nullopt,   r.verdict};
+    for (const auto& r : m.domains) {
+      now.insert(r.domain);
+      auto it = before.find(r.domain);
+      ChangeRow c{ChangeKind::Added, r.domain,     r.display, r.organization,
+                  r.sector,          std::nullopt, r.verdict};
       if (it != before.end()) {
         const int a = level_of(it->second->verdict), b = level_of(r.verdict);
         if (a == b) continue;
@@ -251,7 +277,7 @@ ReportModel build_model(const AggregateInput& in) {
       }
       m.changes.push_back(std::move(c));
     }
-    for (const auto& d : in.compare->domains)
+    for (const auto& d : s.compare->domains)
       if (!now.contains(d.entry.domain))
         m.changes.push_back({ChangeKind::Removed, d.entry.domain, d.entry.display,
                              d.entry.organization, d.entry.sector, d.verdict, std::nullopt});
@@ -261,19 +287,22 @@ ReportModel build_model(const AggregateInput& in) {
     });
   }
 
-  // Trends over every run, oldest first.
+  std::sort(m.trend.begin(), m.trend.end(),
+            [](const TrendPoint& a, const TrendPoint& b) { return a.run.id < b.run.id; });
+  return std::move(m);
+}
+
+ReportModel build_model(const AggregateInput& in) {
+  Aggregator agg(in.run, in.tool_version);
+  for (const auto& r : in.results) agg.add(r);
+  if (in.compare) agg.set_compare(*in.compare);
   for (const auto& run : in.history) {
     TrendPoint p;
     p.run = run.info;
-    for (const auto& d : run.domains) {
-      count_verdict(p.sectors[sector_index(d.entry.sector)], d.verdict);
-      count_verdict(p.total, d.verdict);
-    }
-    m.trend.push_back(std::move(p));
+    for (const auto& d : run.domains) count_into(p, d.entry.sector, d.verdict);
+    agg.add_trend_point(std::move(p));
   }
-  std::sort(m.trend.begin(), m.trend.end(),
-            [](const TrendPoint& a, const TrendPoint& b) { return a.run.id < b.run.id; });
-  return m;
+  return std::move(agg).finish();
 }
 
 }  // namespace nulmeting::reports

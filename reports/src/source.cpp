@@ -36,18 +36,9 @@ std::expected<ReportModel, storage::StorageError> load_report(
   auto run = rd->resolve_run(run_spec);
   if (!run) return std::unexpected(run.error());
 
-  AggregateInput in;
-  in.run = info_of(*run);
-  in.tool_version = tool_version;
+  Aggregator agg(info_of(*run), tool_version);
   auto n = rd->for_each_domain(run->id, [&](const DomainResult& r) {
-    DomainResult copy = r;
-    for (auto& h : copy.mx)
-      for (auto& a : h.addresses) {
-        a.transcript.clear();
-        a.chain.clear();
-        a.leaf_der.clear();
-      }
-    in.results.push_back(std::move(copy));
+    agg.add(r);
     return true;
   });
   if (!n) return std::unexpected(n.error());
@@ -57,18 +48,21 @@ std::expected<ReportModel, storage::StorageError> load_report(
     if (!cmp) return std::unexpected(cmp.error());
     auto s = summary_of(*rd, *cmp);
     if (!s) return std::unexpected(s.error());
-    in.compare = std::move(*s);
+    agg.set_compare(std::move(*s));
   }
 
   auto runs = rd->runs();
   if (!runs) return std::unexpected(runs.error());
   for (const auto& r : *runs) {
     if (r.status != storage::RunStatus::Finished && r.id != run->id) continue;
-    auto s = summary_of(*rd, r);
-    if (!s) return std::unexpected(s.error());
-    in.history.push_back(std::move(*s));
+    TrendPoint p;
+    p.run = info_of(r);
+    auto ok = rd->for_each_verdict(
+        r.id, [&](const storage::VerdictRow& v) { count_into(p, v.sector, v.verdict); });
+    if (!ok) return std::unexpected(ok.error());
+    agg.add_trend_point(std::move(p));
   }
-  return build_model(in);
+  return std::move(agg).finish();
 }
 
 }  // namespace nulmeting::reports

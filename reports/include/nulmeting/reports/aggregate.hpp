@@ -26,6 +26,7 @@
 #include <nulmeting/domains/measurement.hpp>
 #include <nulmeting/reports/model.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,29 @@ struct AggregateInput {
 };
 
 ReportModel build_model(const AggregateInput&);
+
+// The same, streamed: load_report() feeds one DomainResult at a time (100k domains with their
+// evidence are never held at once) and one TrendPoint per run (counted while reading).
+class Aggregator {
+ public:
+  Aggregator(RunInfo run, std::string tool_version);
+  ~Aggregator();
+  Aggregator(Aggregator&&) noexcept;
+  Aggregator(const Aggregator&) = delete;
+  Aggregator& operator=(const Aggregator&) = delete;
+
+  void add(const DomainResult&);     // a domain of the reported run
+  void set_compare(RunSummary);      // --compare
+  void add_trend_point(TrendPoint);  // any order
+  ReportModel finish() &&;
+
+ private:
+  struct State;
+  std::unique_ptr<State> st_;
+};
+
+// Counts one domain's verdicts into a trend point (sector and total).
+void count_into(TrendPoint&, Sector, const DomainVerdict&);
 
 // Exposed for tests and for the CLI's explanation of single domains.
 std::optional<Cause> cause_of(const DomainResult&);

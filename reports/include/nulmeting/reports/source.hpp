@@ -1,12 +1,13 @@
 // source.hpp — reads what a report needs from the results database (storage's Reader only)
-// and hands it to build_model() (aggregate.hpp).
+// and streams it into an Aggregator (aggregate.hpp).
 //
 // Called by `nulmeting report`. Which runs feed which part:
 // - the reported run: --run (`latest` = newest finished run, or an ID of any status), every
-//   domain with its evidence (transcripts, certificate chains and DER are dropped on reading:
-//   the report does not show them, and 100k domains must not hold them all in memory);
+//   domain with its evidence, streamed into the Aggregator one domain at a time (only the
+//   report rows are kept, so 100k domains never sit in memory with their evidence);
 // - changes: --compare ID, its verdict rows (v_run_verdicts);
-// - trends: every FINISHED run in the database plus the reported run if it is not finished
+// - trends: verdict rows of every FINISHED run in the database plus the reported run if it is not
+// finished
 //   (an aborted half run would otherwise show as a fall in every sector).
 #pragma once
 
