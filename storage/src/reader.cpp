@@ -258,7 +258,7 @@ Reader::~Reader() = default;
 std::expected<Reader, StorageError> Reader::open(const std::string& path) {
   try {
     auto impl = std::make_unique<Impl>();
-    impl->db = detail::open_database(path, detail::OpenMode::ExistingOnly);
+    impl->db = detail::open_database(path, detail::OpenMode::ExistingSchema);
     impl->prepare();
     return Reader(std::move(impl));
   } catch (const std::exception& e) {

@@ -416,7 +416,7 @@ void migrate(sqlite3* db, int target) {
 }
 
 SqlitePtr open_database(const std::string& path, OpenMode mode, int target) {
-  if (mode == OpenMode::ExistingOnly) {
+  if (mode != OpenMode::CreateIfMissing) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
       throw StorageFailure({StorageError::Kind::NotFound, "database not found: " + path});
@@ -437,6 +437,22 @@ SqlitePtr open_database(const std::string& path, OpenMode mode, int target) {
   try {
     // Reading the schema first turns "file is not a database" into a clear error.
     exec(db.get(), "SELECT count(*) FROM sqlite_schema");
+  } catch (const SqlError& e) {
+    int primary = e.code() & 0xff;
+    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
+      throw StorageFailure({StorageError::Kind::BadDatabase,
+                            "not a SQLite database: " + path + " (" + e.what() + ")"});
+    throw;
+  }
+  // Before any pragma that writes (journal_mode=WAL writes the header of an empty file).
+  if (mode == OpenMode::ExistingSchema && user_version(db.get()) == 0) {
+    Stmt c(db.get(), "SELECT count(*) FROM sqlite_schema");
+    c.step();
+    throw StorageFailure({StorageError::Kind::BadDatabase,
+                          c.i64(0) == 0 ? "empty database, no nulmeting schema: " + path
+                                        : "not a nulmeting database (no schema version): " + path});
+  }
+  try {
     {
       Stmt wal(db.get(), "PRAGMA journal_mode = WAL");
       wal.step();

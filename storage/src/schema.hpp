@@ -11,7 +11,9 @@
 
 namespace nulmeting::storage::detail {
 
-enum class OpenMode { ExistingOnly, CreateIfMissing };
+// ExistingSchema: readers; the file must exist and already hold a nulmeting schema (an empty
+// file is refused rather than given tables). ExistingOnly: the file must exist (resume).
+enum class OpenMode { ExistingSchema, ExistingOnly, CreateIfMissing };
 
 // Opens (or creates) the database, sets WAL, foreign keys, busy timeout, then migrates it to
 // `target` (kSchemaVersion unless a test wants an older schema). Throws SqlError or

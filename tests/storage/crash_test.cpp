@@ -97,6 +97,10 @@ std::set<std::string> check_consistent(const std::string& db) {
   CHECK(rows(db, "PRAGMA integrity_check") == std::vector<std::string>{"ok"});
   // Killed before or during the schema migration: the file holds an older schema version
   // (each migration step is one transaction); opening migrates it.
+  if (rows(db, "PRAGMA user_version") == std::vector<std::string>{"0"}) {
+    CHECK(rows(db, "SELECT name FROM sqlite_schema").empty());  // killed before step 1 committed
+    return stored;
+  }
   auto reader = Reader::open(db);
   if (!reader) {
     FAIL_CHECK("reader: " << reader.error().message);

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <set>
+#include <thread>
 
 using namespace nulmeting;
 using namespace nulmeting::storage;

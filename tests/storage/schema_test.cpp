@@ -112,6 +112,14 @@ TEST_CASE("missing, foreign and non-SQLite files are clear errors", "[storage][s
   CHECK(bad.error().kind == StorageError::Kind::BadDatabase);
   CHECK(exit_code_for(bad.error()) == 2);
 
+  // An empty file is not given tables by a reader (export on the wrong path changes nothing).
+  auto empty = dir.file("empty.db");
+  std::ofstream(empty).close();
+  auto e = Reader::open(empty);
+  REQUIRE_FALSE(e.has_value());
+  CHECK(e.error().kind == StorageError::Kind::BadDatabase);
+  CHECK(std::filesystem::file_size(empty) == 0);
+
   auto foreign = dir.file("foreign.db");
   raw(foreign, "CREATE TABLE t(x)");
   auto f = Reader::open(foreign);
