@@ -304,10 +304,18 @@ std::string cell_html(const Cell& c) {
   return cls.empty() ? "<td>" + text + "</td>" : fmt::format("<td class=\"{}\">{}</td>", cls, text);
 }
 
-std::string table_html(const Table& t, bool with_title = true) {
+// Tables longer than this are folded into a closed <details>: Chromium took minutes to lay out
+// the 100k-row detail table of a 100k-domain list, and seconds when it stays folded.
+constexpr std::size_t kFoldRows = 2000;
+
+std::string table_html(const Table& t, const Texts& tx, bool with_title = true) {
   std::string s;
   if (with_title) s += fmt::format("<h2 id=\"{}\">{}</h2>\n", t.id, html_escape(t.title));
   if (!t.note.empty()) s += fmt::format("<p class=\"note\">{}</p>\n", html_escape(t.note));
+  const bool fold = t.rows.size() > kFoldRows;
+  if (fold)
+    s += fmt::format("<details><summary>{} {}</summary>", t.rows.size(),
+                     html_escape(tx.rows_hidden));
   s += "<div class=\"scroll\"><table><thead><tr>";
   // Wide tables (the sector table) get vertical headers, so every column fits on screen
   // and on an A4 page without scrolling.
@@ -321,6 +329,7 @@ std::string table_html(const Table& t, bool with_title = true) {
     s += "</tr>\n";
   }
   s += "</tbody></table></div>\n";
+  if (fold) s += "</details>\n";
   return s;
 }
 
@@ -415,8 +424,8 @@ std::string render_html(const ReportModel& m, Lang lang) {
                           {c.receives - c.protected_, "#eaeef2", t.no, true}};
                     }),
                     t.legend_of, none_text);
-  s += table_html(find(tables, "headline"));
-  s += table_html(find(tables, "sectors"), false);
+  s += table_html(find(tables, "headline"), t);
+  s += table_html(find(tables, "sectors"), t, false);
 
   // Causes.
   s += fmt::format("<h2 id=\"causes\">{}</h2>\n", html_escape(t.t_causes));
@@ -437,7 +446,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
   }
   {
     Table ct = find(tables, "causes");
-    s += table_html(ct, false);
+    s += table_html(ct, t, false);
   }
   s += fmt::format("<h3>{}</h3><dl class=\"defs\">", html_escape(t.definitions));
   for (auto c : kAllCauses) {
@@ -468,7 +477,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
   }
   s += "</div>\n";
 
-  for (auto id : {"providers", "changes", "domains", "trend"}) s += table_html(find(tables, id));
+  for (auto id : {"providers", "changes", "domains", "trend"}) s += table_html(find(tables, id), t);
 
   s += fmt::format("<footer>{} {}</footer>\n</main>\n</body>\n</html>\n", t.generated_by,
                    html_escape(m.tool_version));

@@ -90,6 +90,7 @@ const Texts kNl{
     .no = "nee",
     .legend_of = "van",
     .definitions = "Definities van de oorzaken",
+    .rows_hidden = "rijen: klik om de tabel te tonen (dezelfde tabel staat in XLSX en CSV)",
     .cause_label = {"TLSA-opzoekfout", "Onbereikbaar", "Geen STARTTLS", "TLS-fout",
                     "TLSA klopt niet", "Zone onveilig", "Geen TLSA", "Overig"},
     .cause_def =
@@ -192,6 +193,7 @@ const Texts kEn{
     .no = "no",
     .legend_of = "of",
     .definitions = "Definitions of the causes",
+    .rows_hidden = "rows: click to show the table (the same table is in XLSX and CSV)",
     .cause_label = {"TLSA lookup failure", "Unreachable", "No STARTTLS", "TLS failure",
                     "TLSA mismatch", "Insecure zone", "No TLSA", "Other"},
     .cause_def = {"A TLSA lookup failed (bogus, servfail, timeout): the host is unusable and "

@@ -188,3 +188,12 @@ TEST_CASE("tables: denominators explicit, totals last, tones for pass/fail", "[r
   CHECK(tone_of("invalid") == Tone::Bad);
   CHECK(tone_of("n/a") == Tone::Neutral);
 }
+
+TEST_CASE("HTML folds very long tables so a browser can open the report", "[render]") {
+  ReportModel m = handbuilt();
+  CHECK(render_html(m, Lang::En).find("<details>") == std::string::npos);
+  const DomainRow row = m.domains.front();
+  while (m.domains.size() <= 2000) m.domains.push_back(row);
+  const std::string html = render_html(m, Lang::En);
+  CHECK(html.find("<details><summary>2001 rows: click to show the table") != std::string::npos);
+}
