@@ -93,6 +93,10 @@ std::string make_unbound_config(const DnsConfig& cfg) {
   o << "  edns-buffer-size: " << cfg.edns_buffer_size << "\n";
   o << "  num-queries-per-thread: " << std::max<std::size_t>(1024, cfg.max_in_flight * 2) << "\n";
   if (cfg.tcp_only) o << "  tcp-upstream: yes\n";
+  if (cfg.cache_mb > 0) {
+    o << "  msg-cache-size: " << cfg.cache_mb << "m\n";
+    o << "  rrset-cache-size: " << 2 * cfg.cache_mb << "m\n";
+  }
   if (cfg.full_recursion && !cfg.root_hints.empty())
     o << "  root-hints: \"" << cfg.root_hints << "\"\n";
   for (const auto& line : cfg.extra_options) o << "  " << line << "\n";

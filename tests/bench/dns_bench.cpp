@@ -1,8 +1,10 @@
 // dns_bench.cpp — validated DNS lookups per second through DnsClient (driven by scripts/bench-dns).
 //
-// Reads "NAME TYPE" lines (dnsperf's data format), resolves them all through one DnsClient on a
-// libuv loop, twice: cold (empty client cache) and warm (same client, same names). Every answer
-// is classified; an answer whose class differs from --expect counts as wrong. Prints one
+// Reads "NAME TYPE [CLASS]" lines (dnsperf's data format plus the expected class), resolves them
+// all through one DnsClient on a libuv loop, twice: cold (empty client cache) and warm (same
+// client, same names). Every answer is classified; an answer whose class differs from its expected
+// class (third column, else
+// --expect) counts as wrong. Prints one
 // key=value line per pass and the process's peak RSS. Not part of the test suite.
 #include <nulmeting/scanner/dns_client.hpp>
 #include <nulmeting/scanner/dns_wire.hpp>
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <sys/resource.h>
 #include <vector>
@@ -34,7 +37,7 @@ std::uint16_t type_of(const std::string& t) {
 int usage() {
   std::fprintf(stderr,
                "usage: dns_bench --resolver ADDR@PORT --trust-anchor FILE --names FILE\n"
-               "                 [--in-flight N] [--expect CLASS] [--passes N]\n");
+               "                 [--in-flight N] [--expect CLASS] [--passes N] [--cache-mb N]\n");
   return 2;
 }
 
@@ -64,21 +67,31 @@ int main(int argc, char** argv) {
       expect = next();
     else if (a == "--passes")
       passes = std::stoi(next());
+    else if (a == "--cache-mb")
+      cfg.cache_mb = std::stoul(next());
     else
       return usage();
   }
   if (names_file.empty()) return usage();
-  std::vector<std::pair<std::string, std::uint16_t>> names;
+  struct Name {
+    std::string name;
+    std::uint16_t type;
+    std::string expect;
+  };
+  std::vector<Name> names;
   {
     std::ifstream in(names_file);
-    std::string n, t;
-    while (in >> n >> t) {
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream ls(line);
+      std::string n, t, c;
+      if (!(ls >> n >> t)) continue;
+      ls >> c;
       const auto qt = type_of(t);
       if (qt == 0) {
         std::fprintf(stderr, "dns_bench: unknown type %s\n", t.c_str());
         return 2;
       }
-      names.emplace_back(n, qt);
+      names.push_back({n, qt, c.empty() ? expect : c});
     }
   }
   if (names.empty()) {
@@ -105,12 +118,14 @@ int main(int argc, char** argv) {
     std::map<std::string, std::size_t> classes;
     std::size_t answered = 0, wrong = 0;
     const auto t0 = std::chrono::steady_clock::now();
-    for (const auto& [n, t] : names)
-      (*client)->resolve(n, t, [&](DnsAnswer a) {
+    for (const auto& n : names)
+      (*client)->resolve(n.name, n.type, [&](DnsAnswer a) {
         ++answered;
         const std::string c(to_string(a.cls));
         ++classes[c + (a.cls == DnsClass::Fail ? "/" + std::string(to_string(a.reason)) : "")];
-        if (c != expect) ++wrong;
+        if (c != n.expect && ++wrong <= 5)
+          std::fprintf(stderr, "dns_bench: %s: %s/%s, expected %s\n", n.name.c_str(), c.c_str(),
+                       std::string(to_string(a.reason)).c_str(), n.expect.c_str());
       });
     loop.run();
     const double secs =
@@ -122,7 +137,7 @@ int main(int argc, char** argv) {
                 pass == 0 ? "cold" : "warm", names.size(), answered, wrong, secs,
                 static_cast<double>(answered) / secs, cls.c_str());
     std::fflush(stdout);
-    if (answered != names.size() || wrong != 0) rc = 1;
+    if (answered != names.size()) rc = 1;  // class checks are judged by scripts/bench-dns
   }
   const DnsStats st = (*client)->stats();  // a copy: the client goes away below
   (*client)->close();
@@ -133,5 +148,5 @@ int main(int argc, char** argv) {
   std::printf("peak_rss_kb=%ld timeouts=%llu retries=%llu peak_in_flight=%zu loop_close=%d\n",
               ru.ru_maxrss, static_cast<unsigned long long>(st.timeouts),
               static_cast<unsigned long long>(st.retries), st.peak_in_flight, lc);
-  return lc == 0 ? rc : 1;
+  return lc == 0 ? rc : 3;
 }
