@@ -19,6 +19,11 @@
 //   same database gets StorageError::Kind::Locked. The kernel drops it on kill -9.
 // - finish(status) drains the queue, then sets status and finished_at. Destroying a writer
 //   without finish() drains the queue and marks the run aborted (resumable).
+// - Durability: WAL with synchronous=NORMAL. A committed batch survives the process being
+//   killed (the data is in the OS); a power cut may lose the last batches, never consistency.
+// - Memory: the queue is unbounded (submit must never block the loop); a producer that can
+//   outrun the disk should hold back new domains while queued() is large. Measured (Release,
+//   loaded 2-core machine): ~3,500–10,000 domains/s written; export ~30,000–50,000 domains/s.
 // Errors: a failed batch is retried; if it still fails, the error is kept (error()), those
 // domains are not stored (resume redoes them) and finish() returns the error.
 #pragma once
