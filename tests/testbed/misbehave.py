@@ -9,6 +9,7 @@ Modes:
   454        normal session, STARTTLS answered with 454
   garbage    "220 Ready to start TLS", then bytes that are not TLS, then close
   tls-alert  "220 Ready to start TLS", read the ClientHello, answer a fatal handshake_failure alert
+  tls-reset  "220 Ready to start TLS", read the ClientHello, reset the connection (RST)
   multiline  endless "220-" greeting continuation lines
   megaline   normal greeting; EHLO answered with one 1 MiB line
 Invariant: every connection is closed after at most HOLD_SECONDS (nothing hangs forever), and
@@ -17,6 +18,8 @@ an endless reply stops after MAX_BYTES. Never reads or stores mail (MAIL/RCPT ar
 import asyncio
 import json
 import signal
+import socket
+import struct
 import sys
 
 HOLD_SECONDS = 30.0
@@ -79,6 +82,14 @@ async def session(mode: str, r: asyncio.StreamReader, w: asyncio.StreamWriter) -
         if await smtp_until_starttls(r, w, b"220 2.0.0 Ready to start TLS\r\n"):
             await r.read(4096)
             w.write(bytes([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]))  # fatal handshake_failure
+    elif mode == "tls-reset":
+        if await smtp_until_starttls(r, w, b"220 2.0.0 Ready to start TLS\r\n"):
+            await r.read(4096)
+            sock = w.get_extra_info("socket")
+            if sock is not None:  # SO_LINGER 0: close sends RST, not FIN
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            w.transport.abort()
+            return
     elif mode == "multiline":
         sent = 0
         line = b"220-" + HOST + b" still greeting you, please wait\r\n"
