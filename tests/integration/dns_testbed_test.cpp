@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <unistd.h>
 
 using namespace nulmeting;
@@ -333,5 +334,59 @@ TEST_CASE("testbed: 5,000 names concurrently, every callback once, clean shutdow
   CHECK((*client)->stats().final_timeouts == 0);
   (*client)->close();
   client->reset();  // ub_ctx_delete done
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("testbed: MX hosts shared by many domains are looked up once", "[testbed][dns]") {
+  auto tb = testbed("host coalescing");
+  if (!tb) return;
+  // Domains whose MX hosts also serve other domains (shared-*.test, providers, ...).
+  std::map<std::string, std::vector<std::string>> by_host;
+  for (const auto& [name, e] : tb->expected.at("domains").items()) {
+    if (e.value("synthetic", false) || e.value("mail", "") != "receives") continue;
+    for (const auto& h : e.at("mx")) by_host[h.at("name").get<std::string>()].push_back(name);
+  }
+  std::vector<std::string> domains;
+  std::size_t refs = 0, distinct = 0;
+  for (const auto& [host, doms] : by_host) {
+    if (doms.size() < 2) continue;
+    for (const auto& d : doms)
+      if (std::find(domains.begin(), domains.end(), d) == domains.end()) domains.push_back(d);
+  }
+  if (domains.empty()) {
+    std::fprintf(stderr, "WARN: host coalescing skipped: no shared MX host in the testbed\n");
+    return;
+  }
+  UvLoop loop;
+  auto client = DnsClient::create(loop.get(), tb->dns_config());
+  REQUIRE(client.has_value());
+  std::set<std::string> hosts_seen;
+  bool any_failed = false;
+  {
+    HostResolver hosts(**client);
+    DomainResolver resolver(**client, hosts);
+    std::size_t done = 0;
+    for (const auto& d : domains)
+      resolver.resolve(d, [&](ResolvedDomain r) {
+        ++done;
+        for (const auto& h : r.hosts) {
+          ++refs;
+          hosts_seen.insert(h.result.name);
+          if (h.result.status == HostStatus::Unusable || h.result.status == HostStatus::TlsaError)
+            any_failed = true;
+        }
+      });
+    loop.run();
+    distinct = hosts_seen.size();
+    CHECK(done == domains.size());
+    CHECK(refs > distinct);
+    // Every host resolved once; every other reference was coalesced or served from the cache
+    // (failed hosts are not cached, so they may be looked up again).
+    CHECK(hosts.lookups() + hosts.coalesced() + hosts.cache_hits() == refs);
+    CHECK(hosts.lookups() < refs);
+    if (!any_failed) CHECK(hosts.lookups() == distinct);
+  }
+  (*client)->close();
+  client->reset();
   CHECK(loop.close() == 0);
 }

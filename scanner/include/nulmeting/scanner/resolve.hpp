@@ -17,6 +17,13 @@
 //   });
 //   loop.run();  ...  (*client)->close(); loop.close() == 0
 //
+// Lifetime: DnsClient::close() calls back every outstanding question (reason Error), and those
+// callbacks reach HostResolver/DomainResolver: close the client BEFORE destroying the resolvers.
+// Map the CLI options onto DnsConfig: --resolver → resolvers (ADDR[@PORT]), --trust-anchor →
+// trust_anchor_file, DNS timeout → timeout, in-flight limit → max_in_flight, full recursion →
+// full_recursion (+ root_hints); run check_trust_anchor() before the first domain and exit 2 on
+// error.
+//
 // Rules implemented here (each has a test in tests/scanner/resolve_test.cpp or the testbed
 // tests): MX fail → error (nothing else looked up); NXDOMAIN → no_mail; any "." exchange →
 // null_mx (other MX beside it become a finding); NODATA → implicit MX [D], and no A/AAAA
