@@ -70,7 +70,8 @@ table{border-collapse:collapse;font-size:11.5px;margin:4px 0 12px}
 th,td{border:1px solid var(--line);padding:2px 4px;vertical-align:top}
 th.rot{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;text-align:left;padding:6px 3px}
 th{background:#eaeef2;text-align:left}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.w{overflow-wrap:anywhere;min-width:10em}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.total td{font-weight:bold;background:#f6f8fa}
 td.good{background:#dafbe1}
 td.warn{background:#fff8c5}
@@ -285,6 +286,7 @@ std::string trend_chart(std::string_view title, const std::vector<TrendPoint>& p
 std::string cell_html(const Cell& c) {
   std::string cls;
   if (c.kind == Cell::Kind::Int || c.kind == Cell::Kind::Pct) cls = "n";
+  if (c.long_text) cls = "w";
   switch (c.tone) {
     case Tone::Good:
       cls += cls.empty() ? "good" : " good";

@@ -56,6 +56,12 @@ Tone tone_of(std::string_view v) {
 
 namespace {
 
+Cell long_text(std::string t) {
+  Cell c = Cell::str(std::move(t));
+  c.long_text = true;
+  return c;
+}
+
 // A share with its denominator: no denominator, no share (an empty cell, never "0.0").
 Cell pct_cell(std::int64_t n, std::int64_t d) {
   return d > 0 ? Cell::share(percent(n, d)) : Cell::empty();
@@ -176,7 +182,7 @@ Table providers(const ReportModel& m, Lang lang) {
         Cell::num(p.domains),
         Cell::num(p.protected_domains)};
     for (auto n : p.domains_per_sector) row.push_back(Cell::num(n));
-    row.push_back(Cell::str(join(p.hosts, " ")));
+    row.push_back(long_text(join(p.hosts, " ")));
     tb.rows.push_back(std::move(row));
   }
   return tb;
@@ -204,7 +210,7 @@ Table domains(const ReportModel& m, Lang lang) {
                        verdict_cell(to_string(v.starttls)), verdict_cell(to_string(v.dane)),
                        verdict_cell(to_string(v.dane_rollover)),
                        verdict_cell(v.protected_ ? "true" : "false"), std::move(cause),
-                       Cell::str(d.reason), Cell::str(join(d.mx, ", "))});
+                       long_text(d.reason), long_text(join(d.mx, ", "))});
   }
   return tb;
 }

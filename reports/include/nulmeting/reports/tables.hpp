@@ -23,7 +23,8 @@ struct Cell {
   std::int64_t value = 0;  // Kind::Int
   double pct = 0;          // Kind::Pct, already rounded by percent()
   Tone tone = Tone::Neutral;
-  std::string anchor;  // HTML: link target inside the report ("" = none)
+  std::string anchor;      // HTML: link target inside the report ("" = none)
+  bool long_text = false;  // HTML: may break anywhere (hashes, host lists), so tables fit
 
   static Cell str(std::string t, Tone tone = Tone::Neutral);
   static Cell num(std::int64_t v, Tone tone = Tone::Neutral);
