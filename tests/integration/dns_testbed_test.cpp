@@ -390,3 +390,49 @@ TEST_CASE("testbed: MX hosts shared by many domains are looked up once", "[testb
   client->reset();
   CHECK(loop.close() == 0);
 }
+
+TEST_CASE("testbed: full recursion from the private root; IPv6 forwarder", "[testbed][dns]") {
+  auto tb = testbed("full recursion");
+  if (!tb) return;
+  const std::string dom = signed_domain(*tb);
+  auto run = [&](DnsConfig cfg) {
+    UvLoop loop;
+    auto client = DnsClient::create(loop.get(), cfg);
+    REQUIRE(client.has_value());
+    std::optional<std::expected<void, std::string>> anchor;
+    (*client)->check_trust_anchor([&](auto r) { anchor = r; });
+    std::optional<DnsAnswer> mx;
+    (*client)->resolve(dom, rrtype::MX, [&](DnsAnswer a) { mx = std::move(a); });
+    loop.run();
+    (*client)->close();
+    client->reset();
+    CHECK(loop.close() == 0);
+    REQUIRE(anchor.has_value());
+    CHECK(anchor->has_value());
+    REQUIRE(mx.has_value());
+    CHECK(mx->cls == DnsClass::Secure);
+    CHECK_FALSE(mx->records.empty());
+  };
+  SECTION("no forwarder: iterate from the testbed's root hints") {
+    const std::string hints = tb->run_dir + "/unbound/root.hints";
+    if (::access(hints.c_str(), R_OK) != 0) {
+      std::fprintf(stderr, "WARN: full recursion skipped: %s missing\n", hints.c_str());
+      return;
+    }
+    auto cfg = tb->dns_config();
+    cfg.resolvers.clear();
+    cfg.full_recursion = true;
+    cfg.root_hints = hints;
+    run(cfg);
+  }
+  SECTION("IPv6 forwarder") {
+    const std::string v6 = tb->env.value("TB_RESOLVER6", "");
+    if (v6.empty()) {
+      std::fprintf(stderr, "WARN: IPv6 forwarder skipped: no TB_RESOLVER6\n");
+      return;
+    }
+    auto cfg = tb->dns_config();
+    cfg.resolvers = {v6 + "@" + tb->env.value("TB_RESOLVER_PORT", "53")};
+    run(cfg);
+  }
+}
