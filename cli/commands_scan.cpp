@@ -82,6 +82,8 @@ class WriterSink final : public scanner::ResultSink {
                             ")");
     writer_.submit(std::move(r));
   }
+  // The writer commits thousands of domains a second; a queue this long means a slow disk.
+  bool ready() const override { return writer_.queued() < 20000; }
   const std::vector<std::string>& unmeasured() const { return unmeasured_; }
 
  private:

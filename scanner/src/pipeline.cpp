@@ -39,6 +39,11 @@ void Pipeline::pump() {
   if (pumping_) return;  // an outer frame is already pulling; it re-checks the condition
   pumping_ = true;
   while (!stopping_ && !source_done_ && stats_.domains_in_flight < options_.max_domains_in_flight) {
+    if (!sink_.ready()) {
+      ++stats_.admit_waits;
+      arm_admit_timer();
+      break;
+    }
     std::optional<DomainEntry> entry = source_.next();
     if (!entry) {
       source_done_ = true;
@@ -54,8 +59,20 @@ void Pipeline::pump() {
   pumping_ = false;
   if ((source_done_ || stopping_) && stats_.domains_in_flight == 0 && !done_called_) {
     done_called_ = true;
+    admit_timer_.reset();
     if (on_done_) on_done_();
   }
+}
+
+void Pipeline::arm_admit_timer() {
+  if (!admit_timer_) {
+    admit_timer_.init([this](uv_timer_t* h) { return uv_timer_init(loop_, h); });
+    admit_timer_->data = this;
+  }
+  if (uv_is_active(admit_timer_.as_handle())) return;
+  uv_timer_start(
+      admit_timer_.get(), [](uv_timer_t* h) { static_cast<Pipeline*>(h->data)->pump(); },
+      options_.admit_retry_ms, 0);
 }
 
 void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) {

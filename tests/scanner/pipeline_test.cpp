@@ -214,3 +214,37 @@ TEST_CASE("pipeline: stop() stops pulling, --max-mx truncates with a finding", "
   resolver.timer_.reset();
   CHECK(loop.close() == 0);
 }
+
+TEST_CASE("pipeline: a sink that is not ready holds new domains back, nothing is lost",
+          "[pipeline]") {
+  class SlowSink final : public ResultSink {
+   public:
+    void accept(DomainResult&& r) override {
+      ++queued;
+      results.push_back(std::move(r));
+    }
+    bool ready() const override {
+      // "Writes" one domain every third poll, slower than domains arrive: ready only while
+      // fewer than 5 are queued.
+      if (++polls % 3 == 0 && queued > 0) --queued;
+      return queued < 5;
+    }
+    mutable int queued = 0, polls = 0;
+    std::vector<DomainResult> results;
+  };
+  UvLoop loop;
+  CountingSource source(200);
+  ScriptedResolver resolver(loop.get(), 1, true);
+  ScriptedProber prober;
+  SlowSink sink;
+  PipelineOptions opt;
+  opt.admit_retry_ms = 1;
+  Pipeline pipeline(loop.get(), source, resolver, prober, sink, opt);
+  int done = 0;
+  pipeline.start([&] { ++done; });
+  loop.run();
+  CHECK(done == 1);
+  CHECK(sink.results.size() == 200);
+  CHECK(pipeline.stats().admit_waits > 0);
+  CHECK(loop.close() == 0);
+}

@@ -17,6 +17,7 @@
 
 #include <nulmeting/domains/measurement.hpp>
 #include <nulmeting/scanner/smtp_probe.hpp>
+#include <nulmeting/scanner/uv_handle.hpp>
 
 #include <uv.h>
 
@@ -69,6 +70,9 @@ class ResultSink {
  public:
   virtual ~ResultSink() = default;
   virtual void accept(DomainResult&& result) = 0;  // must not block the loop
+  // False while the sink holds too much unwritten work (e.g. the SQLite writer's queue is long
+  // on a slow disk): the pipeline then starts no new domain. Keeps memory flat in list size.
+  virtual bool ready() const { return true; }
 };
 
 // Re-checks a probe's DANE-TA name failure against the domain's extra reference identifiers
@@ -80,12 +84,16 @@ struct PipelineOptions {
   std::size_t max_domains_in_flight = 2000;
   std::optional<unsigned> max_mx;  // probe at most this many MX hosts per domain
   DaneNameRecheck dane_recheck;
+  // Back-pressure: while the sink is not ready() no new domain is started; the pipeline looks
+  // again every `admit_retry_ms`.
+  std::uint64_t admit_retry_ms = 20;
 };
 
 struct PipelineStats {
   std::uint64_t domains_started = 0, domains_done = 0;
   std::uint64_t domains_unmeasured = 0;  // mail == error (DNS failure): exit code 1
   std::uint64_t probes_requested = 0;
+  std::uint64_t admit_waits = 0;  // times back-pressure (admit) held new domains back
   std::size_t domains_in_flight = 0;
 };
 
@@ -107,6 +115,7 @@ class Pipeline {
  private:
   struct DomainJob;
   void pump();
+  void arm_admit_timer();
   void on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved);
   void finish_domain(const std::shared_ptr<DomainJob>& job);
 
@@ -122,6 +131,7 @@ class Pipeline {
   bool stopping_ = false;
   bool pumping_ = false;
   bool done_called_ = false;
+  UvTimer admit_timer_;  // re-pumps after back-pressure
 };
 
 }  // namespace nulmeting::scanner
