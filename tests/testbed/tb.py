@@ -352,7 +352,8 @@ class DnsBuilder:
             start, end = now - 3600, now + 30 * 86400
         fmt = lambda t: time.strftime("%Y%m%d%H%M%S", time.gmtime(t))
         out = self.dir / f"{z.filebase}.zone.signed"
-        run(["dnssec-signzone", "-q", "-z", "-P", "-K", str(keydir), "-o", z.name, "-s", fmt(start),
+        # -d: dsset- files go to the key dir, not the current directory
+        run(["dnssec-signzone", "-q", "-z", "-P", "-d", str(keydir), "-K", str(keydir), "-o", z.name, "-s", fmt(start),
              "-e", fmt(end), "-j", "0", "-f", str(out), str(path), key])
         z.outfile = out
         dskey = key
