@@ -33,6 +33,12 @@
 //   hold at least one DS/DNSKEY record) and check_trust_anchor() asks for the anchored zone's
 //   DNSKEY and requires a `secure` answer (see the decision record for why both).
 // - libunbound's forwarder string is "addr@port", not "addr:port" or "[addr]:port".
+// - libunbound refuses to send queries to 127.0.0.0/8 and ::1 by default (do-not-query-localhost):
+//   the generated config turns that off, or a testbed root/forwarder on loopback is unreachable.
+// - libunbound's default caches (4 MB) hold only a few thousand answers; see DnsConfig::cache_mb.
+// - ub_ctx_delete() and ub_cancel() drop callbacks silently: the client owns every pending
+//   question itself so that each callback still runs exactly once.
+// - DnsAnswer::why_bogus also carries the local error text when reason == Error (no other field).
 //
 // Threading: loop thread only (libunbound's own thread is internal).
 #pragma once
