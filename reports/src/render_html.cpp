@@ -283,6 +283,49 @@ std::string trend_chart(std::string_view title, const std::vector<TrendPoint>& p
   return s;
 }
 
+// The providers most domains depend on (the biggest lever): one bar per provider, its length
+// the number of domains, its colour the provider's DANE status.
+std::string provider_chart(const ReportModel& m, const Texts& t) {
+  constexpr std::size_t kTop = 10;
+  constexpr double kLabelW = 230, kBarW = 700, kRight = 230, kRowH = 26, kBarH = 18;
+  static constexpr std::string_view kColour[4] = {"#1a7f37", "#8fd19e", "#cf222e", "#c6cbd1"};
+  const std::size_t n = std::min(kTop, m.providers.size());
+  if (n == 0) return {};
+  std::int64_t max = 1;
+  for (std::size_t i = 0; i < n; ++i) max = std::max(max, m.providers[i].domains);
+  const double legend_h = 30, height = legend_h + kRowH * static_cast<double>(n) + 4;
+  std::string s = fmt::format(
+      "<div class=\"chart\"><h3>{}</h3><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "
+      "{} {}\" role=\"img\" aria-label=\"{}\" font-family=\"DejaVu Sans,Helvetica,Arial,"
+      "sans-serif\" font-size=\"14\">",
+      html_escape(t.c_providers), kLabelW + kBarW + kRight, height, html_escape(t.c_providers));
+  double lx = kLabelW;
+  for (std::size_t k = 0; k < 4; ++k) {
+    s += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"6\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"{:.1f}\" "
+        "y=\"18\">DANE {}</text>",
+        lx, kColour[k], lx + 19, html_escape(t.provider_dane[k]));
+    lx += 40 + 8.2 * static_cast<double>(t.provider_dane[k].size() + 5);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const ProviderRow& p = m.providers[i];
+    const double y = legend_h + kRowH * static_cast<double>(i);
+    const double w =
+        std::max(2.0, kBarW * static_cast<double>(p.domains) / static_cast<double>(max));
+    const auto k = static_cast<std::size_t>(p.dane);
+    s += fmt::format(
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{}\" y=\"{}\" "
+        "width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{}: {} {}, DANE {}</title></rect>"
+        "<text x=\"{:.1f}\" y=\"{}\" fill=\"#59636e\">{} {} · {} {}</text>",
+        kLabelW - 10, y + kBarH / 2 + 5, html_escape(p.provider), kLabelW, y, w, kBarH, kColour[k],
+        html_escape(p.provider), p.domains, html_escape(t.domains_short),
+        html_escape(t.provider_dane[k]), kLabelW + w + 8, y + kBarH / 2 + 5, p.domains,
+        html_escape(t.domains_short), p.protected_domains, html_escape(t.protected_short));
+  }
+  s += "</svg></div>\n";
+  return s;
+}
+
 std::string cell_html(const Cell& c) {
   std::string cls;
   if (c.kind == Cell::Kind::Int || c.kind == Cell::Kind::Pct) cls = "n";
@@ -479,7 +522,13 @@ std::string render_html(const ReportModel& m, Lang lang) {
   }
   s += "</div>\n";
 
-  for (auto id : {"providers", "changes", "domains", "trend"}) s += table_html(find(tables, id), t);
+  {
+    const Table& pt = find(tables, "providers");
+    s += fmt::format("<h2 id=\"providers\">{}</h2>\n", html_escape(pt.title));
+    s += provider_chart(m, t);
+    s += table_html(pt, t, false);
+  }
+  for (auto id : {"changes", "domains", "trend"}) s += table_html(find(tables, id), t);
 
   s += fmt::format("<footer>{} {}</footer>\n</main>\n</body>\n</html>\n", t.generated_by,
                    html_escape(m.tool_version));

@@ -32,7 +32,8 @@ struct Texts {
   // trend
   std::string_view t_trend, n_trend, run, started, label;
   // charts
-  std::string_view c_starttls, c_dane, c_protected, c_causes, c_trend, yes, no, legend_of;
+  std::string_view c_starttls, c_dane, c_protected, c_causes, c_trend, c_providers, domains_short,
+      protected_short, yes, no, legend_of;
   std::string_view definitions, rows_hidden;
   std::string_view cause_label[kCauseCount];
   std::string_view cause_def[kCauseCount];
