@@ -240,8 +240,9 @@ void SmtpProbe::advance() noexcept {
       if (!peer_closed_) return;
       if (state_ != State::Quit && !outcome_set_) {
         const bool reset = close_status_ != 0 && close_status_ != UV_EOF;
-        fail(ProbeOutcome::Reset, std::string(reset ? "connection reset" : "connection closed") +
-                                      " by peer in phase " + std::string(to_string(state_)));
+        fail(state_ == State::Handshake ? ProbeOutcome::TlsFailed : ProbeOutcome::Reset,
+             std::string(reset ? "connection reset" : "connection closed") + " by peer in phase " +
+                 std::string(to_string(state_)));
       }
       break;
     }
@@ -404,8 +405,11 @@ IoStatus SmtpProbe::step_handshake() {
       return st;
     case IoStatus::Failed:
       note("", "TLS handshake failed: " + tls_->error());
+      // A connection lost mid-handshake is a handshake that failed: the server was reached and
+      // accepted STARTTLS (docs/decisions/verdict-readings.md); the error text keeps the detail.
       if (tls_->peer_eof())
-        return fail(ProbeOutcome::Reset, "connection lost during TLS handshake: " + tls_->error());
+        return fail(ProbeOutcome::TlsFailed,
+                    "connection lost during TLS handshake: " + tls_->error());
       return fail(ProbeOutcome::TlsFailed, "TLS handshake failed: " + tls_->error());
     case IoStatus::Done:
       break;

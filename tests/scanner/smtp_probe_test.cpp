@@ -172,7 +172,9 @@ TEST_CASE("probe: reset in the middle of the handshake", "[smtp][probe]") {
   CHECK_FALSE(h.t->take().empty());  // ClientHello went out
   h.t->ev->on_closed(UV_ECONNRESET);
   REQUIRE(h.calls == 1);
-  CHECK(h.done.result.outcome == ProbeOutcome::Reset);
+  CHECK(h.done.result.outcome == ProbeOutcome::TlsFailed);  // reached; the handshake failed
+  REQUIRE(h.done.result.error);
+  CHECK((h.done.result.error->find("andshake") != std::string::npos));  // says where it broke
   CHECK(h.done.result.dane == DaneCheck::Failed);
   CHECK(h.done.result.dane_reason == DaneFailReason::TlsFailed);
 }
@@ -190,7 +192,7 @@ TEST_CASE("probe: reset after part of the server's handshake", "[smtp][probe]") 
   CHECK(h.calls == 0);
   h.t->ev->on_closed(UV_EOF);
   REQUIRE(h.calls == 1);
-  CHECK(h.done.result.outcome == ProbeOutcome::Reset);
+  CHECK(h.done.result.outcome == ProbeOutcome::TlsFailed);
 }
 
 TEST_CASE("probe: bytes that are not TLS after 220 → tls_failed", "[smtp][probe]") {
