@@ -136,10 +136,12 @@ void HostResolver::start(const std::string& host) {
 
   auto tlsa_step = std::make_shared<std::function<void(std::size_t)>>();
   std::weak_ptr<std::function<void(std::size_t)>> weak_step = tlsa_step;
-  *tlsa_step = [this, st, weak_step, host](std::size_t i) {
+  std::weak_ptr<int> alive = alive_;
+  *tlsa_step = [this, alive, st, weak_step, host](std::size_t i) {
     const std::string& cand = st->candidates[i];
     dns_.resolve("_25._tcp." + cand, rrtype::TLSA,
-                 [this, st, host, i, cand, step = weak_step.lock()](DnsAnswer t) {
+                 [this, alive, st, host, i, cand, step = weak_step.lock()](DnsAnswer t) {
+                   if (alive.expired()) return;  // resolver destroyed: drop, touch nothing
                    auto& res = st->out.result;
                    std::vector<DnsAnswer> lookups =
                        res.tlsa ? std::move(res.tlsa->lookups) : std::vector<DnsAnswer>{};
@@ -173,7 +175,8 @@ void HostResolver::start(const std::string& host) {
                  });
   };
 
-  auto after_addresses = [this, st, host, tlsa_step]() {
+  auto after_addresses = [this, alive, st, host, tlsa_step]() {
+    if (alive.expired()) return;
     auto v = judge_addresses(host, st->a, st->aaaa);
     auto& res = st->out.result;
     res.status = v.status;
@@ -253,85 +256,87 @@ void DomainResolver::resolve(const std::string& domain, Callback cb) {
   auto st = std::make_shared<DomainState>();
   st->out.domain = normalize_name(domain);
   st->cb = std::move(cb);
-  dns_.resolve(st->out.domain, rrtype::MX, [this, st](DnsAnswer mx) {
-    auto& out = st->out;
-    out.mx_lookup = mx;
-    out.dnssec = mx.cls;
-    out.canonical_domain = mx.canonical_name.empty() ? out.domain : mx.canonical_name;
-    out.mx_secure = mx.cls == DnsClass::Secure;
-    if (mx.cls == DnsClass::Fail) {
-      out.mail = MailVerdict::Error;  // nothing else is evaluated
-      finish_domain(st);
-      return;
-    }
-    if (mx.reason == DnsReason::NxDomain) {
-      out.mail = MailVerdict::NoMail;
-      finish_domain(st);
-      return;
-    }
-    if (has_data(mx)) {
-      bool null_mx = false;
-      for (const auto& text : mx.records) {
-        auto m = parse_mx_text(text);
-        if (!m) {
-          out.findings.push_back("unreadable MX record: " + text);
-          continue;
+  dns_.resolve(
+      st->out.domain, rrtype::MX, [this, alive = std::weak_ptr<int>(alive_), st](DnsAnswer mx) {
+        if (alive.expired()) return;  // resolver destroyed before the DNS client was closed
+        auto& out = st->out;
+        out.mx_lookup = mx;
+        out.dnssec = mx.cls;
+        out.canonical_domain = mx.canonical_name.empty() ? out.domain : mx.canonical_name;
+        out.mx_secure = mx.cls == DnsClass::Secure;
+        if (mx.cls == DnsClass::Fail) {
+          out.mail = MailVerdict::Error;  // nothing else is evaluated
+          finish_domain(st);
+          return;
         }
-        if (m->is_null)
-          null_mx = true;
-        else
-          st->mx.emplace_back(m->preference, m->exchange);
-      }
-      if (null_mx) {
-        out.mail = MailVerdict::NullMx;
-        if (!st->mx.empty())
-          out.findings.push_back(
-              "null MX beside " + std::to_string(st->mx.size()) +
-              " other MX record(s) (RFC 7505: the null MX must be the only one)");
-        finish_domain(st);
-        return;
-      }
-      if (st->mx.empty()) {
-        out.mail = MailVerdict::Error;
-        finish_domain(st);
-        return;
-      }
-      std::sort(st->mx.begin(), st->mx.end());
-      // The same exchange twice: keep the lowest preference (sorted first).
-      std::vector<std::pair<std::uint16_t, std::string>> uniq;
-      for (auto& m : st->mx)
-        if (std::none_of(uniq.begin(), uniq.end(),
-                         [&](const auto& u) { return u.second == m.second; }))
-          uniq.push_back(m);
-      st->mx = std::move(uniq);
-      if (opts_.max_mx > 0 && st->mx.size() > opts_.max_mx) {
-        out.findings.push_back("only the first " + std::to_string(opts_.max_mx) + " of " +
-                               std::to_string(st->mx.size()) + " MX hosts measured (--max-mx)");
-        st->mx.resize(opts_.max_mx);
-      }
-    } else {
-      out.implicit_mx = true;  // NODATA: RFC 5321 §5.1
-      st->mx.emplace_back(0, out.domain);
-    }
-    out.mail = MailVerdict::Receives;
-    out.hosts.resize(st->mx.size());
-    st->left = st->mx.size();
-    for (std::size_t i = 0; i < st->mx.size(); ++i) {
-      const auto [pref, name] = st->mx[i];
-      hosts_.resolve(name, [st, i, pref](const ResolvedHost& h) {
-        auto& slot = st->out.hosts[i];
-        slot = h;
-        slot.result.preference = pref;
-        if (looks_like_ip_literal(h.result.name)) {
-          slot.result.name_is_ip_literal = true;
-          slot.findings.insert(slot.findings.begin(),
-                               "MX exchange " + h.result.name +
-                                   " looks like an IP address; resolved as a host name");
+        if (mx.reason == DnsReason::NxDomain) {
+          out.mail = MailVerdict::NoMail;
+          finish_domain(st);
+          return;
         }
-        if (--st->left == 0) finish_domain(st);
+        if (has_data(mx)) {
+          bool null_mx = false;
+          for (const auto& text : mx.records) {
+            auto m = parse_mx_text(text);
+            if (!m) {
+              out.findings.push_back("unreadable MX record: " + text);
+              continue;
+            }
+            if (m->is_null)
+              null_mx = true;
+            else
+              st->mx.emplace_back(m->preference, m->exchange);
+          }
+          if (null_mx) {
+            out.mail = MailVerdict::NullMx;
+            if (!st->mx.empty())
+              out.findings.push_back(
+                  "null MX beside " + std::to_string(st->mx.size()) +
+                  " other MX record(s) (RFC 7505: the null MX must be the only one)");
+            finish_domain(st);
+            return;
+          }
+          if (st->mx.empty()) {
+            out.mail = MailVerdict::Error;
+            finish_domain(st);
+            return;
+          }
+          std::sort(st->mx.begin(), st->mx.end());
+          // The same exchange twice: keep the lowest preference (sorted first).
+          std::vector<std::pair<std::uint16_t, std::string>> uniq;
+          for (auto& m : st->mx)
+            if (std::none_of(uniq.begin(), uniq.end(),
+                             [&](const auto& u) { return u.second == m.second; }))
+              uniq.push_back(m);
+          st->mx = std::move(uniq);
+          if (opts_.max_mx > 0 && st->mx.size() > opts_.max_mx) {
+            out.findings.push_back("only the first " + std::to_string(opts_.max_mx) + " of " +
+                                   std::to_string(st->mx.size()) + " MX hosts measured (--max-mx)");
+            st->mx.resize(opts_.max_mx);
+          }
+        } else {
+          out.implicit_mx = true;  // NODATA: RFC 5321 §5.1
+          st->mx.emplace_back(0, out.domain);
+        }
+        out.mail = MailVerdict::Receives;
+        out.hosts.resize(st->mx.size());
+        st->left = st->mx.size();
+        for (std::size_t i = 0; i < st->mx.size(); ++i) {
+          const auto [pref, name] = st->mx[i];
+          hosts_.resolve(name, [st, i, pref](const ResolvedHost& h) {
+            auto& slot = st->out.hosts[i];
+            slot = h;
+            slot.result.preference = pref;
+            if (looks_like_ip_literal(h.result.name)) {
+              slot.result.name_is_ip_literal = true;
+              slot.findings.insert(slot.findings.begin(),
+                                   "MX exchange " + h.result.name +
+                                       " looks like an IP address; resolved as a host name");
+            }
+            if (--st->left == 0) finish_domain(st);
+          });
+        }
       });
-    }
-  });
 }
 
 }  // namespace nulmeting::scanner

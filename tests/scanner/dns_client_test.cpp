@@ -3,6 +3,7 @@
 // uv_loop_close() == 0). The only "server" is a UDP socket on 127.0.0.1 that never answers.
 #include <nulmeting/scanner/dns_client.hpp>
 #include <nulmeting/scanner/dns_wire.hpp>
+#include <nulmeting/scanner/resolve.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -237,6 +238,53 @@ TEST_CASE("DnsClient: an idle client does not keep the loop alive", "[dns][clien
   REQUIRE(client.has_value());
   CHECK(loop.run() == 0);  // returns at once: nothing in flight
   client->reset();         // destructor closes
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("Resolvers: closing the client calls every domain back; destroying them first is safe",
+          "[dns][client][resolve]") {
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = 10s;
+  SECTION("close first: every domain gets mail = error") {
+    auto client = DnsClient::create(loop.get(), cfg);
+    REQUIRE(client.has_value());
+    std::vector<ResolvedDomain> got;
+    {
+      HostResolver hosts(**client);
+      DomainResolver domains(**client, hosts);
+      for (const char* d : {"a.example", "b.example", "c.example"})
+        domains.resolve(d, [&](ResolvedDomain r) { got.push_back(std::move(r)); });
+      uv_run(loop.get(), UV_RUN_NOWAIT);
+      (*client)->close();
+    }
+    REQUIRE(got.size() == 3);
+    for (const auto& r : got) {
+      CHECK(r.mail == MailVerdict::Error);
+      CHECK(r.mx_lookup.reason == DnsReason::Error);
+    }
+    client->reset();
+  }
+  SECTION("resolvers destroyed first: their callbacks are dropped, nothing dangles (ASan)") {
+    auto client = DnsClient::create(loop.get(), cfg);
+    REQUIRE(client.has_value());
+    int calls = 0;
+    {
+      auto hosts = std::make_unique<HostResolver>(**client);
+      auto domains = std::make_unique<DomainResolver>(**client, *hosts);
+      domains->resolve("a.example", [&](ResolvedDomain) { ++calls; });
+      hosts->resolve("mx.example", [&](const ResolvedHost&) { ++calls; });
+      uv_run(loop.get(), UV_RUN_NOWAIT);
+      domains.reset();
+      hosts.reset();
+    }
+    (*client)->close();  // delivers Error answers into callbacks of destroyed resolvers
+    CHECK(calls == 0);
+    client->reset();
+  }
   ::unlink(ta.c_str());
   CHECK(loop.close() == 0);
 }

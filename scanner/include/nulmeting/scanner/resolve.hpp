@@ -18,7 +18,10 @@
 //   loop.run();  ...  (*client)->close(); loop.close() == 0
 //
 // Lifetime: DnsClient::close() calls back every outstanding question (reason Error), and those
-// callbacks reach HostResolver/DomainResolver: close the client BEFORE destroying the resolvers.
+// callbacks reach HostResolver/DomainResolver: close the client BEFORE destroying the resolvers
+// so that every domain callback still runs (with mail = error). Destroying a resolver first is
+// memory-safe (its DNS callbacks hold only a weak token and return), but then the callbacks of
+// the domains it had in progress never run.
 // Map the CLI options onto DnsConfig: --resolver → resolvers (ADDR[@PORT]), --trust-anchor →
 // trust_anchor_file, DNS timeout → timeout, in-flight limit → max_in_flight, full recursion →
 // full_recursion (+ root_hints); run check_trust_anchor() before the first domain and exit 2 on
@@ -47,6 +50,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -111,6 +115,7 @@ class HostResolver {
   void finish(const std::string& host, ResolvedHost r);
 
   DnsClient& dns_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // callbacks hold a weak_ptr to it
   std::size_t capacity_;
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;  // completed entries, most recent at the front
@@ -132,6 +137,7 @@ class DomainResolver {
   DnsClient& dns_;
   HostResolver& hosts_;
   Options opts_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // callbacks hold a weak_ptr to it
 };
 
 // Pure pieces, exposed for unit tests -------------------------------------------------------
