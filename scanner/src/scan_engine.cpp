@@ -175,10 +175,12 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
 void ScanEngine::close() {
   if (!impl_) return;
   Impl& m = *impl_;
+  // The DNS client first: close() cancels what is outstanding and calls every callback once,
+  // while the resolvers that wait for those answers still exist.
+  if (m.dns) m.dns->close();
   m.scheduler.reset();
   m.domains.reset();
   m.hosts.reset();
-  if (m.dns) m.dns->close();
   uv_run(m.loop, UV_RUN_DEFAULT);  // let close callbacks free the handles
   m.dns.reset();
   impl_.reset();
