@@ -7,9 +7,11 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <sys/resource.h>
 
 namespace {
 using namespace nulmeting::cli;
@@ -62,7 +64,23 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
 
 }  // namespace
 
+namespace {
+// Thousands of SMTP connections and DNS ports are file descriptors; the soft limit is often
+// 1024. Raise it to the hard limit (bounded) once, before anything is opened.
+void raise_fd_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  const rlim_t want =
+      lim.rlim_max == RLIM_INFINITY ? rlim_t{65536} : std::min<rlim_t>(lim.rlim_max, 65536);
+  if (lim.rlim_cur < want) {
+    lim.rlim_cur = want;
+    (void)setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  raise_fd_limit();
   CLI::App app{
       "nulmeting — measures STARTTLS and DANE (RFC 7672) on the mail servers of "
       "Dutch public bodies and reports adoption per sector"};
