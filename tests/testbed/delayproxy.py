@@ -18,6 +18,7 @@ import collections
 import json
 import resource
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -54,19 +55,50 @@ class DelayQueue:
 STATS = collections.Counter()
 
 
+def big_buffers(transport) -> None:
+    """4 MiB socket buffers: a scan sends 1,000 queries in one burst, more than the default
+    208 KiB receive buffer holds while this one thread is busy (each overflow is a lost query,
+    /proc/net/snmp RcvbufErrors, and a client timeout)."""
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return
+    for opt, force in ((socket.SO_RCVBUF, 33), (socket.SO_SNDBUF, 32)):  # *BUFFORCE as root
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, force, 4 << 20)
+        except OSError:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, opt, 4 << 20)
+            except OSError:
+                pass
+
+
 class UdpUpstream(asyncio.DatagramProtocol):
+    # One upstream socket per client (address, port), kept until UDP_IDLE without traffic: a
+    # client may send several queries from one port before the first answer comes back
+    # (libunbound and Unbound reuse ports under load), so closing after the first answer
+    # would drop the others.
     def __init__(self, front, client):
         self.front, self.client = front, client
         self.transport = None
         self.idle = None
+        self.pending: list[bytes] = []  # queries that arrived while the socket was opening
 
     def connection_made(self, transport):
         self.transport = transport
+        big_buffers(transport)
+        for data in self.pending:
+            transport.sendto(data)
+        self.pending.clear()
+
+    def touch(self):
+        if self.idle is not None:
+            self.idle.cancel()
+        self.idle = self.front.loop.call_later(UDP_IDLE, self.close)
 
     def datagram_received(self, data, addr):
         STATS["udp_out"] += 1
         self.front.out_q.push(self.front.transport.sendto, data, self.client)
-        self.close()
+        self.touch()
 
     def close(self):
         if self.transport is not None:
@@ -86,6 +118,7 @@ class UdpFront(asyncio.DatagramProtocol):
 
     def connection_made(self, transport):
         self.transport = transport
+        big_buffers(transport)
 
     def datagram_received(self, data, addr):
         STATS["udp_in"] += 1
@@ -93,16 +126,24 @@ class UdpFront(asyncio.DatagramProtocol):
 
     def _forward(self, data, addr):
         flow = self.flows.get(addr)
-        if flow is not None and flow.transport is not None:
-            flow.transport.sendto(data)
+        if flow is not None:
+            if flow.transport is not None:
+                flow.transport.sendto(data)
+            else:
+                flow.pending.append(data)
+            flow.touch()
             return
         flow = UdpUpstream(self, addr)
+        flow.pending.append(data)
         self.flows[addr] = flow
+        flow.touch()
 
         async def start():
-            await self.loop.create_datagram_endpoint(lambda: flow, remote_addr=self.backend)
-            flow.transport.sendto(data)
-            flow.idle = self.loop.call_later(UDP_IDLE, flow.close)
+            try:
+                await self.loop.create_datagram_endpoint(lambda: flow, remote_addr=self.backend)
+            except OSError:
+                STATS["udp_open_failed"] += 1
+                flow.close()
         self.loop.create_task(start())
 
 
