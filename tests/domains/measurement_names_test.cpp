@@ -21,33 +21,49 @@ void round_trip(std::initializer_list<std::pair<Enum, std::string_view>> table) 
 }  // namespace
 
 TEST_CASE("verdict names are exactly those of measurement.md", "[measurement]") {
-  round_trip<DnsClass>({{DnsClass::Secure, "secure"}, {DnsClass::Insecure, "insecure"},
-                        {DnsClass::SecureNx, "secure-nx"}, {DnsClass::InsecureNx, "insecure-nx"},
+  round_trip<DnsClass>({{DnsClass::Secure, "secure"},
+                        {DnsClass::Insecure, "insecure"},
+                        {DnsClass::SecureNx, "secure-nx"},
+                        {DnsClass::InsecureNx, "insecure-nx"},
                         {DnsClass::Fail, "fail"}});
-  round_trip<MailVerdict>({{MailVerdict::Receives, "receives"}, {MailVerdict::NullMx, "null_mx"},
-                           {MailVerdict::NoMail, "no_mail"}, {MailVerdict::Error, "error"}});
-  round_trip<DnssecVerdict>({{DnssecVerdict::Secure, "secure"}, {DnssecVerdict::Insecure, "insecure"},
-                             {DnssecVerdict::Bogus, "bogus"}, {DnssecVerdict::Error, "error"},
+  round_trip<MailVerdict>({{MailVerdict::Receives, "receives"},
+                           {MailVerdict::NullMx, "null_mx"},
+                           {MailVerdict::NoMail, "no_mail"},
+                           {MailVerdict::Error, "error"}});
+  round_trip<DnssecVerdict>({{DnssecVerdict::Secure, "secure"},
+                             {DnssecVerdict::Insecure, "insecure"},
+                             {DnssecVerdict::Bogus, "bogus"},
+                             {DnssecVerdict::Error, "error"},
                              {DnssecVerdict::NotApplicable, "n/a"}});
-  round_trip<StarttlsVerdict>({{StarttlsVerdict::All, "all"}, {StarttlsVerdict::Partial, "partial"},
+  round_trip<StarttlsVerdict>({{StarttlsVerdict::All, "all"},
+                               {StarttlsVerdict::Partial, "partial"},
                                {StarttlsVerdict::None, "none"},
                                {StarttlsVerdict::Unreachable, "unreachable"},
                                {StarttlsVerdict::NotApplicable, "n/a"}});
-  round_trip<DaneVerdict>({{DaneVerdict::Valid, "valid"}, {DaneVerdict::Invalid, "invalid"},
-                           {DaneVerdict::Partial, "partial"}, {DaneVerdict::Untested, "untested"},
-                           {DaneVerdict::None, "none"}, {DaneVerdict::NotApplicable, "n/a"}});
-  round_trip<RolloverVerdict>({{RolloverVerdict::Yes, "yes"}, {RolloverVerdict::No, "no"},
+  round_trip<DaneVerdict>({{DaneVerdict::Valid, "valid"},
+                           {DaneVerdict::Invalid, "invalid"},
+                           {DaneVerdict::Partial, "partial"},
+                           {DaneVerdict::Untested, "untested"},
+                           {DaneVerdict::None, "none"},
+                           {DaneVerdict::NotApplicable, "n/a"}});
+  round_trip<RolloverVerdict>({{RolloverVerdict::Yes, "yes"},
+                               {RolloverVerdict::No, "no"},
                                {RolloverVerdict::NotApplicable, "n/a"}});
-  round_trip<ProbeOutcome>(
-      {{ProbeOutcome::StarttlsOk, "starttls_ok"}, {ProbeOutcome::NoStarttls, "no_starttls"},
-       {ProbeOutcome::StarttlsRefused, "starttls_refused"}, {ProbeOutcome::TlsFailed, "tls_failed"},
-       {ProbeOutcome::Refused, "refused"}, {ProbeOutcome::Timeout, "timeout"},
-       {ProbeOutcome::SmtpTempError, "smtp_temp_error"},
-       {ProbeOutcome::SmtpPermError, "smtp_perm_error"}, {ProbeOutcome::Reset, "reset"}});
-  round_trip<HostStatus>({{HostStatus::Ok, "ok"}, {HostStatus::Unusable, "unusable"},
+  round_trip<ProbeOutcome>({{ProbeOutcome::StarttlsOk, "starttls_ok"},
+                            {ProbeOutcome::NoStarttls, "no_starttls"},
+                            {ProbeOutcome::StarttlsRefused, "starttls_refused"},
+                            {ProbeOutcome::TlsFailed, "tls_failed"},
+                            {ProbeOutcome::Refused, "refused"},
+                            {ProbeOutcome::Timeout, "timeout"},
+                            {ProbeOutcome::SmtpTempError, "smtp_temp_error"},
+                            {ProbeOutcome::SmtpPermError, "smtp_perm_error"},
+                            {ProbeOutcome::Reset, "reset"}});
+  round_trip<HostStatus>({{HostStatus::Ok, "ok"},
+                          {HostStatus::Unusable, "unusable"},
                           {HostStatus::NoAddress, "no_address"},
                           {HostStatus::TlsaError, "tlsa_error"}});
-  round_trip<DaneCheck>({{DaneCheck::Authenticated, "authenticated"}, {DaneCheck::Failed, "failed"},
+  round_trip<DaneCheck>({{DaneCheck::Authenticated, "authenticated"},
+                         {DaneCheck::Failed, "failed"},
                          {DaneCheck::NotApplicable, "n/a"}});
 }
 
