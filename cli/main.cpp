@@ -44,6 +44,10 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
   cmd.add_option("--dns-inflight", o.dns_inflight, "DNS queries in flight")
       ->capture_default_str()
       ->check(CLI::Range(1u, 100000u));
+  cmd.add_option("--dns-cache-mb", o.dns_cache_mb,
+                 "libunbound message cache in MB (the RRset cache is twice this)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 4096u));
   cmd.add_option("--dns-timeout-ms", o.dns_timeout_ms, "Timeout of one DNS query")
       ->capture_default_str();
   cmd.add_option("--smtp-timeout-ms", o.smtp_timeout_ms, "Timeout of one SMTP/TLS phase")

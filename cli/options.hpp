@@ -31,6 +31,10 @@ struct ProbeOptions {                  // shared by `scan` and `check`
   unsigned smtp_attempts = 3;                   // connections to a host answering 4xx at the banner
   std::uint64_t smtp_retry_backoff_ms = 30000;  // first retry delay after a 4xx banner; doubles
   std::size_t domains_in_flight = 2000;         // domains open at once (bounds memory)
+  // libunbound cache (msg cache; the RRset cache is twice this). A scan asks each domain's MX
+  // once and caches hosts itself, so a big cache only fills with one-off answers: 8 MB kept
+  // peak RSS flat from 10,000 to 100,000 domains (scripts/bench-scan).
+  std::size_t dns_cache_mb = 8;
 };
 
 struct ScanOptions {

@@ -25,6 +25,7 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
   c.dns.root_hints = o.root_hints;
   c.dns.timeout = std::chrono::milliseconds(o.dns_timeout_ms);
   c.dns.max_in_flight = o.dns_inflight;
+  c.dns.cache_mb = o.dns_cache_mb;
   c.smtp.max_concurrency = o.concurrency;
   c.smtp.per_ip = o.per_ip;
   c.smtp.min_interval_ms = o.per_ip_interval_ms;
@@ -56,6 +57,7 @@ std::string options_json(const ProbeOptions& o) {
       {"smtp_retry_backoff_ms", o.smtp_retry_backoff_ms},
       {"dns_inflight", o.dns_inflight},
       {"dns_timeout_ms", o.dns_timeout_ms},
+      {"dns_cache_mb", o.dns_cache_mb},
       {"max_mx", o.max_mx ? nlohmann::ordered_json(*o.max_mx) : nlohmann::ordered_json()},
   };
   return j.dump();
