@@ -432,11 +432,15 @@ std::string clip_utf8(std::string s, std::size_t max) {
   return s;
 }
 
+// Runs of white space and control characters (XML allows DEL, U+007F) become one space: the
+// list reader rejects control characters in organisation names, and the import's output must
+// always be a valid list (found by the roo fuzzer).
 std::string collapse_space(std::string_view s) {
   std::string out;
   bool space = false;
   for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == ' ') {
       space = !out.empty();
       continue;
     }

@@ -275,3 +275,17 @@ TEST_CASE("ROO: organisations arrive while the export is still being read", "[do
   CHECK(read_at_first > 0);
   CHECK(read_at_first < static_cast<std::streamoff>(xml.size()) / 2);
 }
+
+TEST_CASE("ROO: control characters XML allows (DEL) never reach the list", "[domains][roo]") {
+  // Found by the roo fuzzer: a DEL in an organisation name made an import whose output the
+  // list reader rejects. Runs of white space and control characters become one space.
+  auto r = import_text(
+      "<overheidsorganisaties><organisaties><organisatie><naam>Ministerie van\x7f"
+      "Voorbeeld \t zaken</naam><types><type>Ministerie</type></types><contact>"
+      "<internet>https://www.vz.example</internet></contact></organisatie>"
+      "</organisaties></overheidsorganisaties>");
+  REQUIRE(r->info.has_value());
+  REQUIRE(r->by_domain.count("vz.example") == 1);
+  CHECK(r->by_domain.at("vz.example").organization == "Ministerie van Voorbeeld zaken");
+  check_output_is_valid_list(r->csv, 1);
+}
