@@ -30,8 +30,8 @@
 namespace nulmeting::scanner {
 
 struct SmtpReplyLimits {
-  std::size_t max_line = 2048;          // stored characters per line (Postfix line_length_limit)
-  std::size_t max_lines = 200;          // lines per reply
+  std::size_t max_line = 2048;             // stored characters per line (Postfix line_length_limit)
+  std::size_t max_lines = 200;             // lines per reply
   std::size_t max_reply_bytes = 8u << 20;  // bytes read before the reply must have ended
 };
 
