@@ -20,18 +20,18 @@ enum class Sector : std::uint8_t { Rijk, Provincie, Gemeente, Waterschap, Overig
 inline constexpr Sector kAllSectors[] = {Sector::Rijk, Sector::Provincie, Sector::Gemeente,
                                          Sector::Waterschap, Sector::Overig};
 
-std::string_view to_string(Sector);                 // "rijk", "provincie", ... (list/DB form)
-std::string_view sector_label_nl(Sector);           // "Rijk", "Provincies", "Gemeenten", ...
-std::string_view sector_label_en(Sector);           // "Central government", "Provinces", ...
+std::string_view to_string(Sector);                    // "rijk", "provincie", ... (list/DB form)
+std::string_view sector_label_nl(Sector);              // "Rijk", "Provincies", "Gemeenten", ...
+std::string_view sector_label_en(Sector);              // "Central government", "Provinces", ...
 std::optional<Sector> parse_sector(std::string_view);  // accepts list form and labels, any case
 
 struct DomainEntry {
-  std::string domain;        // A-label, lower case, no trailing dot
-  std::string display;       // U-label for display
+  std::string domain;   // A-label, lower case, no trailing dot
+  std::string display;  // U-label for display
   std::string organization;
   Sector sector = Sector::Overig;
   std::vector<std::pair<std::string, std::string>> tags;  // extra columns: header -> value
-  std::size_t line = 0;      // 1-based line in the source list (0: not from a file)
+  std::size_t line = 0;  // 1-based line in the source list (0: not from a file)
 };
 
 }  // namespace nulmeting
