@@ -8,7 +8,6 @@
 #include <nulmeting/domains/domain_name.hpp>
 #include <nulmeting/domains/list_reader.hpp>
 #include <nulmeting/scanner/scan_engine.hpp>
-#include <nulmeting/scanner/uv_handle.hpp>
 #include <nulmeting/storage/export.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
@@ -173,15 +172,9 @@ int run_scan(const ScanOptions& o) {
   }
 
   // 2. The scanner, before the database: a bad resolver or trust anchor writes nothing.
-  auto cfg = engine_config(o.probe);
-  if (!cfg) {
-    spdlog::error("{}", cfg.error());
-    return kBadInput;
-  }
-  scanner::UvLoop loop;
-  auto engine = scanner::ScanEngine::create(loop.get(), *cfg);
-  if (!engine) {
-    spdlog::error("{}", engine.error());
+  auto session = open_scanner(o.probe);
+  if (!session) {
+    spdlog::error("{}", session.error());
     return kBadInput;
   }
 
@@ -223,11 +216,9 @@ int run_scan(const ScanOptions& o) {
   ListSource source(o.domains_file, std::move(finished));
   WriterSink sink(*writer);
   Progress progress(list.entries - std::min<std::size_t>(list.entries, source.skipped()));
-  const auto outcome = (*engine)->run(source, sink, std::ref(progress));
+  const auto outcome = (*session)->engine->run(source, sink, std::ref(progress));
   progress.end();
-  (*engine)->close();
-  engine->reset();
-  if (loop.close() != 0) spdlog::error("event loop did not close cleanly (a handle leaked)");
+  (*session)->finish();
 
   // 5. Finish the run.
   const auto& st = outcome.final.pipeline;
@@ -263,15 +254,9 @@ int run_check(const CheckOptions& o) {
     spdlog::error("'{}': {}", o.domain, name.error());
     return kBadInput;
   }
-  auto cfg = engine_config(o.probe);
-  if (!cfg) {
-    spdlog::error("{}", cfg.error());
-    return kBadInput;
-  }
-  scanner::UvLoop loop;
-  auto engine = scanner::ScanEngine::create(loop.get(), *cfg);
-  if (!engine) {
-    spdlog::error("{}", engine.error());
+  auto session = open_scanner(o.probe);
+  if (!session) {
+    spdlog::error("{}", session.error());
     return kBadInput;
   }
   DomainEntry entry;
@@ -279,10 +264,8 @@ int run_check(const CheckOptions& o) {
   entry.display = name->display;
   OneDomain source(entry);
   CollectSink sink;
-  (*engine)->run(source, sink);
-  (*engine)->close();
-  engine->reset();
-  if (loop.close() != 0) spdlog::error("event loop did not close cleanly (a handle leaked)");
+  (*session)->engine->run(source, sink);
+  (*session)->finish();
   if (sink.results.size() != 1) {
     spdlog::error("{}: no result (interrupted)", entry.domain);
     return kSomeUnmeasured;

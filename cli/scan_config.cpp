@@ -5,6 +5,7 @@
 #include <nulmeting/storage/versions.hpp>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace nulmeting::cli {
 
@@ -39,6 +40,22 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
   c.max_mx = o.max_mx;
   c.max_domains_in_flight = o.domains_in_flight;
   return c;
+}
+
+std::expected<std::unique_ptr<ScannerSession>, std::string> open_scanner(const ProbeOptions& o) {
+  auto cfg = engine_config(o);
+  if (!cfg) return std::unexpected(cfg.error());
+  auto session = std::make_unique<ScannerSession>();
+  auto engine = scanner::ScanEngine::create(session->loop.get(), *cfg);
+  if (!engine) return std::unexpected(engine.error());
+  session->engine = std::move(*engine);
+  return session;
+}
+
+void ScannerSession::finish() {
+  if (engine) engine->close();
+  engine.reset();
+  if (loop.close() != 0) spdlog::error("event loop did not close cleanly (a handle leaked)");
 }
 
 std::string options_json(const ProbeOptions& o) {

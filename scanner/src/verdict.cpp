@@ -1,4 +1,5 @@
 // verdict.cpp — measurement.md §3 (see verdict.hpp for the rules in short).
+#include <nulmeting/scanner/dns_classify.hpp>  // weakest()
 #include <nulmeting/scanner/verdict.hpp>
 
 #include <algorithm>
@@ -12,23 +13,6 @@ bool is_null_mx_record(std::string_view rdata) {
   const auto space = rdata.find(' ');
   if (space == std::string_view::npos) return false;
   return rdata.substr(space + 1) == ".";
-}
-
-DnsClass weakest(DnsClass a, DnsClass b) {
-  auto rank = [](DnsClass c) {
-    switch (c) {
-      case DnsClass::Secure:
-      case DnsClass::SecureNx:
-        return 0;
-      case DnsClass::Insecure:
-      case DnsClass::InsecureNx:
-        return 1;
-      case DnsClass::Fail:
-        return 2;
-    }
-    return 2;
-  };
-  return rank(a) >= rank(b) ? a : b;
 }
 
 DnssecVerdict from_answer(const DnsAnswer& a) {

@@ -6,32 +6,7 @@ set -uo pipefail
 BIN=${1:?usage: domains_check.sh /path/to/nulmeting}
 SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 FIX=$SRC/tests/domains/fixtures
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-
-# run NAME EXPECTED_RC CMD... : runs, keeps stdout+stderr in $TMP/out, checks the exit code.
-run() {
-  local name=$1 want=$2; shift 2
-  "$@" >"$TMP/out" 2>&1
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, expected $want"; sed 's/^/  | /' "$TMP/out"; fails=$((fails + 1))
-  else
-    echo "ok   $name (exit $rc)"
-  fi
-}
-# expect TEXT : the last run's output contains TEXT (fixed string).
-expect() {
-  if ! grep -qF -- "$1" "$TMP/out"; then
-    echo "FAIL   output lacks: $1"; sed 's/^/  | /' "$TMP/out"; fails=$((fails + 1))
-  fi
-}
-reject() {
-  if grep -qF -- "$1" "$TMP/out"; then
-    echo "FAIL   output must not contain: $1"; fails=$((fails + 1))
-  fi
-}
+. "$(dirname "$0")/lib.bash"
 
 # The bundled list is valid, with the documented counts.
 run "bundled list" 0 "$BIN" domains check "$SRC/domains/data/nl-government-domains.csv"

@@ -11,18 +11,8 @@
 set -uo pipefail
 BIN=${1:?usage: scan_resume.sh /path/to/nulmeting}
 SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-TB=${NULMETING_TESTBED:-}
-if [ -z "$TB" ] || [ ! -f "$TB/env" ]; then
-  echo "SKIPPED: the testbed is not up (NULMETING_TESTBED unset); run scripts/test as root"; exit 77
-fi
-# shellcheck disable=SC1091
-. "$TB/env"
-if [ "$(ip netns identify $$ 2>/dev/null)" != "$TB_NETNS" ]; then
-  echo "SKIPPED: not running inside the testbed namespace $TB_NETNS"; exit 77
-fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
+. "$(dirname "$0")/lib.bash"
+require_testbed
 KILLS=${NULMETING_RESUME_KILLS:-10}
 # The catalogue plus the synthetic domains when the testbed has them (up --synthetic N:M):
 # enough domains that every kill lands in the middle of the run.
@@ -96,5 +86,4 @@ if python3 "$SRC/tests/testbed/compare-jsonl" "$TMP/r.jsonl" "$TB_EXPECTED_JSON"
 else
   echo "FAIL verdicts after $KILLS kills differ from the catalogue"; sed 's/^/  | /' "$TMP/cmp"; fails=$((fails + 1))
 fi
-echo "scan_resume: $fails failure(s)"
-[ "$fails" -eq 0 ]
+finish scan_resume

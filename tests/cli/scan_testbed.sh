@@ -13,33 +13,8 @@
 set -uo pipefail
 BIN=${1:?usage: scan_testbed.sh /path/to/nulmeting}
 SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-TB=${NULMETING_TESTBED:-}
-if [ -z "$TB" ] || [ ! -f "$TB/env" ]; then
-  echo "SKIPPED: the testbed is not up (NULMETING_TESTBED unset); run scripts/test as root"; exit 77
-fi
-# shellcheck disable=SC1091
-. "$TB/env"
-if [ "$(ip netns identify $$ 2>/dev/null)" != "$TB_NETNS" ]; then
-  echo "SKIPPED: not running inside the testbed namespace $TB_NETNS"; exit 77
-fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-run() {
-  local name=$1 want=$2; shift 2
-  "$@" >"$TMP/out" 2>&1
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, expected $want"; tail -n 30 "$TMP/out" | sed 's/^/  | /'; fails=$((fails + 1))
-  else
-    echo "ok   $name (exit $rc)"
-  fi
-}
-expect() {
-  if ! grep -qF -- "$1" "$TMP/out"; then
-    echo "FAIL   output lacks: $1"; tail -n 30 "$TMP/out" | sed 's/^/  | /'; fails=$((fails + 1))
-  fi
-}
+. "$(dirname "$0")/lib.bash"
+require_testbed
 DNS=(--resolver "$TB_RESOLVER" --trust-anchor "$TB_TRUST_ANCHOR" --ehlo-name "$TB_EHLO_NAME")
 FAST=(--smtp-retry-backoff-ms 300 --smtp-timeout-ms 4000 --per-ip-interval-ms 0)
 
@@ -98,5 +73,4 @@ run "missing --ehlo-name refused" 2 "$BIN" scan --domains "$TB_SCENARIOS_CSV" --
 expect "--ehlo-name"
 [ ! -e "$TMP/bad3.sqlite" ] || { echo "FAIL a missing EHLO name created a database"; fails=$((fails + 1)); }
 
-echo "scan_testbed: $fails failure(s)"
-[ "$fails" -eq 0 ]
+finish scan_testbed
