@@ -32,9 +32,11 @@ struct ProbeOptions {                  // shared by `scan` and `check`
   std::uint64_t smtp_retry_backoff_ms = 30000;  // first retry delay after a 4xx banner; doubles
   std::size_t domains_in_flight = 2000;         // domains open at once (bounds memory)
   // libunbound cache (msg cache; the RRset cache is twice this). A scan asks each domain's MX
-  // once and caches hosts itself, so a big cache only fills with one-off answers: 8 MB kept
-  // peak RSS flat from 10,000 to 100,000 domains (scripts/bench-scan).
-  std::size_t dns_cache_mb = 8;
+  // once and caches hosts itself, so the cache mostly fills with one-off answers until it
+  // reaches its bound: at 8 MB that was +14 MiB of RSS between 10,000 and 100,000 domains;
+  // 1, 2, 4 and 8 MB scan 10,000 domains at 100 ms RTT equally fast (within the run-to-run
+  // noise; docs/decisions/scan-memory.md).
+  std::size_t dns_cache_mb = 2;
 };
 
 struct ScanOptions {

@@ -8,15 +8,14 @@
 // unknown sectors, text after a closing quote).
 #include <nulmeting/domains/domain_name.hpp>
 #include <nulmeting/domains/list_reader.hpp>
+#include <nulmeting/domains/string_table.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 
 namespace nulmeting {
@@ -314,11 +313,20 @@ Col column_kind(std::string_view name) {
   return Col::Tag;
 }
 
-struct Seen {
-  std::size_t line;
-  std::string organization;
-  Sector sector;
+// The first row of each domain, for duplicate warnings. Indexed by the domain's id in
+// ListReader::Impl::domains. Its organisation is an id in ListReader::Impl::organizations,
+// whose keys are the sector's byte followed by the name: one copy per distinct (sector,
+// organisation), which is also what `domains check` counts.
+struct FirstRow {
+  std::uint64_t line;
+  StringTable::Id organization;
 };
+
+std::string organization_key(Sector s, std::string_view name) {
+  std::string key(1, static_cast<char>(s));
+  key += name;
+  return key;
+}
 
 }  // namespace
 
@@ -353,7 +361,10 @@ struct ListReader::Impl {
   std::vector<std::string> header;
   std::vector<Col> kinds;
   std::size_t col_domain = 0, col_org = 0, col_sector = 0;
-  std::unordered_map<std::string, Seen> seen;
+  StringTable domains;               // every accepted domain (A-label)
+  std::vector<FirstRow> first_rows;  // by domain id
+  StringTable organizations;         // organization_key() of the first rows
+  std::array<std::size_t, std::size(kAllSectors)> organization_counts{};
 
   ListProblem problem(Severity s, std::size_t line, std::size_t column, std::string msg) const {
     return ListProblem{s, file, line, column, std::move(msg)};
@@ -623,17 +634,24 @@ struct ListReader::Impl {
         }))
       return out;
 
-    auto [it, inserted] = seen.try_emplace(e.domain, Seen{rec.line, e.organization, e.sector});
-    if (!inserted) {
-      const Seen& first = it->second;
+    const auto [id, inserted] = domains.intern(e.domain);
+    if (inserted) {
+      const auto [org, new_org] = organizations.intern(organization_key(e.sector, e.organization));
+      if (new_org) ++organization_counts[static_cast<std::size_t>(e.sector)];
+      first_rows.push_back(FirstRow{rec.line, org});
+    } else {
+      const FirstRow& first = first_rows[id];
+      const std::string_view key = organizations.at(first.organization);
+      const std::string_view first_org = key.substr(1);
+      const auto first_sector = static_cast<Sector>(static_cast<unsigned char>(key[0]));
       std::vector<std::string> diffs;
-      if (first.organization != e.organization)
+      if (first_org != e.organization)
         diffs.push_back(fmt::format("organization '{}' here, '{}' on line {}",
-                                    excerpt(e.organization, 60), excerpt(first.organization, 60),
+                                    excerpt(e.organization, 60), excerpt(first_org, 60),
                                     first.line));
-      if (first.sector != e.sector)
+      if (first_sector != e.sector)
         diffs.push_back(fmt::format("sector {} here, {} on line {}", to_string(e.sector),
-                                    to_string(first.sector), first.line));
+                                    to_string(first_sector), first.line));
       warn(field_line(col_domain), col_domain + 1,
            fmt::format("duplicate of line {}: '{}' is listed there already; this row is "
                        "ignored ({})",
@@ -651,13 +669,15 @@ ListReader::ListReader(std::istream& in, std::string file_name)
     : impl_(std::make_unique<Impl>(in, std::move(file_name))) {}
 ListReader::~ListReader() = default;
 std::optional<ListRow> ListReader::next() { return impl_->next(); }
+std::size_t ListReader::organizations(Sector s) const {
+  return impl_->organization_counts[static_cast<std::size_t>(s)];
+}
 const std::vector<std::string>& ListReader::header() const { return impl_->header; }
 
 namespace {
 ListSummary read_all(std::istream& in, const std::string& name, std::vector<DomainEntry>* keep) {
   ListSummary sum;
   ListReader reader(in, name);
-  std::set<std::pair<Sector, std::string>> orgs;
   while (auto row = reader.next()) {
     for (auto& p : row->problems) {
       (p.severity == Severity::Error ? sum.errors : sum.warnings)++;
@@ -668,9 +688,10 @@ ListSummary read_all(std::istream& in, const std::string& name, std::vector<Doma
     ++sum.entries;
     auto& sc = sum.sectors[static_cast<std::size_t>(e.sector)];
     ++sc.domains;
-    if (orgs.emplace(e.sector, e.organization).second) ++sc.organizations;
     if (keep) keep->push_back(std::move(e));
   }
+  for (Sector sec : kAllSectors)
+    sum.sectors[static_cast<std::size_t>(sec)].organizations = reader.organizations(sec);
   if (sum.entries == 0 && sum.errors == 0) {
     ++sum.warnings;
     sum.problems.push_back(ListProblem{Severity::Warning, name, 0, 0, "the list holds no domains"});

@@ -322,13 +322,20 @@ TEST_CASE("the reader streams: entries arrive before the end of the input", "[do
 TEST_CASE("per-sector summary counts domains and organisations", "[domains][list]") {
   auto r = read(kHeader +
                 "a.nl,Gemeente A,gemeente\na2.nl,Gemeente A,gemeente\n"
-                "b.nl,Gemeente B,gemeente\nc.nl,C,rijk\nbad,X,rijk\n");
-  CHECK(r.summary.entries == 4);
-  CHECK(r.summary.errors == 1);
+                "b.nl,Gemeente B,gemeente\nc.nl,C,rijk\nbad,X,rijk\n"
+                // The same name in another sector is another organisation; a duplicate row and
+                // an invalid row add none.
+                "d.nl,Gemeente A,overig\na.nl,Other,waterschap\nbad2,Y,waterschap\n");
+  CHECK(r.summary.entries == 5);
+  CHECK(r.summary.errors == 2);
   auto g = r.summary.sectors[static_cast<std::size_t>(Sector::Gemeente)];
   CHECK(g.domains == 3);
   CHECK(g.organizations == 2);
   CHECK(r.summary.sectors[static_cast<std::size_t>(Sector::Rijk)].domains == 1);
+  CHECK(r.summary.sectors[static_cast<std::size_t>(Sector::Rijk)].organizations == 1);
+  CHECK(r.summary.sectors[static_cast<std::size_t>(Sector::Overig)].organizations == 1);
+  CHECK(r.summary.sectors[static_cast<std::size_t>(Sector::Waterschap)].domains == 0);
+  CHECK(r.summary.sectors[static_cast<std::size_t>(Sector::Waterschap)].organizations == 0);
 }
 
 TEST_CASE("the bundled government list is valid", "[domains][list][data]") {

@@ -42,7 +42,7 @@ DomainResult make_domain(std::size_t i) {
   WriterOptions opts;
   opts.max_batch = 64;
   std::unique_ptr<RunWriter> w;
-  std::unordered_set<std::string> finished;
+  StringTable finished;
   auto resumed = RunWriter::resume(db, opts);
   if (resumed) {
     w = std::move(resumed->writer);
@@ -156,7 +156,9 @@ TEST_CASE("kill -9 at random moments leaves a consistent, resumable database", "
     // Resume lists exactly what is stored; the rest is what a resumed scan must measure.
     auto resumed = RunWriter::resume(db);
     if (resumed) {
-      std::set<std::string> finished(resumed->finished.begin(), resumed->finished.end());
+      std::set<std::string> finished;
+      for (StringTable::Id i = 0; i < resumed->finished.size(); ++i)
+        finished.emplace(resumed->finished.at(i));
       CHECK(finished == stored);
       resumed->writer.reset();  // marks it aborted; the next child resumes it again
     } else {

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/domains/string_table.hpp>
 #include <nulmeting/storage/database.hpp>
 
 #include <chrono>
@@ -39,7 +40,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
 
 namespace nulmeting::storage {
 
@@ -68,8 +68,8 @@ class RunWriter {
 
   struct Resumed {
     std::unique_ptr<RunWriter> writer;
-    RunInfo run;                               // the run being continued
-    std::unordered_set<std::string> finished;  // domain names already stored in it
+    RunInfo run;           // the run being continued
+    StringTable finished;  // domain names already stored in it (compact)
   };
   // The newest run, if its status is not finished (running after a kill, aborted, failed);
   // NoSuchRun otherwise. Its status is set back to running and its resume count increased.
