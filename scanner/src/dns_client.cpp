@@ -255,7 +255,7 @@ std::expected<void, std::string> DnsClient::init() {
   return {};
 }
 
-void DnsClient::resolve(std::string name, std::uint16_t qtype, Callback cb) {
+void DnsClient::resolve(std::string name, std::uint16_t qtype, Callback cb, DnsPriority priority) {
   if (closed_) {
     if (cb) cb(error_answer(name, qtype, "DNS client closed"));
     return;
@@ -266,7 +266,7 @@ void DnsClient::resolve(std::string name, std::uint16_t qtype, Callback cb) {
   q->qtype = qtype;
   q->cb = std::move(cb);
   ++stats_.submitted;
-  waiting_.push_back(std::move(q));
+  (priority == DnsPriority::High ? waiting_high_ : waiting_).push_back(std::move(q));
   pump();
 }
 
@@ -300,9 +300,10 @@ bool DnsClient::submit(std::unique_ptr<Query>& q) {
 void DnsClient::pump() {
   if (closed_ || pumping_) return;
   pumping_ = true;
-  while (!waiting_.empty() && in_flight_.size() < cfg_.max_in_flight && !closed_) {
-    auto q = std::move(waiting_.front());
-    waiting_.pop_front();
+  while (waiting() > 0 && in_flight_.size() < cfg_.max_in_flight && !closed_) {
+    auto& from = waiting_high_.empty() ? waiting_ : waiting_high_;
+    auto q = std::move(from.front());
+    from.pop_front();
     submit(q);
   }
   pumping_ = false;
@@ -421,8 +422,10 @@ void DnsClient::close() {
   }
   in_flight_.clear();
   done_.clear();
-  for (auto& q : waiting_) owed.push_back(std::move(q));
-  waiting_.clear();
+  for (auto* queue : {&waiting_high_, &waiting_}) {
+    for (auto& q : *queue) owed.push_back(std::move(q));
+    queue->clear();
+  }
   for (auto& [q, a] : deferred_) owed.push_back(std::move(q));
   deferred_.clear();
   poll_.reset();  // stop watching ub_fd before ub_ctx_delete closes it

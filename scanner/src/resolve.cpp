@@ -139,40 +139,42 @@ void HostResolver::start(const std::string& host) {
   std::weak_ptr<int> alive = alive_;
   *tlsa_step = [this, alive, st, weak_step, host](std::size_t i) {
     const std::string& cand = st->candidates[i];
-    dns_.resolve("_25._tcp." + cand, rrtype::TLSA,
-                 [this, alive, st, host, i, cand, step = weak_step.lock()](DnsAnswer t) {
-                   if (alive.expired()) return;  // resolver destroyed: drop, touch nothing
-                   auto& res = st->out.result;
-                   std::vector<DnsAnswer> lookups =
-                       res.tlsa ? std::move(res.tlsa->lookups) : std::vector<DnsAnswer>{};
-                   lookups.push_back(t);
-                   if (t.cls == DnsClass::Fail) {
-                     TlsaInfo info;
-                     info.status = DnsClass::Fail;
-                     info.lookups = std::move(lookups);
-                     res.tlsa = std::move(info);
-                     res.status = HostStatus::TlsaError;  // stop: never try the next candidate
-                     finish(host, std::move(st->out));
-                     return;
-                   }
-                   if (t.cls == DnsClass::Secure) {
-                     TlsaInfo info = tlsa_info_from(t, cand);
-                     info.lookups = std::move(lookups);
-                     res.tlsa = std::move(info);
-                     st->out.sni = cand;
-                     finish(host, std::move(st->out));
-                     return;
-                   }
-                   TlsaInfo info;  // insecure or NX: no base here, maybe the next candidate
-                   info.status = t.cls;
-                   info.lookups = std::move(lookups);
-                   res.tlsa = std::move(info);
-                   if (i + 1 < st->candidates.size() && step) {
-                     (*step)(i + 1);
-                   } else {
-                     finish(host, std::move(st->out));
-                   }
-                 });
+    dns_.resolve(
+        "_25._tcp." + cand, rrtype::TLSA,
+        [this, alive, st, host, i, cand, step = weak_step.lock()](DnsAnswer t) {
+          if (alive.expired()) return;  // resolver destroyed: drop, touch nothing
+          auto& res = st->out.result;
+          std::vector<DnsAnswer> lookups =
+              res.tlsa ? std::move(res.tlsa->lookups) : std::vector<DnsAnswer>{};
+          lookups.push_back(t);
+          if (t.cls == DnsClass::Fail) {
+            TlsaInfo info;
+            info.status = DnsClass::Fail;
+            info.lookups = std::move(lookups);
+            res.tlsa = std::move(info);
+            res.status = HostStatus::TlsaError;  // stop: never try the next candidate
+            finish(host, std::move(st->out));
+            return;
+          }
+          if (t.cls == DnsClass::Secure) {
+            TlsaInfo info = tlsa_info_from(t, cand);
+            info.lookups = std::move(lookups);
+            res.tlsa = std::move(info);
+            st->out.sni = cand;
+            finish(host, std::move(st->out));
+            return;
+          }
+          TlsaInfo info;  // insecure or NX: no base here, maybe the next candidate
+          info.status = t.cls;
+          info.lookups = std::move(lookups);
+          res.tlsa = std::move(info);
+          if (i + 1 < st->candidates.size() && step) {
+            (*step)(i + 1);
+          } else {
+            finish(host, std::move(st->out));
+          }
+        },
+        DnsPriority::High);
   };
 
   auto after_addresses = [this, alive, st, host, tlsa_step]() {
@@ -194,14 +196,21 @@ void HostResolver::start(const std::string& host) {
     (*tlsa_step)(0);
   };
 
-  dns_.resolve(host, rrtype::A, [st, after_addresses](DnsAnswer a) {
-    st->a = std::move(a);
-    if (--st->left == 0) after_addresses();
-  });
-  dns_.resolve(host, rrtype::AAAA, [st, after_addresses](DnsAnswer a) {
-    st->aaaa = std::move(a);
-    if (--st->left == 0) after_addresses();
-  });
+  // High: a probe waits on these (DnsPriority); a domain's MX question does not.
+  dns_.resolve(
+      host, rrtype::A,
+      [st, after_addresses](DnsAnswer a) {
+        st->a = std::move(a);
+        if (--st->left == 0) after_addresses();
+      },
+      DnsPriority::High);
+  dns_.resolve(
+      host, rrtype::AAAA,
+      [st, after_addresses](DnsAnswer a) {
+        st->aaaa = std::move(a);
+        if (--st->left == 0) after_addresses();
+      },
+      DnsPriority::High);
 }
 
 void HostResolver::finish(const std::string& host, ResolvedHost r) {

@@ -230,6 +230,38 @@ TEST_CASE("DnsClient: close() with queries outstanding calls back each once; loo
   CHECK(loop.close() == 0);
 }
 
+TEST_CASE("DnsClient: High questions leave the queue before Normal ones", "[dns][client]") {
+  // Two slots; six questions to a server that never answers, so each leaves its slot only by
+  // timing out, and the callbacks come in the order the questions were sent.
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = 100ms;
+  cfg.retries = 0;
+  cfg.max_in_flight = 2;
+  auto client = DnsClient::create(loop.get(), cfg);
+  REQUIRE(client.has_value());
+  std::vector<std::string> order;
+  auto ask = [&](const std::string& name, DnsPriority p) {
+    (*client)->resolve(
+        name + ".example", rrtype::A, [&order, name](DnsAnswer) { order.push_back(name); }, p);
+  };
+  ask("n1", DnsPriority::Normal);
+  ask("n2", DnsPriority::Normal);  // n1, n2 in flight at once
+  ask("n3", DnsPriority::Normal);
+  ask("n4", DnsPriority::Normal);
+  ask("h1", DnsPriority::High);
+  ask("h2", DnsPriority::High);
+  CHECK((*client)->in_flight() == 2);
+  CHECK((*client)->waiting() == 4);
+  loop.run();
+  CHECK(order == std::vector<std::string>{"n1", "n2", "h1", "h2", "n3", "n4"});
+  client->reset();
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
 TEST_CASE("DnsClient: an idle client does not keep the loop alive", "[dns][client]") {
   UvLoop loop;
   SilentUdp udp;

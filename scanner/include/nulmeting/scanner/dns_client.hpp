@@ -98,6 +98,13 @@ struct DnsStats {
   std::size_t peak_in_flight = 0;
 };
 
+// Questions beyond the in-flight cap wait in two FIFO queues; every High question goes out
+// before any Normal one. The scan asks its MX hosts' A/AAAA/TLSA at High: a probe (seconds)
+// can only start after them, while a domain's MX question (one round trip) has nothing
+// waiting on it. With one queue, 10,000 MX questions queued first held the host lookups, and
+// so every probe, back for 4 s (docs/decisions/scan-memory.md, "Throughput").
+enum class DnsPriority : std::uint8_t { Normal, High };
+
 class DnsClient {
  public:
   using Callback = std::function<void(DnsAnswer)>;
@@ -113,7 +120,8 @@ class DnsClient {
 
   // Queues one question (class IN). `name` is an A-label; a trailing dot is added (absolute
   // name, no search list).
-  void resolve(std::string name, std::uint16_t qtype, Callback cb);
+  void resolve(std::string name, std::uint16_t qtype, Callback cb,
+               DnsPriority priority = DnsPriority::Normal);
 
   // Start-up check: resolves DNSKEY of every zone the trust-anchor file anchors and reports an
   // error unless each answer is `secure`. Also surfaces libunbound's own parse errors of the
@@ -126,7 +134,7 @@ class DnsClient {
 
   bool closed() const noexcept { return closed_; }
   std::size_t in_flight() const noexcept { return in_flight_.size(); }
-  std::size_t waiting() const noexcept { return waiting_.size(); }
+  std::size_t waiting() const noexcept { return waiting_.size() + waiting_high_.size(); }
   const DnsStats& stats() const noexcept { return stats_; }
   const std::vector<std::string>& anchored_zones() const noexcept { return anchored_zones_; }
 
@@ -164,9 +172,10 @@ class DnsClient {
   UvPoll poll_;
   UvTimer timer_;
   UvTimer defer_;  // delivers failures of ub_resolve_async outside resolve()
-  std::deque<std::unique_ptr<Query>> waiting_;
-  std::list<std::unique_ptr<Query>> in_flight_;  // ordered by deadline (same timeout for all)
-  std::vector<Query*> done_;                     // parked by ub_callback during ub_process
+  std::deque<std::unique_ptr<Query>> waiting_;       // DnsPriority::Normal
+  std::deque<std::unique_ptr<Query>> waiting_high_;  // DnsPriority::High, sent first
+  std::list<std::unique_ptr<Query>> in_flight_;      // ordered by deadline (same timeout for all)
+  std::vector<Query*> done_;                         // parked by ub_callback during ub_process
   std::vector<std::pair<std::unique_ptr<Query>, DnsAnswer>> deferred_;
   std::vector<std::string> anchored_zones_;
   std::string config_text_;
