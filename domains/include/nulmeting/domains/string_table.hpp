@@ -28,7 +28,8 @@ class StringTable {
  public:
   using Id = std::uint32_t;
 
-  // The id of `s`, adding it when new; `second` is true when it was added.
+  // The id of `s`, adding it when new; `second` is true when it was added. `s` must not view
+  // this table's own storage (at()'s result): adding may move the arena.
   std::pair<Id, bool> intern(std::string_view s);
   std::optional<Id> find(std::string_view s) const;
   bool contains(std::string_view s) const { return find(s).has_value(); }
