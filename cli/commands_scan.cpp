@@ -249,9 +249,10 @@ int run_scan(const ScanOptions& o) {
   // 5. Finish the run.
   const auto& st = outcome.final.pipeline;
   nlohmann::ordered_json summary{
-      {"domains_measured", st.domains_done},    {"domains_unmeasured", st.domains_unmeasured},
-      {"probes", outcome.final.probes_started}, {"dns_queries", outcome.final.dns_queries},
-      {"seconds", outcome.final.elapsed_s},     {"interrupted", outcome.interrupted}};
+      {"domains_measured", st.domains_done},        {"domains_unmeasured", st.domains_unmeasured},
+      {"probes", outcome.final.probes_started},     {"dns_queries", outcome.final.dns_queries},
+      {"dns_timeouts", outcome.final.dns_timeouts}, {"seconds", outcome.final.elapsed_s},
+      {"interrupted", outcome.interrupted}};
   const auto status =
       outcome.interrupted ? storage::RunStatus::Aborted : storage::RunStatus::Finished;
   if (auto fin = writer->finish(status, summary.dump()); !fin) {
@@ -261,11 +262,11 @@ int run_scan(const ScanOptions& o) {
     return kInternal;
   }
   spdlog::info(
-      "run {} {}: {} domains in {:.1f} s ({} probes, at most {} at once; {} DNS queries); {} "
-      "unmeasured",
+      "run {} {}: {} domains in {:.1f} s ({} probes, at most {} at once; {} DNS queries, {} "
+      "timed out and retried or given up); {} unmeasured",
       writer->run_id(), outcome.interrupted ? "interrupted" : "finished", st.domains_done,
       outcome.final.elapsed_s, outcome.final.probes_started, outcome.final.probes_peak,
-      outcome.final.dns_queries, st.domains_unmeasured);
+      outcome.final.dns_queries, outcome.final.dns_timeouts, st.domains_unmeasured);
   for (const auto& d : sink.unmeasured()) spdlog::warn("unmeasured: {}", d);
   if (outcome.interrupted) {
     spdlog::warn("the run was interrupted: `nulmeting scan --resume` finishes it");

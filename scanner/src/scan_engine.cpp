@@ -123,6 +123,7 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
     p.probes_peak = m.scheduler->max_active_seen();
     p.dns_in_flight = m.dns->in_flight() + m.dns->waiting();
     p.dns_queries = m.dns->stats().submitted;
+    p.dns_timeouts = m.dns->stats().timeouts;
     p.elapsed_s = static_cast<double>(uv_hrtime() - t0) / 1e9;
     return p;
   };

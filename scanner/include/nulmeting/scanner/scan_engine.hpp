@@ -40,6 +40,7 @@ struct EngineProgress {
   std::size_t probes_peak = 0;     // most SMTP connections open at once so far
   std::size_t dns_in_flight = 0;
   std::uint64_t dns_queries = 0;
+  std::uint64_t dns_timeouts = 0;  // attempts that timed out (each retried or final)
   double elapsed_s = 0;
 };
 
