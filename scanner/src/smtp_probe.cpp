@@ -222,7 +222,13 @@ void SmtpProbe::on_closed(int status) noexcept {
 
 void SmtpProbe::on_deadline() noexcept {
   if (finished_) return;
-  if (state_ != State::Quit)
+  // A handshake that never completes is a handshake error, like a connection lost inside it:
+  // the server answered EHLO and accepted STARTTLS, so the address was reached and its TLS is
+  // broken (docs/decisions/verdict-readings.md). Counting it as `timeout` (not reached) would
+  // turn a server that accepts STARTTLS and then stalls into `starttls = unreachable`.
+  if (state_ == State::Handshake)
+    fail(ProbeOutcome::TlsFailed, "timeout in phase handshake (no TLS handshake completed)");
+  else if (state_ != State::Quit)
     fail(ProbeOutcome::Timeout, "timeout in phase " + std::string(to_string(state_)));
   finish();
 }

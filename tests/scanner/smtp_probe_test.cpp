@@ -340,7 +340,7 @@ TEST_CASE("probe: timeouts per phase with the injected clock", "[smtp][probe]") 
     REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
   }
-  SECTION("handshake timeout → timeout with DANE tls_failed") {
+  SECTION("handshake timeout → tls_failed (reached) with DANE tls_failed") {
     Harness h({"mx.example.nl",
                "192.0.2.1",
                25,
@@ -349,7 +349,9 @@ TEST_CASE("probe: timeouts per phase with the injected clock", "[smtp][probe]") 
     h.to_tls();
     h.clock.advance(30000);
     REQUIRE(h.calls == 1);
-    CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
+    CHECK(h.done.result.outcome == ProbeOutcome::TlsFailed);
+    CHECK(h.done.result.error->find("timeout in phase handshake") != std::string::npos);
+    CHECK(h.done.result.dane == DaneCheck::Failed);
     CHECK(h.done.result.dane_reason == DaneFailReason::TlsFailed);
   }
   SECTION("QUIT timeout keeps the outcome") {

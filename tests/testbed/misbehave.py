@@ -10,6 +10,7 @@ Modes:
   garbage    "220 Ready to start TLS", then bytes that are not TLS, then close
   tls-alert  "220 Ready to start TLS", read the ClientHello, answer a fatal handshake_failure alert
   tls-reset  "220 Ready to start TLS", read the ClientHello, reset the connection (RST)
+  tls-stall  "220 Ready to start TLS", read the ClientHello, then silence until HOLD_SECONDS
   multiline  endless "220-" greeting continuation lines
   megaline   normal greeting; EHLO answered with one 1 MiB line
 Invariant: every connection is closed after at most HOLD_SECONDS (nothing hangs forever), and
@@ -90,6 +91,10 @@ async def session(mode: str, r: asyncio.StreamReader, w: asyncio.StreamWriter) -
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             w.transport.abort()
             return
+    elif mode == "tls-stall":
+        if await smtp_until_starttls(r, w, b"220 2.0.0 Ready to start TLS\r\n"):
+            await r.read(4096)
+            await asyncio.sleep(HOLD_SECONDS)  # never a ServerHello
     elif mode == "multiline":
         sent = 0
         line = b"220-" + HOST + b" still greeting you, please wait\r\n"
