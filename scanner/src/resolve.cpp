@@ -197,20 +197,14 @@ void HostResolver::start(const std::string& host) {
   };
 
   // High: a probe waits on these (DnsPriority); a domain's MX question does not.
-  dns_.resolve(
-      host, rrtype::A,
-      [st, after_addresses](DnsAnswer a) {
-        st->a = std::move(a);
-        if (--st->left == 0) after_addresses();
-      },
-      DnsPriority::High);
-  dns_.resolve(
-      host, rrtype::AAAA,
-      [st, after_addresses](DnsAnswer a) {
-        st->aaaa = std::move(a);
-        if (--st->left == 0) after_addresses();
-      },
-      DnsPriority::High);
+  for (auto [qtype, slot] : {std::pair{rrtype::A, &HostState::a}, {rrtype::AAAA, &HostState::aaaa}})
+    dns_.resolve(
+        host, qtype,
+        [st, slot, after_addresses](DnsAnswer answer) {
+          (*st).*slot = std::move(answer);
+          if (--st->left == 0) after_addresses();
+        },
+        DnsPriority::High);
 }
 
 void HostResolver::finish(const std::string& host, ResolvedHost r) {
