@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-UDP_IDLE = 10.0
+UDP_IDLE = 10.0   # a flow with a query still unanswered is kept this long without traffic
+UDP_GRACE = 1.0   # a flow whose every query was answered is closed after this
 
 
 class DelayQueue:
@@ -73,14 +74,18 @@ def big_buffers(transport) -> None:
 
 
 class UdpUpstream(asyncio.DatagramProtocol):
-    # One upstream socket per client (address, port), kept until UDP_IDLE without traffic: a
-    # client may send several queries from one port before the first answer comes back
-    # (libunbound and Unbound reuse ports under load), so closing after the first answer
-    # would drop the others.
+    # One upstream socket per client (address, port). A client may send several queries from
+    # one port before the first answer comes back (libunbound and Unbound reuse ports under
+    # load), so the flow stays open while any query is unanswered (UDP_IDLE without traffic),
+    # and only UDP_GRACE once all are. Keeping every flow UDP_IDLE made the proxy hold one socket
+    # per query for 10 s: ~20,000 at a scan's 2,000 queries/s, and the 20,000-descriptor limit
+    # then refused TCP connections (EMFILE in accept: probes saw "connection closed in phase
+    # banner") during a second scan right after a first (docs/decisions/testbed.md).
     def __init__(self, front, client):
         self.front, self.client = front, client
         self.transport = None
         self.idle = None
+        self.outstanding = 0  # datagrams forwarded upstream and not yet answered
         self.pending: list[bytes] = []  # queries that arrived while the socket was opening
 
     def connection_made(self, transport):
@@ -93,10 +98,12 @@ class UdpUpstream(asyncio.DatagramProtocol):
     def touch(self):
         if self.idle is not None:
             self.idle.cancel()
-        self.idle = self.front.loop.call_later(UDP_IDLE, self.close)
+        self.idle = self.front.loop.call_later(UDP_IDLE if self.outstanding else UDP_GRACE,
+                                               self.close)
 
     def datagram_received(self, data, addr):
         STATS["udp_out"] += 1
+        self.outstanding = max(0, self.outstanding - 1)
         self.front.out_q.push(self.front.transport.sendto, data, self.client)
         self.touch()
 
@@ -127,6 +134,7 @@ class UdpFront(asyncio.DatagramProtocol):
     def _forward(self, data, addr):
         flow = self.flows.get(addr)
         if flow is not None:
+            flow.outstanding += 1
             if flow.transport is not None:
                 flow.transport.sendto(data)
             else:
@@ -134,6 +142,7 @@ class UdpFront(asyncio.DatagramProtocol):
             flow.touch()
             return
         flow = UdpUpstream(self, addr)
+        flow.outstanding = 1
         flow.pending.append(data)
         self.flows[addr] = flow
         flow.touch()
