@@ -415,6 +415,19 @@ void migrate(sqlite3* db, int target) {
   }
 }
 
+namespace {
+// A file that is not SQLite (or is damaged) fails on its first read or pragma: say so in the
+// caller's terms (StorageError BadDatabase) instead of SQLite's. Called from a catch block:
+// any other error is rethrown as it is (`throw;`).
+[[noreturn]] void rethrow_not_a_database(const SqlError& e, const std::string& path) {
+  const int primary = e.code() & 0xff;
+  if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
+    throw StorageFailure({StorageError::Kind::BadDatabase,
+                          "not a SQLite database: " + path + " (" + e.what() + ")"});
+  throw;
+}
+}  // namespace
+
 SqlitePtr open_database(const std::string& path, OpenMode mode, int target) {
   if (mode != OpenMode::CreateIfMissing) {
     std::error_code ec;
@@ -438,11 +451,7 @@ SqlitePtr open_database(const std::string& path, OpenMode mode, int target) {
     // Reading the schema first turns "file is not a database" into a clear error.
     exec(db.get(), "SELECT count(*) FROM sqlite_schema");
   } catch (const SqlError& e) {
-    int primary = e.code() & 0xff;
-    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
-      throw StorageFailure({StorageError::Kind::BadDatabase,
-                            "not a SQLite database: " + path + " (" + e.what() + ")"});
-    throw;
+    rethrow_not_a_database(e, path);
   }
   // Before any pragma that writes (journal_mode=WAL writes the header of an empty file).
   if (mode == OpenMode::ExistingSchema && user_version(db.get()) == 0) {
@@ -459,11 +468,7 @@ SqlitePtr open_database(const std::string& path, OpenMode mode, int target) {
     }
     exec(db.get(), "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
   } catch (const SqlError& e) {
-    int primary = e.code() & 0xff;
-    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
-      throw StorageFailure({StorageError::Kind::BadDatabase,
-                            "not a SQLite database: " + path + " (" + e.what() + ")"});
-    throw;
+    rethrow_not_a_database(e, path);
   }
   migrate(db.get(), target);
   return db;
