@@ -121,7 +121,8 @@ class OneDomain final : public scanner::DomainSource {
 // evidence, queued rows) with long-lived tables, so without this the peak RSS of a 100,000-
 // domain scan grew to 1.6x that of 10,000 while its live heap grew 1.25x (heaptrack; figures
 // in docs/decisions/scan-memory.md). malloc_trim(0) returns every free page of every arena
-// to the kernel; it takes about a millisecond, called once a second. Returns milliseconds.
+// to the kernel: 62 ms in all over a 28 s scan of 100,000 domains (≈2 ms a call, once a
+// second). Returns milliseconds.
 double release_free_heap() {
 #if defined(__GLIBC__)
   const auto t0 = std::chrono::steady_clock::now();
