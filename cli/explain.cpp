@@ -49,6 +49,10 @@ std::string fail_advice(DaneFailReason r) {
     case DaneFailReason::TlsFailed:
       return "the TLS handshake failed although the host publishes TLSA records: DANE senders "
              "cannot deliver (RFC 7672 §2.2)";
+    case DaneFailReason::TlsaLookupFailed:
+      return "the TLSA lookup for this host failed (SERVFAIL, bogus or time-out, confirmed): a "
+             "DANE sender must not deliver to it (RFC 7672 §2.1.1); fix the DNSSEC signing or "
+             "the name servers of the TLSA zone";
     case DaneFailReason::None:
       break;
   }

@@ -39,6 +39,7 @@ bool address_reached(const ProbeResult& p) {
     case ProbeOutcome::NoStarttls:
     case ProbeOutcome::StarttlsRefused:
     case ProbeOutcome::TlsFailed:
+    case ProbeOutcome::ProtocolError:
       return true;
     // A 4xx/5xx greeting ends the conversation before EHLO: nothing is known of STARTTLS, and
     // a server that refuses the scanner's address is not a server without TLS.
@@ -47,6 +48,9 @@ bool address_reached(const ProbeResult& p) {
     case ProbeOutcome::Timeout:
     case ProbeOutcome::SmtpTempError:
     case ProbeOutcome::Reset:
+    case ProbeOutcome::NotPublic:
+    case ProbeOutcome::NoRoute:
+    case ProbeOutcome::InternalError:
       return false;
   }
   return false;

@@ -116,6 +116,22 @@ ProbeResult probe(const std::string& host, std::string ip, ProbeOutcome outcome,
       p.transcript = "S: 220 " + host + " ESMTP\n";
       p.error = "connection reset by peer";
       break;
+    case ProbeOutcome::ProtocolError:
+      p.transcript = "S: 220 " + host + " ESMTP\nC: EHLO scanner.nulmeting.test\n";
+      p.error = "connection reset by peer after EHLO";
+      break;
+    case ProbeOutcome::NotPublic:
+      p.transcript.clear();
+      p.error = "address is not publicly routable";
+      break;
+    case ProbeOutcome::NoRoute:
+      p.transcript.clear();
+      p.error = "network unreachable";
+      break;
+    case ProbeOutcome::InternalError:
+      p.transcript.clear();
+      p.error = "scanner fault";
+      break;
     case ProbeOutcome::StarttlsOk:
       break;
   }

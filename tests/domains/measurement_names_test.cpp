@@ -57,7 +57,11 @@ TEST_CASE("verdict names are exactly those of measurement.md", "[measurement]") 
                             {ProbeOutcome::Timeout, "timeout"},
                             {ProbeOutcome::SmtpTempError, "smtp_temp_error"},
                             {ProbeOutcome::SmtpPermError, "smtp_perm_error"},
-                            {ProbeOutcome::Reset, "reset"}});
+                            {ProbeOutcome::Reset, "reset"},
+                            {ProbeOutcome::ProtocolError, "protocol_error"},
+                            {ProbeOutcome::NotPublic, "not_public"},
+                            {ProbeOutcome::NoRoute, "no_route"},
+                            {ProbeOutcome::InternalError, "internal_error"}});
   round_trip<HostStatus>({{HostStatus::Ok, "ok"},
                           {HostStatus::Unusable, "unusable"},
                           {HostStatus::NoAddress, "no_address"},

@@ -49,6 +49,10 @@ struct DnsAnswer {
   std::vector<std::string> records;  // presentation format of the RDATA, e.g. "10 mx1.example.nl."
   std::vector<std::string> cname_chain;  // names the query went through, excluding qname
   std::string canonical_name;  // final owner name after CNAME expansion (== qname if none)
+  // How often the question was asked from the network. A `fail` is confirmed by asking again
+  // (measurement.md §1) before it counts; attempts > 1 on a non-fail answer means a transient
+  // failure recovered.
+  int attempts = 1;
 };
 
 // ---- §2.2: TLSA -----------------------------------------------------------------------
@@ -87,6 +91,10 @@ enum class ProbeOutcome : std::uint8_t {
   SmtpTempError,
   SmtpPermError,
   Reset,
+  ProtocolError,  // reached, then the dialogue broke before a reply to STARTTLS (§2.3)
+  NotPublic,      // address not publicly routable and not allowed: never contacted
+  NoRoute,        // not measured: the scanner's network cannot reach this address
+  InternalError,  // not measured: the scanner's own fault (never server behaviour)
 };
 
 enum class DaneCheck : std::uint8_t {
@@ -100,7 +108,8 @@ enum class DaneFailReason : std::uint8_t {
   NameMismatch,
   Expired,
   NoStarttls,
-  TlsFailed
+  TlsFailed,
+  TlsaLookupFailed,
 };
 enum class Pkix : std::uint8_t { NotChecked, Valid, Invalid };
 
@@ -170,6 +179,12 @@ struct DomainResult {
   DnsAnswer mx_lookup;                // the MX answer (evidence for mail and dnssec)
   std::vector<MxHostResult> mx;       // by preference, then name
   std::vector<std::string> findings;  // misconfigurations noticed (null MX beside others, ...)
+  // Address families left out of the verdicts because the scanner could not reach them
+  // (outcome no_route): "ipv4", "ipv6". Non-empty: the domain is not fully measured (§3).
+  std::vector<std::string> incomplete;
+  // Why this domain's verdicts are not a measurement of the domain: the scanner's own faults
+  // and verdicts resting on a confirmed DNS failure (§1). Non-empty: listed by scan, exit 1.
+  std::vector<std::string> unmeasured;
 };
 
 // ---- text forms: exactly the names of measurement.md -------------------------------------
