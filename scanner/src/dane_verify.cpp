@@ -1,7 +1,7 @@
 // dane_verify.cpp — see dane_verify.hpp.
-#include <nulmeting/scanner/dane_tlsa.hpp>
 #include <nulmeting/scanner/dane_verify.hpp>
 #include <nulmeting/scanner/tls_context.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -70,7 +70,7 @@ bool dane_context_setup(SSL_CTX* ctx) {
 int dane_setup(SSL* ssl, const DaneParams& params) {
   int usable = 0;
   for (const auto& r : params.records)
-    if (tlsa_usable(r)) ++usable;
+    if (verdict::tlsa_usable(r)) ++usable;
   if (usable == 0 || params.base.empty()) return 0;
   ERR_clear_error();
   if (SSL_dane_enable(ssl, params.base.c_str()) <= 0) return -1;
@@ -79,7 +79,7 @@ int dane_setup(SSL* ssl, const DaneParams& params) {
     if (!n.empty() && n != params.base && SSL_add1_host(ssl, n.c_str()) != 1) return -1;
   int added = 0;
   for (const auto& r : params.records) {
-    if (!tlsa_usable(r)) continue;
+    if (!verdict::tlsa_usable(r)) continue;
     // OpenSSL re-checks the data (lengths, DER); a record it refuses is not usable either.
     if (SSL_dane_tlsa_add(ssl, r.usage, r.selector, r.matching_type, r.data.data(), r.data.size()) >
         0)
@@ -132,27 +132,6 @@ void dane_evaluate(SSL* ssl, ProbeResult& out) {
   }
   if (err != X509_V_OK && !out.error)
     out.error = std::string("DANE: ") + X509_verify_cert_error_string(err);
-}
-
-ProbeResult dane_recheck_names(const ProbeResult& r, std::span<const std::string> extra_names) {
-  if (r.dane != DaneCheck::Failed || r.dane_reason != DaneFailReason::NameMismatch ||
-      r.dane_depth < 0 || r.leaf_der.empty())
-    return r;
-  const unsigned char* p = r.leaf_der.data();
-  X509Ptr leaf(d2i_X509(nullptr, &p, static_cast<long>(r.leaf_der.size())));
-  if (!leaf) return r;
-  for (const auto& name : extra_names) {
-    if (name.empty()) continue;
-    if (X509_check_host(leaf.get(), name.data(), name.size(), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
-                        nullptr) == 1) {
-      ProbeResult ok = r;
-      ok.dane = DaneCheck::Authenticated;
-      ok.dane_reason = DaneFailReason::None;
-      if (ok.error && ok.error->starts_with("DANE:")) ok.error.reset();
-      return ok;
-    }
-  }
-  return r;
 }
 
 }  // namespace nulmeting::scanner

@@ -37,23 +37,7 @@ DnsAnswer fail(DnsAnswer a, DnsReason reason) {
   return a;
 }
 
-int rank(DnsClass c) {
-  switch (c) {
-    case DnsClass::Fail:
-      return 0;
-    case DnsClass::Insecure:
-    case DnsClass::InsecureNx:
-      return 1;
-    case DnsClass::Secure:
-    case DnsClass::SecureNx:
-      return 2;
-  }
-  return 0;
-}
-
 }  // namespace
-
-DnsClass weakest(DnsClass a, DnsClass b) { return rank(b) < rank(a) ? b : a; }
 
 DnsAnswer timeout_answer(std::string_view qname, std::uint16_t qtype) {
   return fail(base(qname, qtype), DnsReason::Timeout);

@@ -70,21 +70,6 @@ std::expected<std::string, std::string> name_in_rdata(std::span<const std::uint8
   return name;
 }
 
-// DER: a SEQUENCE whose encoded length covers exactly the data (certificate or SPKI).
-bool der_sequence_well_formed(std::span<const std::uint8_t> d) {
-  if (d.size() < 2 || d[0] != 0x30) return false;
-  std::size_t len = 0, hdr = 2;
-  if (d[1] < 0x80) {
-    len = d[1];
-  } else {
-    const std::size_t n = d[1] & 0x7f;
-    if (n == 0 || n > 4 || d.size() < 2 + n) return false;
-    for (std::size_t i = 0; i < n; ++i) len = (len << 8) | d[2 + i];
-    hdr = 2 + n;
-  }
-  return hdr + len == d.size();
-}
-
 }  // namespace
 
 std::string normalize_name(std::string_view name) {
@@ -262,74 +247,6 @@ std::expected<ParsedAnswer, std::string> parse_answer(std::span<const std::uint8
   for (const auto& r : out.answers)
     if (r.type == qtype && r.klass == 1 && r.owner == cur) out.records.push_back(r.text);
   return out;
-}
-
-bool tlsa_usable(std::uint8_t usage, std::uint8_t selector, std::uint8_t matching,
-                 std::span<const std::uint8_t> data) {
-  if (usage != 2 && usage != 3) return false;
-  if (selector > 1) return false;
-  switch (matching) {
-    case 0:
-      return der_sequence_well_formed(data);
-    case 1:
-      return data.size() == 32;
-    case 2:
-      return data.size() == 64;
-    default:
-      return false;
-  }
-}
-
-std::optional<TlsaRecord> parse_tlsa_text(std::string_view text) {
-  unsigned fields[3] = {0, 0, 0};
-  const char* p = text.data();
-  const char* end = text.data() + text.size();
-  for (auto& f : fields) {
-    while (p < end && *p == ' ') ++p;
-    const auto [ptr, ec] = std::from_chars(p, end, f);
-    if (ec != std::errc{} || f > 255) return std::nullopt;
-    p = ptr;
-  }
-  TlsaRecord rec;
-  rec.usage = static_cast<std::uint8_t>(fields[0]);
-  rec.selector = static_cast<std::uint8_t>(fields[1]);
-  rec.matching_type = static_cast<std::uint8_t>(fields[2]);
-  auto hexval = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  int hi = -1;
-  for (; p < end; ++p) {
-    if (*p == ' ') continue;
-    const int v = hexval(*p);
-    if (v < 0) return std::nullopt;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      rec.data.push_back(static_cast<std::uint8_t>((hi << 4) | v));
-      hi = -1;
-    }
-  }
-  if (hi >= 0) return std::nullopt;  // odd number of hex digits
-  rec.usable = tlsa_usable(rec.usage, rec.selector, rec.matching_type, rec.data);
-  return rec;
-}
-
-std::optional<MxText> parse_mx_text(std::string_view text) {
-  unsigned pref = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), pref);
-  if (ec != std::errc{} || pref > 0xFFFF) return std::nullopt;
-  std::string_view rest(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
-  if (rest.empty() || rest.front() != ' ') return std::nullopt;
-  rest.remove_prefix(1);
-  if (rest.empty()) return std::nullopt;
-  MxText mx;
-  mx.preference = static_cast<std::uint16_t>(pref);
-  mx.is_null = rest == ".";
-  mx.exchange = mx.is_null ? std::string() : normalize_name(rest);
-  return mx;
 }
 
 }  // namespace nulmeting::scanner

@@ -2,7 +2,7 @@
 // (cache hits), so every completion path may run inside pump(); pump() guards itself and the
 // done-callback is only ever called from the outermost frame.
 #include <nulmeting/scanner/pipeline.hpp>
-#include <nulmeting/scanner/verdict.hpp>
+#include <nulmeting/verdict/domain.hpp>
 
 #include <algorithm>
 #include <utility>
@@ -82,13 +82,6 @@ void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) 
   auto& result = job->resolved.result;
   auto& targets = job->resolved.targets;
   targets.resize(result.mx.size());
-  if (options_.max_mx && result.mx.size() > *options_.max_mx) {
-    result.findings.push_back("only the first " + std::to_string(*options_.max_mx) + " of " +
-                              std::to_string(result.mx.size()) +
-                              " MX hosts were probed (--max-mx)");
-    result.mx.resize(*options_.max_mx);
-    targets.resize(*options_.max_mx);
-  }
   job->pending = 1;  // guard: synchronous answers must not finish the domain mid-submission
   for (std::size_t i = 0; i < result.mx.size(); ++i) {
     result.mx[i].addresses.assign(targets[i].size(), ProbeResult{});
@@ -105,15 +98,10 @@ void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) 
 }
 
 void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
-  auto& rd = job->resolved;
-  DomainResult& result = rd.result;
-  if (rd.mx_secure && options_.dane_recheck && !rd.domain_names.empty()) {
-    for (auto& host : result.mx)
-      for (auto& p : host.addresses)
-        if (p.dane == DaneCheck::Failed && p.dane_reason == DaneFailReason::NameMismatch)
-          options_.dane_recheck(p, rd.domain_names);
-  }
-  result.verdict = decide_domain(result);
+  DomainResult& result = job->resolved.result;
+  // The probes recorded what their handshakes measured; the verdict module writes each
+  // address's final DANE value for this domain and decides the verdicts, once.
+  verdict::finalize(result);
   if (result.verdict.mail == MailVerdict::Error) ++stats_.domains_unmeasured;
   ++stats_.domains_done;
   --stats_.domains_in_flight;

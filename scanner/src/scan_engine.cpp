@@ -4,6 +4,7 @@
 #include <nulmeting/scanner/resolve.hpp>
 #include <nulmeting/scanner/scan_engine.hpp>
 #include <nulmeting/scanner/uv_handle.hpp>
+#include <nulmeting/verdict/host.hpp>
 
 #include <csignal>
 #include <optional>
@@ -20,28 +21,23 @@ class DnsResolution final : public DomainResolution {
     domains_.resolve(entry.domain, [this, done = std::move(done)](ResolvedDomain d) {
       DomainPlan plan;
       d.apply_to(plan.result);
-      plan.mx_secure = d.mx_secure;
-      plan.domain_names = d.dane_ta_extra_names();
       plan.targets.resize(plan.result.mx.size());
-      if (d.mail == MailVerdict::Receives) {
-        for (std::size_t i = 0; i < d.hosts.size() && i < plan.targets.size(); ++i) {
-          const ResolvedHost& h = d.hosts[i];
-          // Only usable hosts are probed: a TLSA lookup failure makes the host unusable
-          // (RFC 7672 §2.1.1; Postfix defers such a host), as do failed address lookups.
-          if (h.result.status != HostStatus::Ok) continue;
-          const bool secure_tlsa = h.result.tlsa && h.result.tlsa->status == DnsClass::Secure &&
-                                   !h.result.tlsa->records.empty();
-          for (const auto& ip : h.ips) {
-            ProbeTarget t;
-            t.host = h.result.name;
-            t.ip = ip;
-            t.port = port_;
-            if (secure_tlsa) {
-              t.tlsa_base = h.result.tlsa->base;
-              t.tlsa = h.result.tlsa->records;
-            }
-            plan.targets[i].push_back(std::move(t));
+      for (std::size_t i = 0; i < d.hosts.size() && i < plan.targets.size(); ++i) {
+        const ResolvedHost& h = d.hosts[i];
+        // Which hosts are probed is the verdict module's rule: every host with addresses, a
+        // tlsa_error host too (its STARTTLS is a fact; its DANE fails on every address).
+        if (!verdict::host_probed(h.result)) continue;
+        const bool dane = verdict::host_has_usable_tlsa(h.result);
+        for (const auto& ip : h.ips) {
+          ProbeTarget t;
+          t.host = h.result.name;
+          t.ip = ip;
+          t.port = port_;
+          if (dane) {
+            t.tlsa_base = h.result.tlsa->base;
+            t.tlsa = h.result.tlsa->records;
           }
+          plan.targets[i].push_back(std::move(t));
         }
       }
       done(std::move(plan));
@@ -97,6 +93,7 @@ std::expected<std::unique_ptr<ScanEngine>, std::string> ScanEngine::create(uv_lo
   impl->tls = std::move(*tls);
   impl->hosts = std::make_unique<HostResolver>(*impl->dns, impl->cfg.host_cache);
   DomainResolver::Options ropt;
+  ropt.max_mx = impl->cfg.max_mx.value_or(0);  // the one --max-mx cap: before host lookups
   impl->domains = std::make_unique<DomainResolver>(*impl->dns, *impl->hosts, ropt);
   impl->scheduler = std::make_unique<ProbeScheduler>(loop, impl->tls, impl->cfg.smtp);
   return std::unique_ptr<ScanEngine>(new ScanEngine(std::move(impl)));
@@ -109,8 +106,6 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
   SchedulerProbeService probes(*m.scheduler);
   PipelineOptions popt;
   popt.max_domains_in_flight = m.cfg.max_domains_in_flight;
-  popt.max_mx = m.cfg.max_mx;
-  popt.dane_recheck = dane_name_recheck();
   Pipeline pipeline(m.loop, source, resolution, probes, sink, popt);
 
   const std::uint64_t t0 = uv_hrtime();

@@ -1,6 +1,7 @@
 // smtp_probe.cpp — see smtp_probe.hpp.
-#include <nulmeting/scanner/dane_tlsa.hpp>
 #include <nulmeting/scanner/smtp_probe.hpp>
+#include <nulmeting/verdict/address.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <uv.h>
 
@@ -67,7 +68,7 @@ SmtpProbe::SmtpProbe(ProbeRequest req, const ProbeOptions& opts,
       parser_(opts.reply_limits) {
   result_.ip = req_.ip;
   for (const auto& r : req_.tlsa)
-    if (!req_.tlsa_base.empty() && tlsa_usable(r)) ++dane_usable_;
+    if (!req_.tlsa_base.empty() && verdict::tlsa_usable(r)) ++dane_usable_;
 }
 
 SmtpProbe::~SmtpProbe() {
@@ -152,15 +153,8 @@ IoStatus SmtpProbe::fail(ProbeOutcome o, std::string why, bool banner_temp) {
   result_.outcome = o;
   result_.error = sanitize(why, 1024);
   banner_temp_ = banner_temp;
-  if (dane_usable_ > 0) {
-    if (o == ProbeOutcome::NoStarttls || o == ProbeOutcome::StarttlsRefused) {
-      result_.dane = DaneCheck::Failed;
-      result_.dane_reason = DaneFailReason::NoStarttls;
-    } else if (o == ProbeOutcome::TlsFailed || state_ == State::Handshake) {
-      result_.dane = DaneCheck::Failed;
-      result_.dane_reason = DaneFailReason::TlsFailed;
-    }
-  }
+  // DANE stays as measured (not tested): what a failed dialogue means for DANE is decided by
+  // the verdict module (verdict::address_dane), not here.
   return IoStatus::Failed;
 }
 
@@ -393,7 +387,7 @@ IoStatus SmtpProbe::start_tls() {
   if (!s) return fail(ProbeOutcome::TlsFailed, "TLS setup: " + s.error());
   tls_.emplace(std::move(*s));
   if (dane_usable_ > 0) {
-    DaneParams p{req_.tlsa_base, {req_.host}, req_.tlsa};
+    DaneParams p{req_.tlsa_base, verdict::probe_reference_names(req_.tlsa_base), req_.tlsa};
     const int added = dane_setup(tls_->ssl(), p);
     if (added < 0) return fail(ProbeOutcome::TlsFailed, "DANE setup failed");
     dane_usable_ = added;

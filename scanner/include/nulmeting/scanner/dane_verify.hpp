@@ -1,20 +1,21 @@
 // dane_verify.hpp — DANE (RFC 7672) with OpenSSL's own DANE API, for one TLS session.
 //
 // Who calls it: SmtpProbe before the handshake (dane_setup) and after it (dane_evaluate); the
-// pipeline calls dane_recheck_names when one probe of (host, address) is shared by domains that
-// add reference identifiers; the offline tests call all three on in-memory handshakes.
+// offline tests call both on in-memory handshakes. This records what the handshake measured;
+// the final per-address DANE value (no STARTTLS, TLS failure, TLSA lookup failure, the
+// domain's own reference identifiers) is the verdict module's (nulmeting/verdict/address.hpp).
 //
 // How: SSL_CTX_dane_enable + DANE_FLAG_NO_DANE_EE_NAMECHECKS on the context; per session
 // SSL_dane_enable(base), SSL_add1_host for the other reference identifiers, no partial
-// wildcards, and SSL_dane_tlsa_add for USABLE records only (dane_tlsa.hpp; usage 0/1 and
+// wildcards, and SSL_dane_tlsa_add for USABLE records only (verdict::tlsa_usable; usage 0/1 and
 // malformed data are filtered here, OpenSSL would take them). Digest agility (RFC 7671 §9) is
 // OpenSSL's: SSL_CTX_dane_enable gives SHA2-512 a higher ordinal than SHA2-256, and for each
 // usage+selector only records of the highest matching type present count (full data excepted).
 // Verification runs with SSL_VERIFY_NONE so that the handshake completes and evidence is kept;
 // a verify callback records every error. A host-name mismatch is recorded and then cleared so
-// that verification continues: that way "failed: name_mismatch" means the chain otherwise
-// authenticated (record, depth and expiry all fine), which is what makes dane_recheck_names
-// sound. DANE-EE ignores names and expiry (OpenSSL, with the flag above); DANE-TA checks both.
+// that verification continues: that way "failed: name_mismatch" with a depth means the chain
+// otherwise authenticated (record, depth and expiry all fine), which is what makes the verdict
+// module's re-check with the domain's own names (verdict::address_dane) sound. DANE-EE ignores names and expiry (OpenSSL, with the flag above); DANE-TA checks both.
 // When both the name and something else fail, the other reason is reported.
 //
 // Threading: per session; the ex_data index is created once (thread-safe static).
@@ -35,7 +36,8 @@ bool dane_context_setup(SSL_CTX* ctx);
 
 struct DaneParams {
   std::string base;                 // TLSA base domain: first reference identifier
-  std::vector<std::string> names;   // further reference identifiers (host name, D, ...)
+  std::vector<std::string> names;   // further reference identifiers (verdict::
+                                    // probe_reference_names: the base domain only)
   std::vector<TlsaRecord> records;  // as received; only usable ones are used
 };
 
@@ -46,12 +48,5 @@ int dane_setup(SSL* ssl, const DaneParams& params);
 // Reads the DANE outcome of a finished handshake into out.dane / dane_reason / dane_depth /
 // dane_matched. Only meaningful when dane_setup returned > 0.
 void dane_evaluate(SSL* ssl, ProbeResult& out);
-
-// A shared probe that failed DANE-TA only on names (dane_reason == NameMismatch with a
-// matched record) is authenticated for a domain whose extra reference identifiers (D and its
-// CNAME expansion, when the MX RRset is secure) match the leaf (X509_check_host, SAN first,
-// CN only without DNS SANs, no partial wildcards). Returns the result for that domain;
-// any other result is returned unchanged.
-ProbeResult dane_recheck_names(const ProbeResult& r, std::span<const std::string> extra_names);
 
 }  // namespace nulmeting::scanner

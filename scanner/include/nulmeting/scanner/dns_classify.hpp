@@ -14,6 +14,7 @@
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/verdict/dns.hpp>
 
 #include <unbound.h>
 
@@ -34,17 +35,10 @@ DnsAnswer classify_result(std::string_view qname, std::uint16_t qtype, int err, 
 DnsAnswer timeout_answer(std::string_view qname, std::uint16_t qtype);
 DnsAnswer error_answer(std::string_view qname, std::uint16_t qtype, std::string_view why);
 
-// Has records (class secure or insecure).
-inline bool has_data(const DnsAnswer& a) {
-  return a.cls == DnsClass::Secure || a.cls == DnsClass::Insecure;
-}
-// NX class (NXDOMAIN or NODATA, validated or not).
-inline bool is_nx(const DnsAnswer& a) {
-  return a.cls == DnsClass::SecureNx || a.cls == DnsClass::InsecureNx;
-}
-
-// Weakest of two classes for "security of a set of answers": fail < insecure < secure.
-// NX classes count as their secure/insecure counterparts.
-DnsClass weakest(DnsClass a, DnsClass b);
+// has_data, is_nx and weakest (the class helpers the verdict rules read answers with) live in
+// the verdict module; the scanner uses the same ones.
+using verdict::has_data;
+using verdict::is_nx;
+using verdict::weakest;
 
 }  // namespace nulmeting::scanner

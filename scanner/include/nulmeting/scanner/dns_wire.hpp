@@ -8,8 +8,7 @@
 // a packet that does not parse is an error value, never a crash (tests/scanner/dns_wire_test.cpp
 // feeds it truncated and looping packets).
 //
-// Who calls it: dns_classify.cpp (classification of one ub_result) and the resolution logic
-// (TLSA text → TlsaRecord). Pure functions, any thread.
+// Who calls it: dns_classify.cpp (classification of one ub_result). Pure functions, any thread.
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
@@ -83,21 +82,7 @@ std::expected<std::string, std::string> rdata_to_text(std::span<const std::uint8
 // Lower-cases and strips one trailing dot ("Mx.Example.NL." → "mx.example.nl").
 std::string normalize_name(std::string_view name);
 
-// "3 1 1 0a1b..." → TlsaRecord (with `usable` set); nullopt when the text is not a TLSA record.
-std::optional<TlsaRecord> parse_tlsa_text(std::string_view text);
-
-// Usable per measurement.md §2.2: usage 2/3, selector 0/1, matching 0/1/2, data well formed
-// (32 bytes for SHA-256, 64 for SHA-512, non-empty DER starting with a SEQUENCE for 0).
-bool tlsa_usable(std::uint8_t usage, std::uint8_t selector, std::uint8_t matching,
-                 std::span<const std::uint8_t> data);
-
-// MX presentation text "10 mx.example.nl." → (preference, exchange without trailing dot;
-// "" for the null MX "."); nullopt if not an MX record text.
-struct MxText {
-  std::uint16_t preference = 0;
-  std::string exchange;
-  bool is_null = false;  // exchange was "." (RFC 7505)
-};
-std::optional<MxText> parse_mx_text(std::string_view text);
+// TLSA and MX presentation text are read by the verdict module (nulmeting/verdict/tlsa.hpp,
+// dns.hpp): one parser and one usability rule for everyone.
 
 }  // namespace nulmeting::scanner

@@ -3,7 +3,7 @@
 //   DomainSource ──next()──► resolve (DomainResolution) ──► probe every (host, address)
 //        (streamed)             (DNS, §2.1–2.2)               (ProbeService: deduplicated,
 //                                                              polite per IP, shared results)
-//                       ──► per-domain DANE-TA name re-check ──► verdicts (§3) ──► ResultSink
+//                       ──► verdict::finalize (per-address DANE, §3 verdicts) ──► ResultSink
 //
 // Memory stays flat in the list size: at most `max_domains_in_flight` domains are open at any
 // moment; the source is pulled only when one finishes. Host and probe results are shared through
@@ -46,9 +46,6 @@ using ProbeTarget = ProbeRequest;
 struct DomainPlan {
   DomainResult result;  // mx_lookup, implicit_mx, findings, mx hosts (no probes)
   std::vector<std::vector<ProbeTarget>> targets;  // per result.mx[i]: the addresses to probe
-  bool mx_secure = false;                 // the MX RRset (or implicit A/AAAA) validated secure
-  std::vector<std::string> domain_names;  // D and its CNAME expansion: extra DANE-TA names when
-                                          // mx_secure (RFC 7672 §3.2.2)
 };
 
 class DomainResolution {
@@ -75,15 +72,8 @@ class ResultSink {
   virtual bool ready() const { return true; }
 };
 
-// Re-checks a probe's DANE-TA name failure against the domain's extra reference identifiers
-// (D and its CNAME expansion) — provided by the DANE code; identity when not set.
-using DaneNameRecheck =
-    std::function<void(ProbeResult&, const std::vector<std::string>& extra_names)>;
-
 struct PipelineOptions {
   std::size_t max_domains_in_flight = 2000;
-  std::optional<unsigned> max_mx;  // probe at most this many MX hosts per domain
-  DaneNameRecheck dane_recheck;
   // Back-pressure: while the sink is not ready() no new domain is started; the pipeline looks
   // again every `admit_retry_ms`.
   std::uint64_t admit_retry_ms = 20;

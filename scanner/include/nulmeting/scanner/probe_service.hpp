@@ -1,17 +1,14 @@
 // probe_service.hpp — wires the SMTP prober into the scan pipeline (pipeline.hpp): the
-// ProbeService the pipeline calls, backed by a ProbeScheduler, and the DANE-TA name re-check
-// the pipeline applies per domain.
+// ProbeService the pipeline calls, backed by a ProbeScheduler.
 //
 // Who calls it: the scan command. Usage:
 //   auto tls = TlsClientContext::create({}).value();
 //   ProbeScheduler sched(loop, tls, sched_opts);        // sched_opts.probe.ehlo_name = --ehlo-name
 //   SchedulerProbeService prober(sched);
-//   PipelineOptions popts; popts.dane_recheck = dane_name_recheck();
-//   Pipeline pipeline(loop, source, resolver, prober, sink, popts);
+//   Pipeline pipeline(loop, source, resolver, prober, sink, PipelineOptions{});
 // Threading: loop thread only.
 #pragma once
 
-#include <nulmeting/scanner/dane_verify.hpp>
 #include <nulmeting/scanner/pipeline.hpp>
 #include <nulmeting/scanner/probe_scheduler.hpp>
 
@@ -28,13 +25,5 @@ class SchedulerProbeService final : public ProbeService {
  private:
   ProbeScheduler& scheduler_;
 };
-
-// The pipeline's DaneNameRecheck: a shared probe that failed DANE-TA only on names is
-// authenticated for a domain whose extra reference identifiers match the leaf.
-inline DaneNameRecheck dane_name_recheck() {
-  return [](ProbeResult& r, const std::vector<std::string>& extra_names) {
-    r = dane_recheck_names(r, extra_names);
-  };
-}
 
 }  // namespace nulmeting::scanner

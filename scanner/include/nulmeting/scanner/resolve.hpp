@@ -9,11 +9,10 @@
 //   HostResolver hosts(**client);                // one per scan: cache + coalescing of MX hosts
 //   DomainResolver domains(**client, hosts);     // stateless apart from options
 //   domains.resolve("example.nl", [&](ResolvedDomain d) {
-//     // d.mail == Error / NoMail / NullMx: no probes; store d.apply_to(result).
-//     // d.mail == Receives: for each d.hosts[i] probe every d.hosts[i].ips with
-//     //   SNI d.hosts[i].sni and the host's usable TLSA records (d.hosts[i].result.tlsa);
-//     //   DANE-TA reference identifiers: d.hosts[i].sni plus d.dane_ta_extra_names().
-//     //   Put the ProbeResults into d.hosts[i].result.addresses, then d.apply_to(result).
+//     // Evidence only: for each d.hosts[i] that verdict::host_probed() probe every
+//     //   d.hosts[i].ips with SNI d.hosts[i].sni and the host's usable TLSA records;
+//     //   put the ProbeResults into d.hosts[i].result.addresses, d.apply_to(result), then
+//     //   verdict::finalize(result) decides (nulmeting/verdict/domain.hpp).
 //   });
 //   loop.run();  ...  (*client)->close(); loop.close() == 0
 //
@@ -27,19 +26,15 @@
 // full_recursion (+ root_hints); run check_trust_anchor() before the first domain and exit 2 on
 // error.
 //
-// Rules implemented here (each has a test in tests/scanner/resolve_test.cpp or the testbed
-// tests): MX fail → error (nothing else looked up); NXDOMAIN → no_mail; any "." exchange →
-// null_mx (other MX beside it become a finding); NODATA → implicit MX [D], and no A/AAAA
-// either → no_mail; hosts sorted by preference then name; an exchange that looks like an IP
-// address is resolved as a name and flagged. Per host: A and AAAA (in parallel) before TLSA;
-// both fail → unusable; none → no_address; TLSA only when the addresses are secure; candidates
-// [CNAME-expanded name, H] or [H]; a failing TLSA lookup → tlsa_error and no further candidate.
-// Judgement calls (not spelled out by measurement.md), recorded here:
-// - One address lookup fails and the other has data: the host is usable with the addresses
-//   found; a finding names the failed lookup. One fails and the other is NX: `unusable`
-//   (we cannot say there is no address).
-// - Failed host results (unusable, tlsa_error) are not cached: a transient SERVFAIL must not
-//   spread to every domain sharing that MX host; concurrent lookups are still coalesced.
+// The resolver gathers EVIDENCE only; it decides no verdict. What to look up next is decided by
+// the verdict module's rules (nulmeting/verdict/dns.hpp, host.hpp): which hosts an MX answer
+// gives (mx_plan, with the --max-mx cap applied before any host lookup), the host status from
+// A and AAAA (asked in parallel), whether H's own CNAME record is needed, the TLSA candidates
+// and what each TLSA answer means (tlsa_step: fail stops with tlsa_error). An exchange that
+// looks like an IP address is resolved as a name and flagged.
+// Evidence per host: address_lookups holds A, AAAA and, when asked, the answer to `H CNAME`.
+// Failed host results (unusable, tlsa_error) are not cached: a transient SERVFAIL must not
+// spread to every domain sharing that MX host; concurrent lookups are still coalesced.
 //
 // Threading: loop thread only. Callbacks may run synchronously for cached hosts.
 #pragma once
@@ -63,27 +58,19 @@ namespace nulmeting::scanner {
 struct ResolvedHost {
   MxHostResult result;           // name, preference, flags, status, lookups, tlsa
   std::vector<std::string> ips;  // addresses to probe, A records first, then AAAA
-  std::string sni;               // TLSA base domain when there is one, else the host name
+  std::string sni;               // verdict::probe_name: TLSA base domain, else the host name
   std::string canonical_name;    // the host's CNAME expansion (== name without CNAME)
   std::vector<std::string> findings;
-  // The usable TLSA records (what DANE authenticates against); empty → DANE not applicable.
-  std::vector<TlsaRecord> usable_tlsa() const;
 };
 
 struct ResolvedDomain {
-  std::string domain;                     // A-label, no trailing dot
-  MailVerdict mail = MailVerdict::Error;  // Receives / NullMx / NoMail / Error (DNS part)
-  DnsClass dnssec = DnsClass::Fail;       // class of the MX answer (implicit MX: of A/AAAA of D)
+  std::string domain;  // A-label, no trailing dot
   bool implicit_mx = false;
   DnsAnswer mx_lookup;
-  bool mx_secure = false;           // the MX RRset validated (secure, with data)
   std::string canonical_domain;     // D's CNAME expansion at the MX lookup (== domain if none)
-  std::vector<ResolvedHost> hosts;  // by preference, then name
+  std::vector<ResolvedHost> hosts;  // by preference, then name (after the --max-mx cap)
   std::vector<std::string> findings;
 
-  // Extra DANE-TA reference identifiers (measurement.md §2.3): D and its CNAME expansion, only
-  // when the MX RRset is secure.
-  std::vector<std::string> dane_ta_extra_names() const;
   // Copies the DNS pieces into a DomainResult (implicit_mx, mx_lookup, mx, findings).
   void apply_to(DomainResult& r) const;
 };
@@ -140,25 +127,9 @@ class DomainResolver {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // callbacks hold a weak_ptr to it
 };
 
-// Pure pieces, exposed for unit tests -------------------------------------------------------
+// Pure piece, exposed for unit tests ---------------------------------------------------------
 
 // An MX exchange that would parse as an IPv4 or IPv6 address ("192.0.2.1").
 bool looks_like_ip_literal(std::string_view name);
-
-// Host status and address class from the A and AAAA answers (§2.2 first bullets).
-struct AddressVerdict {
-  HostStatus status = HostStatus::Ok;
-  DnsClass address_dnssec = DnsClass::Fail;
-  std::vector<std::string> ips;
-  std::vector<std::string> findings;
-};
-AddressVerdict judge_addresses(const std::string& host, const DnsAnswer& a, const DnsAnswer& aaaa);
-
-// TLSA base-domain candidates for a host whose address answers are given (empty: no lookup).
-std::vector<std::string> tlsa_candidates(const std::string& host, const AddressVerdict& v,
-                                         const DnsAnswer& a, const DnsAnswer& aaaa);
-
-// TlsaInfo from a secure TLSA answer with records (records parsed, usable counted).
-TlsaInfo tlsa_info_from(const DnsAnswer& answer, const std::string& base);
 
 }  // namespace nulmeting::scanner

@@ -27,11 +27,11 @@
 // QUIT's reply, timeout or reset change nothing. A connection lost during the handshake without a
 // TLS alert is `reset`; with an alert or a protocol error it is `tls_failed`.
 //
-// DANE per address (only when usable TLSA exist): authenticated / failed(no_match,
-// name_mismatch, expired) after a handshake; failed(no_starttls) for no_starttls and
-// starttls_refused; failed(tls_failed) when the handshake failed, timed out or was reset. An
-// address not reached far enough to ask for STARTTLS (refused, timeout before STARTTLS, 4xx/5xx
-// banner, reset) keeps dane = not_applicable: it was not tested.
+// DANE (only when usable TLSA exist): the probe records what its handshake measured —
+// authenticated / failed(no_match, name_mismatch, expired) against the reference identifiers of
+// verdict::probe_reference_names (the TLSA base domain). Without a completed handshake it
+// records nothing (dane = not_applicable); the final per-address value (no_starttls,
+// tls_failed, tlsa_lookup_failed, the domain's own names) is written by verdict::finalize.
 //
 // Memory per probe is bounded: the reply parser's caps, one read chunk of pending plaintext, a
 // cap on buffered ciphertext, the transcript cap and the chain cap.

@@ -1,11 +1,11 @@
-// dane_tlsa.cpp — see dane_tlsa.hpp.
-#include <nulmeting/scanner/dane_tlsa.hpp>
+// tlsa.cpp — see tlsa.hpp.
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <openssl/x509.h>
 
 #include <cctype>
 
-namespace nulmeting::scanner {
+namespace nulmeting::verdict {
 
 bool tlsa_usable(const TlsaRecord& r) {
   if (r.usage != 2 && r.usage != 3) return false;
@@ -88,9 +88,31 @@ std::expected<TlsaRecord, std::string> parse_tlsa_text(std::string_view text) {
     }
   }
   if (high >= 0) return std::unexpected("TLSA: odd number of hex digits");
-  if (r.data.empty()) return std::unexpected("TLSA: no data");
   r.usable = tlsa_usable(r);
   return r;
 }
 
-}  // namespace nulmeting::scanner
+TlsaInfo tlsa_info_from(const DnsAnswer& answer, const std::string& base) {
+  TlsaInfo t;
+  t.status = answer.cls;
+  t.base = base;
+  for (const auto& text : answer.records) {
+    if (auto rec = parse_tlsa_text(text)) {
+      t.usable += rec->usable ? 1 : 0;
+      t.records.push_back(std::move(*rec));
+    } else {
+      t.records.push_back(TlsaRecord{});  // usage 0: unusable by construction
+    }
+  }
+  return t;
+}
+
+std::vector<TlsaRecord> usable_records(const TlsaInfo& info) {
+  std::vector<TlsaRecord> out;
+  if (info.status != DnsClass::Secure || info.base.empty()) return out;
+  for (const auto& r : info.records)
+    if (tlsa_usable(r)) out.push_back(r);
+  return out;
+}
+
+}  // namespace nulmeting::verdict
