@@ -1,6 +1,8 @@
 #include "explain.hpp"
 
-#include <nulmeting/scanner/verdict.hpp>
+#include <nulmeting/verdict/address.hpp>
+#include <nulmeting/verdict/host.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <fmt/format.h>
 
@@ -12,10 +14,13 @@ namespace {
 std::string_view yes_no(bool b) { return b ? "yes" : "no"; }
 
 std::string tlsa_note(const TlsaRecord& r) {
-  if (r.usable) return "usable";
+  if (verdict::tlsa_usable(r)) return "usable";
   if (r.usage == 0 || r.usage == 1)
     return fmt::format("not usable: usage {} (PKIX) is not used for SMTP (RFC 7672 §3.1.3)",
                        r.usage);
+  if (r.usage <= 3 && r.selector == 1 && r.matching_type == 0)
+    return "not usable: selector 1 needs a SubjectPublicKeyInfo, the data is not one (a whole "
+           "certificate belongs under selector 0)";
   return "not usable: unknown parameters or malformed data (RFC 7672 §3.1)";
 }
 
@@ -98,7 +103,11 @@ std::vector<std::string> explain_reasons(const DomainResult& r) {
                       h.name));
     switch (h.status) {
       case HostStatus::NoAddress:
-        why.push_back(fmt::format("MX {}: has no A or AAAA record", h.name));
+        why.push_back(fmt::format(
+            "MX {}: has no A or AAAA record{}", h.name,
+            verdict::host_counted_for_dane(h)
+                ? ""
+                : " (both securely denied: left out of the DANE verdict)"));
         continue;
       case HostStatus::Unusable:
         why.push_back(fmt::format("MX {}: its address lookups failed", h.name));
@@ -110,12 +119,12 @@ std::vector<std::string> explain_reasons(const DomainResult& r) {
             h.name,
             h.tlsa && !h.tlsa->lookups.empty() ? to_string(h.tlsa->lookups.back().reason)
                                                : std::string_view("fail")));
-        continue;
+        break;  // still probed: its STARTTLS is explained below
       case HostStatus::Ok:
         break;
     }
-    const bool tlsa = scanner::host_has_usable_tlsa(h);
-    if (!tlsa) {
+    const bool tlsa = verdict::host_has_usable_tlsa(h);
+    if (!tlsa && h.status == HostStatus::Ok) {
       if (h.address_dnssec != DnsClass::Secure)
         why.push_back(
             fmt::format("MX {}: its addresses are not DNSSEC-signed, so DANE cannot "
@@ -129,8 +138,11 @@ std::vector<std::string> explain_reasons(const DomainResult& r) {
     }
     for (const auto& p : h.addresses) {
       if (p.outcome != ProbeOutcome::StarttlsOk)
-        why.push_back(fmt::format("MX {} [{}]: {}{}{}", h.name, p.ip, to_string(p.outcome),
-                                  p.error ? ": " : "", p.error.value_or("")));
+        why.push_back(fmt::format("MX {} [{}]: {}{}{}{}", h.name, p.ip, to_string(p.outcome),
+                                  p.error ? ": " : "", p.error.value_or(""),
+                                  verdict::reach(p.outcome) == verdict::Reach::NotMeasured
+                                      ? " (not measured: left out of the verdicts)"
+                                      : ""));
       if (p.dane == DaneCheck::Failed)
         why.push_back(fmt::format("MX {} [{}]: {}", h.name, p.ip, fail_advice(p.dane_reason)));
     }

@@ -1,6 +1,8 @@
 // aggregate.cpp — ReportModel from stored results (definitions in aggregate.hpp).
 #include <nulmeting/reports/aggregate.hpp>
 #include <nulmeting/storage/database.hpp>
+#include <nulmeting/verdict/address.hpp>
+#include <nulmeting/verdict/host.hpp>
 
 #include <fmt/format.h>
 
@@ -13,15 +15,14 @@ namespace {
 
 std::size_t sector_index(Sector s) { return static_cast<std::size_t>(s); }
 
-bool has_usable_tlsa(const MxHostResult& h) {
-  return h.tlsa && h.tlsa->status == DnsClass::Secure && h.tlsa->usable > 0;
-}
+// Which hosts have DANE and which addresses were reached are the verdict module's rules.
+bool has_usable_tlsa(const MxHostResult& h) { return verdict::host_has_usable_tlsa(h); }
 
 bool tlsa_failed(const MxHostResult& h) {
   return h.status == HostStatus::TlsaError || (h.tlsa && h.tlsa->status == DnsClass::Fail);
 }
 
-bool reached(ProbeOutcome o) { return o != ProbeOutcome::Refused && o != ProbeOutcome::Timeout; }
+bool reached(ProbeOutcome o) { return verdict::reach(o) == verdict::Reach::Reached; }
 
 std::string addr_text(const MxHostResult& h, const ProbeResult& p) {
   std::string s = fmt::format("{} [{}]: {}", h.name, p.ip, to_string(p.outcome));

@@ -5,7 +5,7 @@
 //
 // Targets: a list of "host ip base tlsa" lines (DANE hosts that should end starttls_ok +
 // authenticated), probed round-robin with distinct host keys so that dedup does not hide work.
-#include <nulmeting/scanner/dane_tlsa.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 #include <nulmeting/scanner/probe_scheduler.hpp>
 #include <nulmeting/scanner/tls_context.hpp>
 
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     std::string tl;
     ls >> r.host >> r.ip >> r.tlsa_base;
     std::getline(ls, tl);
-    auto rec = parse_tlsa_text(tl);
+    auto rec = verdict::parse_tlsa_text(tl);
     if (!rec) continue;
     r.tlsa.push_back(*rec);
     targets.push_back(r);

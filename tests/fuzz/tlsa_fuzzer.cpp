@@ -1,13 +1,13 @@
-// libFuzzer target: TLSA RDATA (wire) and presentation parsing (scanner/dane_tlsa.hpp),
+// libFuzzer target: TLSA RDATA (wire) and presentation parsing (verdict/tlsa.hpp),
 // including the DER check of full-data records. Invariants: no crash/UB; a parsed record's
 // usability equals tlsa_usable(); usable implies usage 2/3, selector 0/1, matching type 0/1/2.
-#include <nulmeting/scanner/dane_tlsa.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <cstdlib>
 #include <span>
 #include <string_view>
 
-using namespace nulmeting::scanner;
+using namespace nulmeting::verdict;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto check = [](const nulmeting::TlsaRecord& r) {

@@ -7,9 +7,10 @@
 //   NULMETING_TESTBED=tests/testbed/run ip netns exec nulmeting-tb build/x/tests/test_integration
 //   "[smtp]"
 // Without the testbed (or outside its namespace) the test prints a WARN and passes.
-#include <nulmeting/scanner/dane_tlsa.hpp>
 #include <nulmeting/scanner/dane_verify.hpp>
 #include <nulmeting/scanner/probe_scheduler.hpp>
+#include <nulmeting/verdict/address.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -34,8 +35,31 @@ struct Expect {
 };
 struct Target {
   ProbeRequest req;
+  HostStatus status = HostStatus::Ok;
   std::vector<Expect> expects;
 };
+
+// The final DANE value the verdict module gives probe `r` of target `t` for `e`'s domain.
+ProbeResult for_domain(const Target& t, const Expect& e, ProbeResult r) {
+  MxHostResult h;
+  h.name = t.req.host;
+  h.status = t.status;
+  if (!t.req.tlsa_base.empty()) {
+    h.tlsa.emplace();
+    h.tlsa->status = DnsClass::Secure;
+    h.tlsa->base = t.req.tlsa_base;
+    h.tlsa->records = t.req.tlsa;
+  }
+  DomainResult d;
+  d.entry.domain = e.domain;
+  d.mx_lookup.cls = e.domain_secure ? DnsClass::Secure : DnsClass::Insecure;
+  d.mx_lookup.reason = DnsReason::Ok;
+  d.mx_lookup.records = {"10 " + t.req.host + "."};
+  const auto v = verdict::address_dane(h, r, verdict::domain_reference_names(d));
+  r.dane = v.dane;
+  r.dane_reason = v.reason;
+  return r;
+}
 
 std::optional<json> testbed_env() {
   const char* dir = std::getenv("NULMETING_TESTBED");
@@ -72,12 +96,13 @@ std::map<std::pair<std::string, std::string>, Target> load_targets(const json& e
         t.req.host = host;
         t.req.ip = a.at("ip");
         t.req.port = 25;
+        if (auto st = parse_enum<HostStatus>(mx.value("status", "ok"))) t.status = *st;
         const json& tl = mx.value("tlsa", json());
         if (tl.is_object() && tl.value("status", "") == "secure" && tl.contains("records")) {
           t.req.tlsa_base = tl.at("base");
           t.req.tlsa.clear();
           for (const auto& r : tl.at("records")) {
-            auto rec = parse_tlsa_text(r.get<std::string>());
+            auto rec = verdict::parse_tlsa_text(r.get<std::string>());
             REQUIRE(rec.has_value());
             t.req.tlsa.push_back(*rec);
           }
@@ -130,10 +155,9 @@ TEST_CASE("SMTP probes against every testbed scenario host", "[testbed][smtp]") 
   for (const auto& [key, t] : targets) {
     const ProbeResult& r = results.at(key);
     for (const auto& e : t.expects) {
-      // A domain whose MX RRset is secure adds itself as a reference identifier (DANE-TA).
-      std::vector<std::string> extra;
-      if (e.domain_secure) extra.push_back(e.domain);
-      const ProbeResult d = dane_recheck_names(r, extra);
+      // A domain whose MX RRset is secure adds itself as a reference identifier (DANE-TA); the
+      // final per-address value is the verdict module's.
+      const ProbeResult d = for_domain(t, e, r);
       INFO(e.domain << " " << key.first << " [" << key.second << "] error=" << r.error.value_or("")
                     << "\n"
                     << r.transcript);

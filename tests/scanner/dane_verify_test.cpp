@@ -1,9 +1,10 @@
 // Offline DANE tests: in-memory handshakes against chains made at test time (tls_testing.hpp).
 #include "scanner/tls_testing.hpp"
 
-#include <nulmeting/scanner/dane_tlsa.hpp>
 #include <nulmeting/scanner/dane_verify.hpp>
 #include <nulmeting/scanner/tls_context.hpp>
+#include <nulmeting/verdict/address.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <catch2/catch.hpp>
 #include <openssl/pem.h>
@@ -16,6 +17,22 @@ using namespace nulmeting::scanner;
 using namespace nulmeting::scanner::testing;
 
 namespace {
+// The final DANE value the verdict module gives this handshake for a domain whose own
+// reference identifiers are `names` (the re-check of a DANE-TA name mismatch).
+DaneCheck for_domain(ProbeResult r, const std::vector<std::string>& names) {
+  MxHostResult h;
+  h.status = HostStatus::Ok;
+  h.tlsa = verdict::tlsa_info_from(
+      [] {
+        DnsAnswer a;
+        a.cls = DnsClass::Secure;
+        a.records = {"2 0 1 " + std::string(64, 'a')};
+        return a;
+      }(),
+      "base.example");
+  r.outcome = ProbeOutcome::StarttlsOk;
+  return verdict::address_dane(h, r, names).dane;
+}
 
 std::shared_ptr<TlsClientContext> client_ctx(const std::string& ca_file = {}) {
   TlsOptions o;
@@ -137,11 +154,11 @@ TEST_CASE("DANE-TA checks names: SAN, CN fallback, wildcards, extra identifiers"
     CHECK(a.r.dane == DaneCheck::Failed);
     CHECK(a.r.dane_reason == DaneFailReason::NameMismatch);
     CHECK(a.r.dane_depth == 1);
-    // The pipeline re-checks for a domain with extra reference identifiers.
+    // The verdict module re-checks for a domain with its own reference identifiers.
     const std::vector<std::string> good{"example.org", "mail.other.nl"};
-    CHECK(dane_recheck_names(a.r, good).dane == DaneCheck::Authenticated);
+    CHECK(for_domain(a.r, good) == DaneCheck::Authenticated);
     const std::vector<std::string> bad{"example.org"};
-    CHECK(dane_recheck_names(a.r, bad).dane == DaneCheck::Failed);
+    CHECK(for_domain(a.r, bad) == DaneCheck::Failed);
   }
   SECTION("host name as second reference identifier") {
     Pki pki({"mx.example.nl", {"mx.example.nl"}});
@@ -161,7 +178,7 @@ TEST_CASE("DANE-TA checks names: SAN, CN fallback, wildcards, extra identifiers"
                  {tlsa_for(pki.inter.get(), 2, 0, 1)});
     CHECK(a.r.dane_reason == DaneFailReason::NameMismatch);
     const std::vector<std::string> extra{"mx.example.nl"};
-    CHECK(dane_recheck_names(a.r, extra).dane == DaneCheck::Failed);
+    CHECK(for_domain(a.r, extra) == DaneCheck::Failed);
   }
   SECTION("CN is used only without DNS SANs") {
     Pki cn_only({"mx.example.nl", {}});
@@ -187,7 +204,7 @@ TEST_CASE("DANE-TA checks expiry", "[dane]") {
                {tlsa_for(both.inter.get(), 2, 0, 1)});
   CHECK(b.r.dane_reason == DaneFailReason::Expired);
   const std::vector<std::string> extra{"x.other.nl"};
-  CHECK(dane_recheck_names(b.r, extra).dane == DaneCheck::Failed);
+  CHECK(for_domain(b.r, extra) == DaneCheck::Failed);
 }
 
 TEST_CASE("Digest agility (RFC 7671 §9): only the strongest digest per usage+selector counts",
@@ -230,7 +247,7 @@ TEST_CASE("Usages 0 and 1 and malformed records are filtered, and counted as unu
   SECTION("a short digest is malformed") {
     auto bad = tlsa_for(pki.leaf.get(), 3, 1, 1);
     bad.data.pop_back();
-    CHECK_FALSE(tlsa_usable(bad));
+    CHECK_FALSE(verdict::tlsa_usable(bad));
     auto a = run(pki.leaf_key.get(), {pki.leaf.get()}, {bad});
     CHECK(a.usable == 0);
   }

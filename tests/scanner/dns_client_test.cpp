@@ -295,7 +295,8 @@ TEST_CASE("Resolvers: closing the client calls every domain back; destroying the
     }
     REQUIRE(got.size() == 3);
     for (const auto& r : got) {
-      CHECK(r.mail == MailVerdict::Error);
+      CHECK(r.mx_lookup.cls == DnsClass::Fail);  // → mail = error (verdict::decide_mail)
+      CHECK(r.hosts.empty());
       CHECK(r.mx_lookup.reason == DnsReason::Error);
     }
     client->reset();

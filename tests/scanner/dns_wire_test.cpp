@@ -216,54 +216,7 @@ TEST_CASE("parse_answer: random corruption never crashes", "[dns][wire]") {
   CHECK(ok < 20000);  // some corruption is detected (and none crashed to get here)
 }
 
-TEST_CASE("TLSA usability table (measurement.md §2.2)", "[dns][tlsa]") {
-  const std::vector<std::uint8_t> sha256(32, 0xab), sha512(64, 0xcd), short31(31, 1);
-  const std::vector<std::uint8_t> der = {0x30, 0x03, 0x02, 0x01, 0x05};
-  const std::vector<std::uint8_t> der_bad_len = {0x30, 0x05, 0x02, 0x01, 0x05};
-  const std::vector<std::uint8_t> empty;
-  struct Row {
-    int u, s, m;
-    const std::vector<std::uint8_t>* data;
-    bool usable;
-  };
-  const std::vector<Row> rows = {
-      {3, 1, 1, &sha256, true},       {3, 0, 1, &sha256, true},   {2, 0, 1, &sha256, true},
-      {2, 1, 2, &sha512, true},       {3, 1, 0, &der, true},      {2, 0, 0, &der, true},
-      {0, 0, 1, &sha256, false},      {1, 1, 1, &sha256, false},  {4, 1, 1, &sha256, false},
-      {3, 2, 1, &sha256, false},      {3, 1, 3, &sha256, false},  {3, 1, 1, &sha512, false},
-      {3, 1, 2, &sha256, false},      {3, 1, 1, &short31, false}, {3, 1, 0, &empty, false},
-      {3, 1, 0, &der_bad_len, false}, {3, 1, 1, &empty, false},
-  };
-  for (const auto& r : rows) {
-    INFO(r.u << " " << r.s << " " << r.m << " len " << r.data->size());
-    CHECK(tlsa_usable(static_cast<std::uint8_t>(r.u), static_cast<std::uint8_t>(r.s),
-                      static_cast<std::uint8_t>(r.m), *r.data) == r.usable);
-  }
-}
-
-TEST_CASE("TLSA and MX presentation text round trip", "[dns][tlsa]") {
-  auto t = parse_tlsa_text("3 1 1 " + std::string(64, 'A'));
-  REQUIRE(t);
-  CHECK(t->usage == 3);
-  CHECK(t->data.size() == 32);
-  CHECK(t->usable);
-  CHECK_FALSE(parse_tlsa_text("3 1 1 abc"));  // odd hex
-  CHECK_FALSE(parse_tlsa_text("3 1 x 00"));
-  CHECK_FALSE(parse_tlsa_text("300 1 1 00"));
-  auto e = parse_tlsa_text("2 0 0");
-  REQUIRE(e);
-  CHECK_FALSE(e->usable);
-
-  auto mx = parse_mx_text("10 Mx1.Example.NL.");
-  REQUIRE(mx);
-  CHECK(mx->preference == 10);
-  CHECK(mx->exchange == "mx1.example.nl");
-  CHECK_FALSE(mx->is_null);
-  auto null_mx = parse_mx_text("0 .");
-  REQUIRE(null_mx);
-  CHECK(null_mx->is_null);
-  CHECK_FALSE(parse_mx_text("70000 a."));
-  CHECK_FALSE(parse_mx_text("10"));
+TEST_CASE("normalize_name", "[dns]") {
   CHECK(normalize_name("Example.NL.") == "example.nl");
   CHECK(normalize_name("a\\.") == "a\\.");
 }

@@ -2,6 +2,8 @@
 // with its verdicts, the in-flight bound holds (memory flat in list size), synchronous and
 // asynchronous answers both work, stop() stops pulling, --max-mx truncates, and the DANE-TA
 // name re-check applies only when the MX RRset is secure.
+#include "scanner/tls_testing.hpp"
+
 #include <nulmeting/scanner/pipeline.hpp>
 #include <nulmeting/scanner/uv_handle.hpp>
 
@@ -43,8 +45,10 @@ class ScriptedResolver final : public DomainResolution {
     rd.result.mx_lookup.qname = e.domain;
     rd.result.mx_lookup.cls = DnsClass::Secure;
     rd.result.mx_lookup.reason = DnsReason::Ok;
-    rd.mx_secure = true;
-    rd.domain_names = {e.domain};
+    rd.result.mx_lookup.cls = mx_class_;
+    for (int h = 0; h < hosts_; ++h)
+      rd.result.mx_lookup.records.push_back(std::to_string(10 * h) + " mx" + std::to_string(h) +
+                                            ".shared.test.");
     for (int h = 0; h < hosts_; ++h) {
       MxHostResult host;
       host.name = "mx" + std::to_string(h) + ".shared.test";
@@ -82,6 +86,7 @@ class ScriptedResolver final : public DomainResolution {
         0, 0);
   }
   UvTimer timer_;
+  DnsClass mx_class_ = DnsClass::Secure;
 
  private:
   uv_loop_t* loop_;
@@ -90,9 +95,11 @@ class ScriptedResolver final : public DomainResolution {
   std::deque<std::pair<DomainPlan, std::function<void(DomainPlan)>>> pending_;
 };
 
-// Shares one result per (host, ip) like the real prober; host mx1 fails DANE on names.
+// Shares one result per (host, ip) like the real prober; host mx1 fails DANE-TA on names (a
+// record matched at depth 1), its leaf is `mx1_leaf` (empty: unknown).
 class ScriptedProber final : public ProbeService {
  public:
+  std::vector<std::uint8_t> mx1_leaf;
   void probe(const ProbeTarget& t, std::function<void(const ProbeResult&)> done) override {
     ++requests;
     auto key = t.host + "|" + t.ip;
@@ -105,6 +112,8 @@ class ScriptedProber final : public ProbeService {
       if (t.host.starts_with("mx1.")) {
         p.dane = DaneCheck::Failed;
         p.dane_reason = DaneFailReason::NameMismatch;
+        p.dane_depth = 1;
+        p.leaf_der = mx1_leaf;
       }
       cache_[key] = p;
     }
@@ -159,7 +168,7 @@ TEST_CASE("pipeline: every domain once, bounded in flight, probes shared", "[pip
     CHECK(pipeline.stats().domains_in_flight == 0);
     CHECK(prober.requests == 2000);
     CHECK(prober.probes == 2);  // one per (host, address), shared by all domains
-    // mx1 failed DANE on names; no re-check function was given, so DANE is invalid.
+    // mx1 failed DANE on names and its leaf is unknown: nothing to re-check, DANE is invalid.
     CHECK(sink.results.front().verdict.dane == DaneVerdict::Invalid);
     resolver.timer_.reset();
     CHECK(loop.close() == 0);
@@ -168,32 +177,41 @@ TEST_CASE("pipeline: every domain once, bounded in flight, probes shared", "[pip
 
 TEST_CASE("pipeline: DANE-TA names re-checked with the domain's names only when MX is secure",
           "[pipeline]") {
-  UvLoop loop;
-  CountingSource source(3);
-  ScriptedResolver resolver(loop.get(), 2, true);
-  ScriptedProber prober;
-  const Pipeline* pp = nullptr;
-  CollectingSink sink(&pp, 10);
-  PipelineOptions opt;
-  std::vector<std::string> names_seen;
-  opt.dane_recheck = [&](ProbeResult& p, const std::vector<std::string>& names) {
-    names_seen.insert(names_seen.end(), names.begin(), names.end());
-    p.dane = DaneCheck::Authenticated;  // the leaf names the domain
-    p.dane_reason = DaneFailReason::None;
-  };
-  Pipeline pipeline(loop.get(), source, resolver, prober, sink, opt);
-  pipeline.start([] {});
-  loop.run();
-  REQUIRE(sink.results.size() == 3);
-  for (const auto& r : sink.results) {
-    CHECK(r.verdict.dane == DaneVerdict::Valid);
-    CHECK(r.verdict.protected_);
+  // The leaf names every d<i>.test domain (not the MX host): it authenticates only for a domain
+  // whose MX RRset is secure (measurement.md §2.3), decided by verdict::finalize per domain.
+  using namespace nulmeting::scanner::testing;
+  auto key = make_key();
+  auto leaf = make_cert({"leaf", {"d0.test", "d1.test", "d2.test"}}, key.get(), nullptr, nullptr);
+  for (const DnsClass mx_class : {DnsClass::Secure, DnsClass::Insecure}) {
+    CAPTURE(to_string(mx_class));
+    UvLoop loop;
+    CountingSource source(3);
+    ScriptedResolver resolver(loop.get(), 2, true);
+    resolver.mx_class_ = mx_class;
+    ScriptedProber prober;
+    prober.mx1_leaf = der_cert(leaf.get());
+    const Pipeline* pp = nullptr;
+    CollectingSink sink(&pp, 10);
+    Pipeline pipeline(loop.get(), source, resolver, prober, sink, PipelineOptions{});
+    pipeline.start([] {});
+    loop.run();
+    REQUIRE(sink.results.size() == 3);
+    for (const auto& r : sink.results) {
+      const auto& mx1 = r.mx.at(1).addresses.at(0);
+      if (mx_class == DnsClass::Secure) {
+        CHECK(r.verdict.dane == DaneVerdict::Valid);
+        CHECK(r.verdict.protected_);
+        CHECK(mx1.dane == DaneCheck::Authenticated);
+      } else {
+        CHECK(r.verdict.dane == DaneVerdict::Invalid);
+        CHECK(mx1.dane_reason == DaneFailReason::NameMismatch);
+      }
+    }
+    CHECK(loop.close() == 0);
   }
-  CHECK(names_seen == std::vector<std::string>{"d0.test", "d1.test", "d2.test"});
-  CHECK(loop.close() == 0);
 }
 
-TEST_CASE("pipeline: stop() stops pulling, --max-mx truncates with a finding", "[pipeline]") {
+TEST_CASE("pipeline: stop() stops pulling; every planned host is probed", "[pipeline]") {
   UvLoop loop;
   CountingSource source(100000);
   ScriptedResolver resolver(loop.get(), 3, false);
@@ -202,15 +220,16 @@ TEST_CASE("pipeline: stop() stops pulling, --max-mx truncates with a finding", "
   CollectingSink sink(&pp, 10);
   PipelineOptions opt;
   opt.max_domains_in_flight = 10;
-  opt.max_mx = 1;
   Pipeline pipeline(loop.get(), source, resolver, prober, sink, opt);
   pipeline.start([] {});
   pipeline.stop();
   loop.run();
   CHECK(source.pulled() == 10);      // only the first window was pulled
   CHECK(sink.results.size() == 10);  // and it finished
-  CHECK(sink.results.front().mx.size() == 1);
-  CHECK(sink.results.front().findings.size() == 1);
+  // The --max-mx cap is applied by the resolver before any host lookup (verdict::mx_plan); the
+  // pipeline probes whatever the plan holds.
+  CHECK(sink.results.front().mx.size() == 3);
+  CHECK(sink.results.front().findings.empty());
   resolver.timer_.reset();
   CHECK(loop.close() == 0);
 }

@@ -271,12 +271,6 @@ TEST_CASE("scheduler: bounded cache and the pipeline adapter", "[probe][schedule
     CHECK(done == 4);
     CHECK(svc.in_flight() == 0);
     CHECK(sched.cached() == 2);  // the two oldest were dropped
-    // The recheck hook leaves a non-name failure alone.
-    ProbeResult r;
-    r.dane = DaneCheck::Failed;
-    r.dane_reason = DaneFailReason::NoMatch;
-    dane_name_recheck()(r, {"example.nl"});
-    CHECK(r.dane == DaneCheck::Failed);
     srv.stop();
   }
   CHECK(loop.close() == 0);

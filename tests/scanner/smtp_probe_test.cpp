@@ -3,7 +3,7 @@
 // test-dnsdisttcp_cc.cc style). The TLS peer is an in-memory OpenSSL server.
 #include "scanner/tls_testing.hpp"
 
-#include <nulmeting/scanner/dane_tlsa.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 #include <nulmeting/scanner/smtp_probe.hpp>
 
 #include <catch2/catch.hpp>
@@ -167,7 +167,7 @@ TEST_CASE("probe: reset in the middle of the handshake", "[smtp][probe]") {
              "192.0.2.1",
              25,
              "mx.example.nl",
-             {parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
+             {verdict::parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
   h.to_tls();
   CHECK_FALSE(h.t->take().empty());  // ClientHello went out
   h.t->ev->on_closed(UV_ECONNRESET);
@@ -175,8 +175,9 @@ TEST_CASE("probe: reset in the middle of the handshake", "[smtp][probe]") {
   CHECK(h.done.result.outcome == ProbeOutcome::TlsFailed);  // reached; the handshake failed
   REQUIRE(h.done.result.error);
   CHECK((h.done.result.error->find("andshake") != std::string::npos));  // says where it broke
-  CHECK(h.done.result.dane == DaneCheck::Failed);
-  CHECK(h.done.result.dane_reason == DaneFailReason::TlsFailed);
+  // The probe records only what a handshake measured; failed (TlsFailed) is the verdict
+  // module's final value (tests/verdict/domain_test.cpp, address_dane).
+  CHECK(h.done.result.dane == DaneCheck::NotApplicable);
 }
 
 TEST_CASE("probe: reset after part of the server's handshake", "[smtp][probe]") {
@@ -235,12 +236,12 @@ TEST_CASE("probe: outcomes of the plaintext phases", "[smtp][probe]") {
     CHECK(h.done.result.outcome == ProbeOutcome::SmtpPermError);
     CHECK_FALSE(h.done.banner_temp_error);
   }
-  SECTION("no STARTTLS → no_starttls, QUIT, DANE failed no_starttls") {
+  SECTION("no STARTTLS → no_starttls, QUIT, DANE not measured") {
     Harness h({"mx.example.nl",
                "192.0.2.1",
                25,
                "mx.example.nl",
-               {parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
+               {verdict::parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
     h.t->ev->on_connected(0);
     h.data("220 hi\r\n");
     h.t->take();
@@ -250,8 +251,9 @@ TEST_CASE("probe: outcomes of the plaintext phases", "[smtp][probe]") {
     h.data("221 bye\r\n");
     REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::NoStarttls);
-    CHECK(h.done.result.dane == DaneCheck::Failed);
-    CHECK(h.done.result.dane_reason == DaneFailReason::NoStarttls);
+    // The probe records only what a handshake measured; failed (NoStarttls) is the verdict
+    // module's final value (tests/verdict/domain_test.cpp, address_dane).
+    CHECK(h.done.result.dane == DaneCheck::NotApplicable);
   }
   SECTION("EHLO refused, HELO accepted → no_starttls") {
     Harness h;
@@ -340,19 +342,20 @@ TEST_CASE("probe: timeouts per phase with the injected clock", "[smtp][probe]") 
     REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
   }
-  SECTION("handshake timeout → tls_failed (reached) with DANE tls_failed") {
+  SECTION("handshake timeout → tls_failed (reached), DANE not measured") {
     Harness h({"mx.example.nl",
                "192.0.2.1",
                25,
                "mx.example.nl",
-               {parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
+               {verdict::parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
     h.to_tls();
     h.clock.advance(30000);
     REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::TlsFailed);
     CHECK(h.done.result.error->find("timeout in phase handshake") != std::string::npos);
-    CHECK(h.done.result.dane == DaneCheck::Failed);
-    CHECK(h.done.result.dane_reason == DaneFailReason::TlsFailed);
+    // The probe records only what a handshake measured; failed (TlsFailed) is the verdict
+    // module's final value (tests/verdict/domain_test.cpp, address_dane).
+    CHECK(h.done.result.dane == DaneCheck::NotApplicable);
   }
   SECTION("QUIT timeout keeps the outcome") {
     Harness h;

@@ -14,8 +14,8 @@
 // because the caller calls forget(key) when no domain will ask again (or clear_cache()), and
 // because at most `max_cached` finished results are kept (oldest first out: a key asked again
 // after that is probed again — with ~12 kB per result, 20000 is ~240 MB at worst).
-// Results are shared per host: a domain that adds reference identifiers re-checks names with
-// dane_recheck_names (dane_verify.hpp) instead of probing again.
+// Results are shared per host: a domain that adds reference identifiers gets its names
+// re-checked on the kept leaf by the verdict module (verdict::address_dane), not a new probe.
 //
 // Lifetime: destroy the scheduler only when idle() or after the loop stopped; probes in flight
 // are then abandoned (transports closed, callbacks not called).
