@@ -7,6 +7,7 @@
 #include <nulmeting/verdict/dns.hpp>
 #include <nulmeting/verdict/domain.hpp>
 #include <nulmeting/verdict/host.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -403,6 +404,9 @@ TEST_CASE("dane: every value and every clause of the order", "[verdict][dane]") 
                           probe(O::StarttlsOk)}) {
       CAPTURE(to_string(p.outcome), to_string(p.dane));
       CHECK(judged(domain(kSecureMx, {host("a", {kAuth, p}, kT311)})).dane ==
+            DaneVerdict::Invalid);
+      // decided from the evidence alone too, before finalize wrote the per-address values
+      CHECK(decide_domain(domain(kSecureMx, {host("a", {kAuth, p}, kT311)})).dane ==
             DaneVerdict::Invalid);
     }
   }

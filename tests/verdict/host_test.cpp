@@ -114,19 +114,6 @@ TEST_CASE("tlsa_candidates: §2.2 base-domain candidates", "[verdict][host]") {
   }
 }
 
-TEST_CASE("tlsa_info_from: records parsed, usable counted", "[verdict][host]") {
-  auto t =
-      ans(S, {"3 1 1 " + std::string(64, 'a'), "2 0 1 " + std::string(64, 'b'),
-              "1 1 1 " + std::string(64, 'c'), "3 1 1 abcd", "3 1 2 " + std::string(128, 'd')});
-  const auto info = tlsa_info_from(t, "mx.example.nl");
-  CHECK(info.base == "mx.example.nl");
-  CHECK(info.status == S);
-  CHECK(info.records.size() == 5);
-  CHECK(info.usable == 3);
-  CHECK(info.records[2].usable == false);  // usage 1 (PKIX-EE) is not usable for SMTP
-  CHECK(info.records[3].usable == false);  // SHA-256 with 2 bytes of data
-}
-
 TEST_CASE("tlsa_step: fail stops, secure data is the base, the rest goes on", "[verdict][host]") {
   CHECK(tlsa_step(ans(F)) == TlsaStep::Error);
   CHECK(tlsa_step(ans(F, {}, {}, DnsReason::Bogus)) == TlsaStep::Error);
