@@ -28,6 +28,9 @@ MxHostResult host(std::string name, std::vector<ProbeResult> addrs, bool tlsa = 
   if (tlsa) {
     h.tlsa = TlsaInfo{};
     h.tlsa->status = DnsClass::Secure;
+    h.tlsa->base = h.name;
+    // usability is decided from the records themselves (verdict::tlsa_usable), not the count
+    h.tlsa->records.push_back(TlsaRecord{3, 1, 1, std::vector<std::uint8_t>(32, 0xab), true});
     h.tlsa->usable = 1;
   }
   h.addresses = std::move(addrs);
