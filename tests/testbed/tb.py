@@ -577,7 +577,9 @@ class Plan:
         target = h
         while "cname" in target:  # addresses of a CNAME'd host are those of its target
             target = self.cat["host"][bare(target["cname"])]
-        ips = [] if e.get("status", "ok") != "ok" else target.get("v4", []) + target.get("v6", [])
+        # every host with addresses is probed, a tlsa_error host too (measurement.md v2 §2.2)
+        ips = ([] if e.get("status", "ok") in ("no_address", "unusable")
+               else target.get("v4", []) + target.get("v6", []))
         for ip in ips:
             a = {"ip": ip, "outcome": e.get("outcome"), "dane": e.get("dane", "n/a"),
                  "dane_reason": e.get("dane_reason")}
@@ -932,9 +934,9 @@ def cmd_up(args) -> int:
     if plan.misbehave:
         cfg = RUN / "misbehave.json"
         port = port_of(25, args)
-        cfg.write_text(json.dumps([{"ip": m["ip"], "port": port, "mode": m["mode"]}
-                                   for m in plan.misbehave]))
-        spawn_bg(args.netns, "misbehave", [sys.executable, str(HERE / "misbehave.py"), str(cfg)])
+        cfg.write_text(json.dumps([dict(m, port=port) for m in plan.misbehave]))
+        spawn_bg(args.netns, "misbehave", [sys.executable, str(HERE / "misbehave.py"), str(cfg),
+                                           str(RUN / "logs" / "accepts.log")])
     if args.latency_ms:
         cfg = RUN / "delayproxy.json"
         listeners = [{"ip": a, "port": 53, "backend_port": 53 + BACKEND_PORT_OFFSET}
@@ -960,7 +962,8 @@ def cmd_up(args) -> int:
            "TB_TRUST_ANCHOR": str(RUN / "trust-anchor.zone"),
            "TB_SCENARIOS_CSV": str(RUN / "scenarios.csv"), "TB_DEMO_CSV": str(RUN / "demo.csv"),
            "TB_EXPECTED_JSON": str(RUN / "expected.json"), "TB_EHLO_NAME": EHLO_NAME,
-           "TB_LATENCY_MS": str(args.latency_ms or 0)}
+           "TB_LATENCY_MS": str(args.latency_ms or 0),
+           "TB_ACCEPT_LOG": str(RUN / "logs" / "accepts.log")}
     if args.synthetic:
         write_csv(RUN / "synthetic.csv", plan.synthetic_rows)
         env["TB_SYNTHETIC_CSV"] = str(RUN / "synthetic.csv")
