@@ -22,9 +22,12 @@ FAST=(--smtp-retry-backoff-ms 300 --smtp-timeout-ms 4000 --per-ip-interval-ms 0)
 want=$(( $(grep -cv '^\s*\(#\|$\)' "$TMP/all.csv") - 1 ))
 
 # Exit 1: the run finished, but the catalogue has domains whose MX lookup fails (bogus, lame).
+scan_start=$(date +%s.%N)
 run "scan all catalogue domains" 1 "$BIN" scan --domains "$TMP/all.csv" --db "$TMP/r.sqlite" "${DNS[@]}" "${FAST[@]}" --label e2e
 expect "run 1 finished: $want domains"
 expect "unmeasured: lame.test (servfail)"
+# not_public addresses (private-mx.test) were never contacted: the listener logs every accept
+run "no not_public address contacted" 0 env TB_RUN_DIR="$NULMETING_TESTBED" python3 "$SRC/tests/testbed/contacts" --since "$scan_start"
 run "export jsonl" 0 "$BIN" export --db "$TMP/r.sqlite" --format jsonl -o "$TMP/r.jsonl"
 run "verdicts agree with the catalogue" 0 python3 "$SRC/tests/testbed/compare-jsonl" "$TMP/r.jsonl" "$TB_EXPECTED_JSON"
 expect "match: $want of $want domains"

@@ -13,6 +13,14 @@ Modes:
   tls-stall  "220 Ready to start TLS", read the ClientHello, then silence until HOLD_SECONDS
   multiline  endless "220-" greeting continuation lines
   megaline   normal greeting; EHLO answered with one 1 MiB line
+  starttls-250    STARTTLS answered "250" (not 220), then a real TLS handshake with the host's
+                  certificate (`chain`: key + leaf + intermediates): Postfix proceeds on any 2xx
+  starttls-reset  normal greeting and EHLO (STARTTLS offered); STARTTLS answered with an RST
+  ehlo-endless    normal greeting; EHLO answered with endless "250-" continuation lines
+  never-contact   a listener on an address a scanner must never contact (not_public): a 554
+                  greeting that says so; the accept log proves whether anyone came
+Every accepted connection is appended to the accept log (argv[2], one line
+"EPOCH LISTEN_IP PEER_IP MODE"), so that a test can prove an address was never contacted.
 Invariant: every connection is closed after at most HOLD_SECONDS (nothing hangs forever), and
 an endless reply stops after MAX_BYTES. Never reads or stores mail (MAIL/RCPT are refused).
 """
@@ -20,8 +28,10 @@ import asyncio
 import json
 import signal
 import socket
+import ssl
 import struct
 import sys
+import time
 
 HOLD_SECONDS = 30.0
 MAX_BYTES = 64 * 1024 * 1024
@@ -36,7 +46,8 @@ async def readline(r: asyncio.StreamReader) -> bytes:
 
 
 async def smtp_until_starttls(r, w, starttls_reply: bytes, ehlo_extra: bytes = b"") -> bool:
-    """A minimal SMTP dialogue; returns True when STARTTLS was accepted with `starttls_reply`."""
+    """A minimal SMTP dialogue up to STARTTLS, answered with `starttls_reply` (may be empty);
+    True when the client sent STARTTLS, False when it sent QUIT."""
     w.write(b"220 " + HOST + b" ESMTP scripted\r\n")
     await w.drain()
     while True:
@@ -48,7 +59,7 @@ async def smtp_until_starttls(r, w, starttls_reply: bytes, ehlo_extra: bytes = b
         elif cmd == b"STARTTLS":
             w.write(starttls_reply)
             await w.drain()
-            return starttls_reply.startswith(b"220")
+            return True
         elif cmd == b"QUIT":
             w.write(b"221 2.0.0 bye\r\n")
             await w.drain()
@@ -60,7 +71,16 @@ async def smtp_until_starttls(r, w, starttls_reply: bytes, ehlo_extra: bytes = b
         await w.drain()
 
 
-async def session(mode: str, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+def reset(w: asyncio.StreamWriter) -> None:
+    """Close with an RST, not a FIN (SO_LINGER 0)."""
+    sock = w.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    w.transport.abort()
+
+
+async def session(cfg: dict, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+    mode = cfg["mode"]
     if mode == "tarpit":
         await asyncio.sleep(HOLD_SECONDS)
     elif mode == "421":
@@ -86,10 +106,7 @@ async def session(mode: str, r: asyncio.StreamReader, w: asyncio.StreamWriter) -
     elif mode == "tls-reset":
         if await smtp_until_starttls(r, w, b"220 2.0.0 Ready to start TLS\r\n"):
             await r.read(4096)
-            sock = w.get_extra_info("socket")
-            if sock is not None:  # SO_LINGER 0: close sends RST, not FIN
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            w.transport.abort()
+            reset(w)
             return
     elif mode == "tls-stall":
         if await smtp_until_starttls(r, w, b"220 2.0.0 Ready to start TLS\r\n"):
@@ -103,6 +120,40 @@ async def session(mode: str, r: asyncio.StreamReader, w: asyncio.StreamWriter) -
             sent += len(line)
             await w.drain()
             await asyncio.sleep(0.001)
+    elif mode == "starttls-250":
+        if not await smtp_until_starttls(r, w, b"250 2.0.0 go ahead\r\n"):
+            return
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cfg["chain"])
+        await w.start_tls(ctx)
+        while True:  # plain SMTP inside TLS until QUIT
+            cmd = await readline(r)
+            if cmd.startswith(b"EHLO"):
+                w.write(b"250-" + HOST + b"\r\n250 PIPELINING\r\n")
+            elif cmd == b"QUIT":
+                w.write(b"221 2.0.0 bye\r\n")
+                await w.drain()
+                break
+            else:
+                w.write(b"502 5.5.2 not here\r\n")
+            await w.drain()
+    elif mode == "starttls-reset":
+        if await smtp_until_starttls(r, w, b""):
+            reset(w)
+            return
+    elif mode == "ehlo-endless":
+        w.write(b"220 " + HOST + b" ESMTP scripted\r\n")
+        await w.drain()
+        await readline(r)
+        sent = 0
+        line = b"250-" + HOST + b" and there is more to say\r\n"
+        while sent < MAX_BYTES:
+            w.write(line)
+            sent += len(line)
+            await w.drain()
+            await asyncio.sleep(0.001)
+    elif mode == "never-contact":
+        w.write(b"554 5.7.1 this address is not public: a scanner must never connect here\r\n")
     elif mode == "megaline":
         w.write(b"220 " + HOST + b" ESMTP scripted\r\n")
         await w.drain()
@@ -113,10 +164,14 @@ async def session(mode: str, r: asyncio.StreamReader, w: asyncio.StreamWriter) -
     await w.drain()
 
 
-def handler(mode: str):
+def handler(cfg: dict, accept_log):
     async def handle(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        if accept_log is not None:
+            peer = (w.get_extra_info("peername") or ("?",))[0]
+            accept_log.write(f"{time.time():.3f} {cfg['ip']} {peer} {cfg['mode']}\n")
+            accept_log.flush()
         try:
-            await asyncio.wait_for(session(mode, r, w), HOLD_SECONDS)
+            await asyncio.wait_for(session(cfg, r, w), HOLD_SECONDS)
         except (asyncio.TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError,
                 asyncio.LimitOverrunError, ValueError):
             pass
@@ -125,9 +180,11 @@ def handler(mode: str):
     return handle
 
 
-async def main(cfg_path: str) -> None:
+async def main(cfg_path: str, accept_log_path: str | None) -> None:
     cfg = json.load(open(cfg_path))
-    servers = [await asyncio.start_server(handler(c["mode"]), c["ip"], c["port"]) for c in cfg]
+    accept_log = open(accept_log_path, "a") if accept_log_path else None
+    servers = [await asyncio.start_server(handler(c, accept_log), c["ip"], c["port"])
+               for c in cfg]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -139,4 +196,4 @@ async def main(cfg_path: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))

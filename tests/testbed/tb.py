@@ -220,15 +220,18 @@ class Certs:
 
 
 def tlsa_rdata(sym: str, certs: Certs) -> str:
-    """'3 1 1 leaf:NAME' / '2 0 1 ca:NAME' / '3 1 1 random:SEED' / '3 1 1 <hex>' -> rdata text."""
+    """'3 1 1 leaf:NAME' / '2 0 1 ca:NAME' / '3 1 1 random:SEED' / '3 1 1 <hex>' -> rdata text.
+
+    `certder:NAME` is the certificate's DER whatever the selector says: '3 1 0 certder:X' is the
+    selector mix-up (selector 1 promises a SubjectPublicKeyInfo, the data is a certificate)."""
     u, s, m, ref = sym.split(None, 3)
     if ":" in ref:
         kind, name = ref.split(":", 1)
         if kind == "random":
             data = hashlib.sha512(f"nulmeting-random-{name}".encode()).digest()
             data = data[:32] if m == "1" else data if m == "2" else data * 4
-        elif kind in ("leaf", "ca", "cert"):
-            data = certs.der(name) if s == "0" else certs.spki(name)
+        elif kind in ("leaf", "ca", "cert", "certder"):
+            data = certs.der(name) if s == "0" or kind == "certder" else certs.spki(name)
             if m == "1":
                 data = hashlib.sha256(data).digest()
             elif m == "2":
@@ -386,7 +389,9 @@ class Plan:
         self.synthetic_rows: list[tuple[str, str, str]] = []
         self.tlsa_text: dict[str, list[str]] = {}  # host -> rendered TLSA rdata
 
-    def build(self) -> None:
+    def build(self, sign: bool = True) -> None:
+        """Everything `up` needs; with sign=False only certificates and expectations (no
+        DNSSEC keys or signed zones: `render-expected`)."""
         cat = self.cat
         d = self.dns
         if self.args.synthetic:
@@ -416,7 +421,8 @@ class Plan:
             self.add_domain(dom)
         if self.args.synthetic:
             self.synthetic_records()
-        d.build(lambda z: NS_TLD if z.name == "test." else NS_ZONES)
+        if sign:
+            d.build(lambda z: NS_TLD if z.name == "test." else NS_ZONES)
 
     def add_host(self, hname: str, h: dict) -> None:
         d = self.dns
@@ -438,6 +444,8 @@ class Plan:
             d.add(owner.replace("@", bare(name)), rtype, rdata)
         server = h.get("server", "postfix")
         for ip in h.get("v4", []) + h.get("v6", []):
+            if ip in h.get("unrouted", []):
+                continue  # in DNS only, on no interface: connect() gets ENETUNREACH (no_route)
             self.addresses.add(ip)
             if ip in h.get("no_listen", []):
                 continue  # address exists, nothing listens: connection refused
@@ -446,10 +454,12 @@ class Plan:
                 self.postfix.append({"ip": ip, "host": bare(name), "cert": h.get("cert"),
                                      "tls": tls, "chain": h.get("chain", "full")})
             elif server == "misbehave":
-                self.misbehave.append({"ip": ip, "mode": h["mode"]})
+                m = {"ip": ip, "mode": h["mode"], "host": bare(name)}
+                if h.get("cert"):  # modes that complete a TLS handshake (starttls-250)
+                    m["chain"] = str(self.certs.path(h["cert"], "chain.pem"))
+                self.misbehave.append(m)
             elif server == "none":
                 pass  # refused: nothing listens
-            self.addresses.add(ip)
         if h.get("cert"):
             self.certs.make(h["cert"])
 
@@ -482,6 +492,11 @@ class Plan:
             # Known only for the domain's own MX records (not for MX reached through a CNAME).
             if h["name"] in prefs:
                 h["preference"] = prefs[h["name"]]
+        # families lost to no_route (measurement.md §3); stated, not derived
+        out["incomplete"] = e.get("incomplete", [])
+        # The MX answer as the zones above make it (evidence for mail and dnssec, read by the
+        # catalogue test tests/testbed_catalogue_test.cpp; not a verdict).
+        out["mx_answer"], out["implicit_mx"] = self.mx_answer(dom)
         out["organization"] = dom.get("organization", "Testbed scenario")
         out["sector"] = dom.get("sector", "overig")
         out["demo"] = bool(dom.get("demo", False))
@@ -489,6 +504,54 @@ class Plan:
             if k in dom:
                 out[k] = dom[k]
         return out
+
+    def zone_class(self, owner: str) -> tuple[str, str]:
+        """(class, reason) of data at `owner` as the zone set-up makes it (measurement.md §1):
+        below an unsigned zone insecure; an expired or bad-DS zone (signed parent) bogus; a lame
+        zone SERVFAIL."""
+        chain = []
+        z = self.dns.zone_for(owner)
+        while True:
+            chain.append(z)
+            if z.name == ".":
+                break
+            z = self.dns.zone_for(z.name.split(".", 1)[1] or ".")
+        insecure = False
+        for z in reversed(chain):  # root first
+            if z.kind == "lame":
+                return "fail", "servfail"
+            if z.kind == "unsigned":
+                insecure = True
+            elif z.kind in ("expired", "bad-ds") and not insecure:
+                return "fail", "bogus"
+        return ("insecure" if insecure else "secure"), "ok"
+
+    def mx_answer(self, dom: dict) -> tuple[dict, bool]:
+        """The domain's MX answer {class, reason, records} and whether MX is implicit."""
+        name = bare(dom["name"])
+        cls, reason = self.zone_class(name)
+        targets = [r.split(None, 2)[2] for r in dom.get("records", [])
+                   if r.split(None, 2)[:2] == ["@", "CNAME"]]
+        for t in targets:  # a CNAME chain is as secure as its weakest link
+            tcls, treason = self.zone_class(bare(t))
+            if tcls == "fail" or (tcls == "insecure" and cls == "secure"):
+                cls, reason = tcls, treason
+            target_dom = next((x for x in self.cat["domain"] if bare(x["name"]) == bare(t)), None)
+            if target_dom is not None:
+                dom = target_dom
+        if cls == "fail":
+            return {"class": "fail", "reason": reason, "records": []}, False
+        recs = (["0 ."] if dom.get("null_mx") else []) + [
+            f"{mx.split()[0] if ' ' in mx else 10 * (i + 1)} {fqdn(mx.split()[-1])}"
+            for i, mx in enumerate(dom.get("mx", []))]
+        nx = "secure-nx" if cls == "secure" else "insecure-nx"
+        if recs:
+            return {"class": cls, "reason": "ok", "records": recs}, False
+        exists = (dom.get("zone", "none") != "none" or dom.get("records")
+                  or bare(dom["name"]) in self.cat["host"])
+        if not exists:
+            return {"class": nx, "reason": "nxdomain", "records": []}, False
+        return {"class": nx, "reason": "nodata", "records": []}, True
 
     def mx_hosts(self, dom: dict) -> list[str]:
         hs = []
@@ -514,7 +577,9 @@ class Plan:
         target = h
         while "cname" in target:  # addresses of a CNAME'd host are those of its target
             target = self.cat["host"][bare(target["cname"])]
-        ips = [] if e.get("status", "ok") != "ok" else target.get("v4", []) + target.get("v6", [])
+        # every host with addresses is probed, a tlsa_error host too (measurement.md v2 §2.2)
+        ips = ([] if e.get("status", "ok") in ("no_address", "unusable")
+               else target.get("v4", []) + target.get("v6", []))
         for ip in ips:
             a = {"ip": ip, "outcome": e.get("outcome"), "dane": e.get("dane", "n/a"),
                  "dane_reason": e.get("dane_reason")}
@@ -537,53 +602,19 @@ class Plan:
         synth_records(self)
 
 
-# Addresses that sent a 2xx greeting. The catalogue's only `reset` is in the middle of the TLS
-# handshake (tls-reset.test), hence after the greeting.
-REACHED = {"starttls_ok", "no_starttls", "starttls_refused", "tls_failed", "reset"}
-
-
-def derive_domain(d: dict) -> dict:
-    """Domain verdicts from the per-host expectations, by measurement.md §3 (catalogue check)."""
-    out = {"mail": d["mail"], "dnssec": d["dnssec"]}
-    if d["mail"] != "receives":
-        out.update(starttls="n/a", dane="n/a", dane_rollover="n/a", protected=False)
-        return out
-    addrs = [a for h in d["mx"] for a in h["addresses"]]
-    reached = [a for a in addrs if a["outcome"] in REACHED]
-    ok = [a for a in reached if a["outcome"] == "starttls_ok"]
-    out["starttls"] = ("unreachable" if not reached else "all" if len(ok) == len(reached)
-                       else "none" if not ok else "partial")
-    with_tlsa = [h for h in d["mx"] if h["tlsa"] and h["tlsa"]["status"] == "secure"
-                 and h["tlsa"]["usable"] > 0]
-    failed = any(a["dane"] == "failed" for h in with_tlsa for a in h["addresses"])
-    if failed or any(h["status"] == "tlsa_error" for h in d["mx"]):
-        dane = "invalid"
-    elif not with_tlsa:
-        dane = "none"
-    elif len(with_tlsa) < len(d["mx"]):
-        dane = "partial"
-    elif any(not [a for a in h["addresses"] if a["outcome"] in REACHED] for h in with_tlsa):
-        dane = "untested"
-    else:
-        dane = "valid"
-    out["dane"] = dane
-
-    def rolls(h) -> bool:
-        usages = [r.split()[0] for r in h["tlsa"]["records"]]
-        return usages.count("3") >= 2 or ("3" in usages and "2" in usages)
-    out["dane_rollover"] = ("n/a" if not with_tlsa else
-                            "yes" if all(rolls(h) for h in with_tlsa) else "no")
-    out["protected"] = d["dnssec"] == "secure" and dane == "valid"
-    return out
+VERDICT_FIELDS = ("mail", "dnssec", "starttls", "dane", "dane_rollover", "protected")
 
 
 def check_expectations(expected: dict) -> list[str]:
+    """Completeness of the rendered catalogue: every domain states every verdict and every
+    address an outcome. Whether the verdicts follow from the host evidence by measurement.md §3
+    is not decided here (that would be a second copy of the rules): the C++ catalogue test
+    (tests/testbed_catalogue_test.cpp) checks it with the verdict module."""
     errors = []
     for name, d in expected["domains"].items():
-        derived = derive_domain(d)
-        for k, v in derived.items():
-            if d.get(k) != v:
-                errors.append(f"{name}: {k} is {d.get(k)!r} in the catalogue, rules give {v!r}")
+        for k in VERDICT_FIELDS:
+            if d.get(k) is None:
+                errors.append(f"{name}: no expected {k}")
         for h in d["mx"]:
             for a in h["addresses"]:
                 if a["outcome"] is None:
@@ -608,6 +639,8 @@ def synth_records(plan: Plan) -> None:
     nextkey = tlsa_rdata(f"3 1 1 leaf:{nxt}", plan.certs)
     bad = tlsa_rdata("3 1 1 random:syn", plan.certs)
     hosts = []
+    kind9: dict[str, bool] = {}      # host -> offers no STARTTLS
+    syn_dane: dict[str, str] = {}    # host -> dane verdict of a domain with only this host
     for j in range(m):
         hn = f"mx{j:05d}.synmx.test"
         ip = f"127.{100 + j // 62500}.{(j // 250) % 250}.{j % 250 + 1}"
@@ -622,6 +655,8 @@ def synth_records(plan: Plan) -> None:
         tl = ({"status": "secure", "base": hn, "records": recs, "usable": len(recs)} if recs
               else {"status": "secure-nx", "base": None, "records": [], "usable": 0})
         dane = "authenticated" if kind <= 6 else "failed" if kind == 7 else "n/a"
+        kind9[hn] = kind == 9
+        syn_dane[hn] = "valid" if kind <= 6 else "invalid" if kind == 7 else "none"
         hosts.append({"name": hn, "status": "ok", "address_dnssec": "secure", "tlsa": tl,
                       "preference": 10,
                       "addresses": [{"ip": ip, "outcome": "no_starttls" if kind == 9
@@ -642,7 +677,18 @@ def synth_records(plan: Plan) -> None:
         else:
             d.add(dom, "MX", f"10 {h['name']}.")
             e = {"mail": "receives", "dnssec": cls, "mx": [h]}
-        e.update({k: v for k, v in derive_domain(e).items() if k not in e})
+        if e["mail"] == "receives":  # one host per domain: its kind states the verdicts
+            e.update(starttls="none" if kind9[h["name"]] else "all",
+                     dane=syn_dane[h["name"]], protected=signed and syn_dane[h["name"]] == "valid",
+                     dane_rollover="yes" if len(h["tlsa"]["records"]) >= 2 else
+                     "no" if h["tlsa"]["records"] else "n/a")
+        else:
+            e.update(starttls="n/a", dane="n/a", dane_rollover="n/a", protected=False)
+        e.update(incomplete=[], implicit_mx=False,
+                 mx_answer={"class": cls if e["mail"] != "no_mail" else cls + "-nx",
+                            "reason": "nxdomain" if e["mail"] == "no_mail" else "ok",
+                            "records": [] if e["mail"] == "no_mail" else
+                            ["0 ."] if e["mail"] == "null_mx" else [f"10 {h['name']}."]})
         e.update(organization=plan.synthetic_rows[-1][1], sector=sectors[i % 5], synthetic=True)
         plan.expected["domains"][dom] = e
 
@@ -849,7 +895,7 @@ def cmd_up(args) -> int:
     plan.build()
     errors = check_expectations(plan.expected)
     if errors:
-        raise SystemExit("testbed: catalogue expectations contradict measurement.md §3:\n  "
+        raise SystemExit("testbed: the catalogue is incomplete:\n  "
                          + "\n  ".join(errors))
     t_gen = time.monotonic()
     log(f"generated zones and certificates in {t_gen - t0:.1f} s")
@@ -888,9 +934,9 @@ def cmd_up(args) -> int:
     if plan.misbehave:
         cfg = RUN / "misbehave.json"
         port = port_of(25, args)
-        cfg.write_text(json.dumps([{"ip": m["ip"], "port": port, "mode": m["mode"]}
-                                   for m in plan.misbehave]))
-        spawn_bg(args.netns, "misbehave", [sys.executable, str(HERE / "misbehave.py"), str(cfg)])
+        cfg.write_text(json.dumps([dict(m, port=port) for m in plan.misbehave]))
+        spawn_bg(args.netns, "misbehave", [sys.executable, str(HERE / "misbehave.py"), str(cfg),
+                                           str(RUN / "logs" / "accepts.log")])
     if args.latency_ms:
         cfg = RUN / "delayproxy.json"
         listeners = [{"ip": a, "port": 53, "backend_port": 53 + BACKEND_PORT_OFFSET}
@@ -916,7 +962,8 @@ def cmd_up(args) -> int:
            "TB_TRUST_ANCHOR": str(RUN / "trust-anchor.zone"),
            "TB_SCENARIOS_CSV": str(RUN / "scenarios.csv"), "TB_DEMO_CSV": str(RUN / "demo.csv"),
            "TB_EXPECTED_JSON": str(RUN / "expected.json"), "TB_EHLO_NAME": EHLO_NAME,
-           "TB_LATENCY_MS": str(args.latency_ms or 0)}
+           "TB_LATENCY_MS": str(args.latency_ms or 0),
+           "TB_ACCEPT_LOG": str(RUN / "logs" / "accepts.log")}
     if args.synthetic:
         write_csv(RUN / "synthetic.csv", plan.synthetic_rows)
         env["TB_SYNTHETIC_CSV"] = str(RUN / "synthetic.csv")
@@ -1152,6 +1199,29 @@ def parse_synth(s: str) -> tuple[int, int]:
     return n, m
 
 
+def cmd_render_expected(args) -> int:
+    """Render expected.json (and the domain lists) from the catalogue without starting anything:
+    certificates are made (TLSA data are digests of them), zones are neither keyed nor signed,
+    no namespace, no root. Read by the C++ catalogue test at build time."""
+    global RUN
+    RUN = Path(args.out).resolve()
+    RUN.mkdir(parents=True, exist_ok=True)
+    if (RUN / "certs").exists():
+        shutil.rmtree(RUN / "certs")
+    args.synthetic, args.latency_ms = None, 0
+    plan = Plan(load_catalogue(), args)
+    plan.build(sign=False)
+    errors = check_expectations(plan.expected)
+    if errors:
+        raise SystemExit("testbed: the catalogue is incomplete:\n  " + "\n  ".join(errors))
+    write_csv(RUN / "scenarios.csv", plan.scenario_rows)
+    write_csv(RUN / "demo.csv", plan.demo_rows)
+    tmp = RUN / "expected.json.tmp"  # a build step: never leave a half-written output behind
+    tmp.write_text(json.dumps(plan.expected, indent=1, sort_keys=False) + "\n")
+    tmp.replace(RUN / "expected.json")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="testbed")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -1164,7 +1234,12 @@ def main(argv: list[str]) -> int:
     for p in (up, dn):
         p.add_argument("--run-dir", default=os.environ.get("TB_RUN_DIR"),
                        help="where generated files go (default tests/testbed/run; env TB_RUN_DIR)")
+    rx = sub.add_parser("render-expected",
+                        help="write expected.json from the catalogue; starts nothing")
+    rx.add_argument("--out", required=True, help="directory for expected.json, certs/, *.csv")
     args = ap.parse_args(argv)
+    if args.cmd == "render-expected":
+        return cmd_render_expected(args)
     global RUN
     if args.run_dir:
         RUN = Path(args.run_dir).resolve()
