@@ -7,12 +7,9 @@
 // domain's DomainResult from the rendered evidence and checks that the verdict module decides
 // exactly the catalogue's verdicts, so the rules exist once (in C++), not also in the testbed.
 // It also checks the catalogue's `usable` counts with the one TLSA usability function.
-//
-// Until the verdict module (nulmeting::verdict::decide_domain) is on main this calls the
-// scanner's decide_domain; see kPendingV2 below.
 #include <nulmeting/domains/measurement.hpp>
-#include <nulmeting/scanner/dane_tlsa.hpp>
-#include <nulmeting/scanner/verdict.hpp>
+#include <nulmeting/verdict/domain.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -25,12 +22,6 @@ namespace {
 
 using nlohmann::json;
 using namespace nulmeting;
-
-// Domains whose v2 verdict the scanner's (v1) decide_domain does not give yet. Empty this set
-// when the test calls nulmeting::verdict::decide_domain: then every domain must agree.
-const std::set<std::string> kPendingV2 = {
-    "denied-backup.test",  // v2: a securely denied no_address host is left out of `dane`
-};
 
 json load_expected() {
   std::ifstream in(NULMETING_TESTBED_EXPECTED);
@@ -101,10 +92,10 @@ DomainResult evidence(const std::string& domain, const json& d) {
       t.base = tj.at("base").is_null() ? "" : tj.at("base").get<std::string>();
       int usable = 0;
       for (const json& rec : tj.at("records")) {
-        auto parsed = scanner::parse_tlsa_text(rec.get<std::string>());
+        auto parsed = verdict::parse_tlsa_text(rec.get<std::string>());
         INFO(domain << " " << h.name << " TLSA " << rec.get<std::string>().substr(0, 40));
         REQUIRE(parsed.has_value());
-        if (parsed->usable) ++usable;
+        if (verdict::tlsa_usable(*parsed)) ++usable;
         t.records.push_back(*parsed);
       }
       t.usable = tj.at("usable").get<int>();
@@ -152,27 +143,12 @@ TEST_CASE("every catalogue domain's verdicts follow from its evidence (measureme
   REQUIRE(domains.size() > 80);  // the whole catalogue, not an empty render
   int checked = 0;
   for (const auto& [name, d] : domains.items()) {
-    if (kPendingV2.contains(name)) continue;
-    const auto diff = disagreements(d, scanner::decide_domain(evidence(name, d)));
+    const auto diff = disagreements(d, verdict::decide_domain(evidence(name, d)));
     std::string why;
     for (const auto& line : diff) why += "\n  " + line;
     INFO(name << " (" << d.value("what", "") << ")" << why);
     CHECK(diff.empty());
     ++checked;
   }
-  CHECK(checked + static_cast<int>(kPendingV2.size()) == static_cast<int>(domains.size()));
-}
-
-// The contract-v2 scenarios the current rules do not decide yet: reported, not failed, so that
-// the branch stays green until the verdict module lands (then kPendingV2 is emptied and these
-// domains are checked above). Each must disagree today, or it does not belong in the list.
-TEST_CASE("catalogue domains pending the v2 verdict module", "[catalogue]") {
-  const json domains = load_expected();
-  for (const auto& name : kPendingV2) {
-    INFO(name);
-    REQUIRE(domains.contains(name));
-    CHECK_FALSE(disagreements(domains.at(name),
-                              scanner::decide_domain(evidence(name, domains.at(name))))
-                    .empty());
-  }
+  CHECK(checked == static_cast<int>(domains.size()));
 }
