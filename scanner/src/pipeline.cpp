@@ -1,6 +1,7 @@
 // pipeline.cpp — see pipeline.hpp. Re-entrancy: a resolver or prober may answer synchronously
 // (cache hits), so every completion path may run inside pump(); pump() guards itself and the
 // done-callback is only ever called from the outermost frame.
+#include <nulmeting/scanner/address_policy.hpp>
 #include <nulmeting/scanner/pipeline.hpp>
 #include <nulmeting/scanner/verdict.hpp>
 
@@ -8,6 +9,45 @@
 #include <utility>
 
 namespace nulmeting::scanner {
+
+void settle_probe_evidence(DomainResult& result) {
+  bool lost_v4 = false, lost_v6 = false;
+  for (auto& host : result.mx) {
+    for (auto& p : host.addresses) {
+      // A DANE sender must not deliver to a host whose TLSA lookup failed (RFC 7672 §2.1.1).
+      // The probe knew nothing of TLSA; the host status is the domain's evidence.
+      if (host.status == HostStatus::TlsaError && p.outcome != ProbeOutcome::NoRoute &&
+          p.outcome != ProbeOutcome::InternalError) {
+        p.dane = DaneCheck::Failed;
+        p.dane_reason = DaneFailReason::TlsaLookupFailed;
+      }
+      switch (p.outcome) {
+        case ProbeOutcome::NotPublic:
+          result.findings.push_back("MX host " + host.name + " has the address " + p.ip +
+                                    ", which is not publicly routable: not contacted");
+          break;
+        case ProbeOutcome::NoRoute: {
+          const auto a = parse_ip(p.ip);
+          (a && a->is_v4() ? lost_v4 : lost_v6) = true;
+          break;
+        }
+        case ProbeOutcome::InternalError:
+          result.unmeasured.push_back("internal error probing " + host.name + " [" + p.ip +
+                                      "]: " + p.error.value_or("?"));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  for (const auto& [lost, family] : {std::pair{lost_v4, "ipv4"}, std::pair{lost_v6, "ipv6"}})
+    if (lost && std::ranges::find(result.incomplete, family) == result.incomplete.end())
+      result.incomplete.emplace_back(family);
+}
+
+bool domain_unmeasured(const DomainResult& r) {
+  return r.verdict.mail == MailVerdict::Error || !r.unmeasured.empty();
+}
 
 struct Pipeline::DomainJob {
   DomainPlan resolved;
@@ -113,8 +153,9 @@ void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
         if (p.dane == DaneCheck::Failed && p.dane_reason == DaneFailReason::NameMismatch)
           options_.dane_recheck(p, rd.domain_names);
   }
+  settle_probe_evidence(result);
   result.verdict = decide_domain(result);
-  if (result.verdict.mail == MailVerdict::Error) ++stats_.domains_unmeasured;
+  if (domain_unmeasured(result)) ++stats_.domains_unmeasured;
   ++stats_.domains_done;
   --stats_.domains_in_flight;
   sink_.accept(std::move(result));

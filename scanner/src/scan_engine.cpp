@@ -18,33 +18,7 @@ class DnsResolution final : public DomainResolution {
   DnsResolution(DomainResolver& domains, std::uint16_t port) : domains_(domains), port_(port) {}
   void resolve(const DomainEntry& entry, std::function<void(DomainPlan)> done) override {
     domains_.resolve(entry.domain, [this, done = std::move(done)](ResolvedDomain d) {
-      DomainPlan plan;
-      d.apply_to(plan.result);
-      plan.mx_secure = d.mx_secure;
-      plan.domain_names = d.dane_ta_extra_names();
-      plan.targets.resize(plan.result.mx.size());
-      if (d.mail == MailVerdict::Receives) {
-        for (std::size_t i = 0; i < d.hosts.size() && i < plan.targets.size(); ++i) {
-          const ResolvedHost& h = d.hosts[i];
-          // Only usable hosts are probed: a TLSA lookup failure makes the host unusable
-          // (RFC 7672 §2.1.1; Postfix defers such a host), as do failed address lookups.
-          if (h.result.status != HostStatus::Ok) continue;
-          const bool secure_tlsa = h.result.tlsa && h.result.tlsa->status == DnsClass::Secure &&
-                                   !h.result.tlsa->records.empty();
-          for (const auto& ip : h.ips) {
-            ProbeTarget t;
-            t.host = h.result.name;
-            t.ip = ip;
-            t.port = port_;
-            if (secure_tlsa) {
-              t.tlsa_base = h.result.tlsa->base;
-              t.tlsa = h.result.tlsa->records;
-            }
-            plan.targets[i].push_back(std::move(t));
-          }
-        }
-      }
-      done(std::move(plan));
+      done(plan_domain(d, port_));
     });
   }
 
@@ -54,6 +28,37 @@ class DnsResolution final : public DomainResolution {
 };
 
 }  // namespace
+
+DomainPlan plan_domain(const ResolvedDomain& d, std::uint16_t port) {
+  DomainPlan plan;
+  d.apply_to(plan.result);
+  plan.mx_secure = d.mx_secure;
+  plan.domain_names = d.dane_ta_extra_names();
+  plan.targets.resize(plan.result.mx.size());
+  if (d.mail != MailVerdict::Receives) return plan;
+  for (std::size_t i = 0; i < d.hosts.size() && i < plan.targets.size(); ++i) {
+    const ResolvedHost& h = d.hosts[i];
+    // Every host with addresses is probed, a tlsa_error host too (measurement.md §2.2): its
+    // STARTTLS is a fact about its server. It is probed without TLSA (SNI = the host name);
+    // its DANE per address is failed(tlsa_lookup_failed), set when the domain is finished.
+    if (h.result.status != HostStatus::Ok && h.result.status != HostStatus::TlsaError) continue;
+    const bool secure_tlsa = h.result.status == HostStatus::Ok && h.result.tlsa &&
+                             h.result.tlsa->status == DnsClass::Secure &&
+                             !h.result.tlsa->records.empty();
+    for (const auto& ip : h.ips) {
+      ProbeTarget t;
+      t.host = h.result.name;
+      t.ip = ip;
+      t.port = port;
+      if (secure_tlsa) {
+        t.tlsa_base = h.result.tlsa->base;
+        t.tlsa = h.result.tlsa->records;
+      }
+      plan.targets[i].push_back(std::move(t));
+    }
+  }
+  return plan;
+}
 
 struct ScanEngine::Impl {
   uv_loop_t* loop = nullptr;

@@ -91,11 +91,21 @@ struct PipelineOptions {
 
 struct PipelineStats {
   std::uint64_t domains_started = 0, domains_done = 0;
-  std::uint64_t domains_unmeasured = 0;  // mail == error (DNS failure): exit code 1
+  std::uint64_t domains_unmeasured = 0;  // domain_unmeasured(): exit code 1
   std::uint64_t probes_requested = 0;
   std::uint64_t admit_waits = 0;  // times back-pressure (admit) held new domains back
   std::size_t domains_in_flight = 0;
 };
+
+// What the probes of a finished domain mean for the domain, before its verdicts: addresses of
+// a tlsa_error host get DANE failed(tlsa_lookup_failed) (until the verdict module owns that),
+// a not_public address becomes a finding, no_route addresses mark their family in `incomplete`
+// ("ipv4"/"ipv6"), an internal_error probe adds a reason to `unmeasured`.
+void settle_probe_evidence(DomainResult& result);
+
+// The domain is not a measurement (listed by scan, exit 1): mail = error (DNS failure), or any
+// reason in `unmeasured` (our own fault, a verdict resting on a confirmed DNS failure).
+bool domain_unmeasured(const DomainResult& r);
 
 class Pipeline {
  public:

@@ -49,6 +49,11 @@ struct EngineOutcome {
   bool interrupted = false;  // stopped by a signal or stop(): the list is not finished
 };
 
+struct ResolvedDomain;
+// The DNS half of one domain as the pipeline's plan: its hosts and, per host with addresses
+// (tlsa_error hosts included), the targets to probe on `port`.
+DomainPlan plan_domain(const ResolvedDomain& d, std::uint16_t port);
+
 class ScanEngine {
  public:
   using ProgressFn = std::function<void(const EngineProgress&)>;
