@@ -76,7 +76,16 @@ SmtpProbe::~SmtpProbe() {
   if (transport_) transport_->close();
 }
 
-void SmtpProbe::start() {
+void SmtpProbe::start() noexcept {
+  try {
+    begin();
+  } catch (...) {
+    fail(ProbeOutcome::InternalError, "internal error: exception starting the probe");
+    finish();
+  }
+}
+
+void SmtpProbe::begin() {
   started_ms_ = clock_.now_ms();
   // The only connect() of the scanner: an address a stranger's DNS points into a private
   // network is never contacted (measurement.md §2.3).

@@ -136,7 +136,7 @@ class SmtpProbe final : public TransportEvents {
   SmtpProbe& operator=(const SmtpProbe&) = delete;
   ~SmtpProbe() override;
 
-  void start();
+  void start() noexcept;  // may finish at once (not_public, connect error): see ProbeScheduler
   State state() const noexcept { return state_; }
   bool finished() const noexcept { return finished_; }
   const ProbeRequest& request() const noexcept { return req_; }
@@ -147,6 +147,7 @@ class SmtpProbe final : public TransportEvents {
   void on_closed(int status) noexcept override;
 
  private:
+  void begin();
   void advance() noexcept;
   IoStatus step();
   IoStatus read_reply(SmtpReply& out);
