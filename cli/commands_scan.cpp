@@ -60,30 +60,29 @@ class ListSource final : public scanner::DomainSource {
   std::optional<DomainEntry> next() override {
     while (auto row = reader_.next()) {
       if (!row->entry) continue;  // invalid rows were reported (and allowed) before the scan
-      if (skip_.contains(row->entry->domain)) {
-        ++skipped_;
-        continue;
-      }
+      if (skip_.contains(row->entry->domain)) continue;
       return std::move(row->entry);
     }
     return std::nullopt;
   }
-  std::size_t skipped() const { return skipped_; }
 
  private:
   std::ifstream in_;
   ListReader reader_;
   StringTable skip_;
-  std::size_t skipped_ = 0;
 };
 
 class WriterSink final : public scanner::ResultSink {
  public:
   explicit WriterSink(storage::RunWriter& w) : writer_(w) {}
   void accept(DomainResult&& r) override {
-    if (r.verdict.mail == MailVerdict::Error && unmeasured_.size() < 50)
-      unmeasured_.push_back(r.entry.domain + " (" + std::string(to_string(r.mx_lookup.reason)) +
-                            ")");
+    if (scanner::domain_unmeasured(r) && unmeasured_.size() < 50) {
+      std::string why;
+      if (r.verdict.mail == MailVerdict::Error)
+        why = "mail = error: " + std::string(to_string(r.mx_lookup.reason));
+      for (const auto& u : r.unmeasured) why += (why.empty() ? "" : "; ") + u;
+      unmeasured_.push_back(r.entry.domain + " (" + why + ")");
+    }
     writer_.submit(std::move(r));
   }
   // The writer commits thousands of domains a second, so a few batches queued is normal; more
@@ -133,25 +132,12 @@ double release_free_heap() {
 #endif
 }
 
-std::string format_eta(double seconds) {
-  if (seconds < 0 || seconds > 360000) return "--";
-  const auto s = static_cast<long>(seconds);
-  return fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
-}
-
 // Progress: a live line on a terminal, a plain log line every 10 s otherwise.
 class Progress {
  public:
   explicit Progress(std::size_t total) : total_(total), tty_(isatty(STDERR_FILENO) == 1) {}
   void operator()(const scanner::EngineProgress& p) {
-    const double rate =
-        p.elapsed_s > 0 ? static_cast<double>(p.pipeline.domains_done) / p.elapsed_s : 0;
-    const double left = static_cast<double>(total_) - static_cast<double>(p.pipeline.domains_done);
-    const std::string line = fmt::format(
-        "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes, {} DNS  probes done: {}  ETA "
-        "{}",
-        p.pipeline.domains_done, total_, rate, p.pipeline.domains_in_flight, p.probes_active,
-        p.dns_in_flight, p.probes_started, format_eta(rate > 0 ? left / rate : -1));
+    const std::string line = scanner::progress_line(p, total_);
     if (tty_) {
       fmt::print(stderr, "\r\033[K{}", line);
       std::fflush(stderr);
@@ -231,13 +217,15 @@ int run_scan(const ScanOptions& o) {
     }
     writer = std::move(*begun);
   }
+  // A resumed run counts only what it has left: its total and ETA are this session's work.
+  const std::size_t to_measure = list.entries - std::min(list.entries, finished.size());
   spdlog::info("run {}: {} domains from {} ({} to measure)", writer->run_id(), list.entries,
-               o.domains_file, list.entries - std::min(list.entries, finished.size()));
+               o.domains_file, to_measure);
 
   // 4. Measure.
   ListSource source(o.domains_file, std::move(finished));
   WriterSink sink(*writer);
-  Progress progress(list.entries - std::min<std::size_t>(list.entries, source.skipped()));
+  Progress progress(to_measure);
   double trim_ms = 0;
   const auto outcome = (*session)->engine->run(source, sink, [&](const scanner::EngineProgress& p) {
     progress(p);
@@ -245,6 +233,7 @@ int run_scan(const ScanOptions& o) {
   });
   progress.end();
   spdlog::debug("malloc_trim: {:.1f} ms in all", trim_ms);
+  const scanner::RouteCheck routes = (*session)->engine->routes();
   (*session)->finish();
 
   // 5. Finish the run.
@@ -253,7 +242,7 @@ int run_scan(const ScanOptions& o) {
       {"domains_measured", st.domains_done},        {"domains_unmeasured", st.domains_unmeasured},
       {"probes", outcome.final.probes_started},     {"dns_queries", outcome.final.dns_queries},
       {"dns_timeouts", outcome.final.dns_timeouts}, {"seconds", outcome.final.elapsed_s},
-      {"interrupted", outcome.interrupted}};
+      {"interrupted", outcome.interrupted},         {"routes", routes_json(routes)}};
   const auto status =
       outcome.interrupted ? storage::RunStatus::Aborted : storage::RunStatus::Finished;
   if (auto fin = writer->finish(status, summary.dump()); !fin) {
@@ -307,7 +296,8 @@ int run_check(const CheckOptions& o) {
   } else {
     fmt::print("{}", explain_text(r));
   }
-  return r.verdict.mail == MailVerdict::Error ? kSomeUnmeasured : kOk;
+  for (const auto& u : r.unmeasured) spdlog::warn("unmeasured: {}", u);
+  return scanner::domain_unmeasured(r) ? kSomeUnmeasured : kOk;
 }
 
 }  // namespace nulmeting::cli

@@ -52,6 +52,8 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
       ->capture_default_str();
   cmd.add_option("--smtp-timeout-ms", o.smtp_timeout_ms, "Timeout of one SMTP/TLS phase")
       ->capture_default_str();
+  cmd.add_option("--allow-address", o.allow_address,
+                 "Contact this non-public range anyway (CIDR, repeatable; for test networks)");
   cmd.add_option("--max-mx", o.max_mx, "Probe at most N MX hosts per domain (default: all)");
   cmd.add_option("--smtp-attempts", o.smtp_attempts,
                  "Connections to a host that answers 4xx (e.g. 421) at the banner")

@@ -24,6 +24,7 @@ struct ProbeOptions {                  // shared by `scan` and `check`
   unsigned per_ip = 2;                 // connections in flight per IP
   unsigned per_ip_interval_ms = 1000;  // minimum interval between connections to one IP
   std::uint16_t smtp_port = 25;
+  std::vector<std::string> allow_address;  // CIDR ranges not public but contacted (test networks)
   unsigned dns_inflight = 200;  // DNS queries in flight
   unsigned dns_timeout_ms = 5000;
   unsigned smtp_timeout_ms = 30000;             // per phase

@@ -1,6 +1,7 @@
 #include "scan_config.hpp"
 
 #include <nulmeting/domains/domain_name.hpp>
+#include <nulmeting/scanner/address_policy.hpp>
 #include <nulmeting/scanner/versions.hpp>
 #include <nulmeting/storage/versions.hpp>
 
@@ -33,6 +34,11 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
   c.smtp.max_attempts = static_cast<int>(o.smtp_attempts);
   c.smtp.backoff_ms = o.smtp_retry_backoff_ms;
   c.smtp.probe.ehlo_name = ehlo->ascii;
+  for (const auto& a : o.allow_address) {
+    auto range = scanner::parse_cidr(a);
+    if (!range) return std::unexpected("--allow-address: " + range.error());
+    c.smtp.probe.allowed_ranges.push_back(*range);
+  }
   auto& t = c.smtp.probe.timeouts;
   t.connect = std::min<std::uint64_t>(o.smtp_timeout_ms, 10000);
   t.banner = t.ehlo = t.starttls = t.handshake = o.smtp_timeout_ms;
@@ -49,7 +55,18 @@ std::expected<std::unique_ptr<ScannerSession>, std::string> open_scanner(const P
   auto engine = scanner::ScanEngine::create(session->loop.get(), *cfg);
   if (!engine) return std::unexpected(engine.error());
   session->engine = std::move(*engine);
+  const auto routes = session->engine->routes();
+  for (const auto& [ok, family] : {std::pair{routes.ipv4, "IPv4"}, std::pair{routes.ipv6, "IPv6"}})
+    if (!ok)
+      spdlog::warn(
+          "this host has no {} route: {} addresses will be recorded as no_route (not measured) "
+          "and their domains as incomplete",
+          family, family);
   return session;
+}
+
+nlohmann::ordered_json routes_json(const scanner::RouteCheck& r) {
+  return {{"ipv4", r.ipv4}, {"ipv6", r.ipv6}};
 }
 
 void ScannerSession::finish() {
@@ -69,6 +86,7 @@ std::string options_json(const ProbeOptions& o) {
       {"per_ip", o.per_ip},
       {"per_ip_interval_ms", o.per_ip_interval_ms},
       {"smtp_port", o.smtp_port},
+      {"allow_address", o.allow_address},
       {"smtp_timeout_ms", o.smtp_timeout_ms},
       {"smtp_attempts", o.smtp_attempts},
       {"smtp_retry_backoff_ms", o.smtp_retry_backoff_ms},

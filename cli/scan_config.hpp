@@ -7,6 +7,8 @@
 #include <nulmeting/scanner/scan_engine.hpp>
 #include <nulmeting/scanner/uv_handle.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <expected>
 #include <memory>
 #include <string>
@@ -28,6 +30,9 @@ std::expected<std::unique_ptr<ScannerSession>, std::string> open_scanner(const P
 
 // The options of a run as a JSON object (stored with the run).
 std::string options_json(const ProbeOptions& o);
+
+// The start-up route check as stored in the run's summary: {"ipv4": true, "ipv6": false}.
+nlohmann::ordered_json routes_json(const scanner::RouteCheck& r);
 
 // {"nulmeting": ..., "libunbound": ..., "libuv": ..., "openssl": ..., "sqlite": ...}
 std::string versions_json();

@@ -1,6 +1,7 @@
 // pipeline.cpp — see pipeline.hpp. Re-entrancy: a resolver or prober may answer synchronously
 // (cache hits), so every completion path may run inside pump(); pump() guards itself and the
 // done-callback is only ever called from the outermost frame.
+#include <nulmeting/scanner/address_policy.hpp>
 #include <nulmeting/scanner/pipeline.hpp>
 #include <nulmeting/verdict/domain.hpp>
 
@@ -8,6 +9,23 @@
 #include <utility>
 
 namespace nulmeting::scanner {
+
+void note_probe_findings(DomainResult& result) {
+  for (const auto& host : result.mx) {
+    for (const auto& p : host.addresses) {
+      if (p.outcome == ProbeOutcome::NotPublic)
+        result.findings.push_back("MX host " + host.name + " has the address " + p.ip +
+                                  ", which is not publicly routable: not contacted");
+      else if (p.outcome == ProbeOutcome::InternalError)
+        result.unmeasured.push_back("internal error probing " + host.name + " [" + p.ip +
+                                    "]: " + p.error.value_or("?"));
+    }
+  }
+}
+
+bool domain_unmeasured(const DomainResult& r) {
+  return r.verdict.mail == MailVerdict::Error || !r.unmeasured.empty();
+}
 
 struct Pipeline::DomainJob {
   DomainPlan resolved;
@@ -99,10 +117,11 @@ void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) 
 
 void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
   DomainResult& result = job->resolved.result;
+  note_probe_findings(result);
   // The probes recorded what their handshakes measured; the verdict module writes each
   // address's final DANE value for this domain and decides the verdicts, once.
   verdict::finalize(result);
-  if (result.verdict.mail == MailVerdict::Error) ++stats_.domains_unmeasured;
+  if (domain_unmeasured(result)) ++stats_.domains_unmeasured;
   ++stats_.domains_done;
   --stats_.domains_in_flight;
   sink_.accept(std::move(result));

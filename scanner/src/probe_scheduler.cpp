@@ -109,6 +109,7 @@ void ProbeScheduler::pump() noexcept {
       ++it;
       continue;
     }
+    if (e->attempts > 0) --retry_waiting_;
     ++ip.active;
     ip.last_connect = now;
     ip.connected_before = true;
@@ -117,7 +118,19 @@ void ProbeScheduler::pump() noexcept {
     go.push_back(e);
     it = queue_.erase(it);
   }
-  for (Entry* e : go) launch(*e);
+  for (Entry* e : go) {
+    try {
+      launch(*e);
+    } catch (const std::exception& ex) {
+      // Out of memory or a handle we could not create: our fault, never the server's.
+      ProbeCompletion c;
+      c.result.ip = e->req.ip;
+      c.result.sni = e->req.tlsa_base.empty() ? e->req.host : e->req.tlsa_base;
+      c.result.outcome = ProbeOutcome::InternalError;
+      c.result.error = std::string("internal error: starting the probe: ") + ex.what();
+      on_complete(*e, std::move(c));
+    }
+  }
   if (next != std::numeric_limits<std::uint64_t>::max()) arm_pump(next > now ? next - now : 0);
 }
 
@@ -145,6 +158,7 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
   if (c.banner_temp_error && e.attempts < opts_.max_attempts) {
     const std::uint64_t factor = 1ull << std::min(e.attempts - 1, 20);
     e.not_before = uv_now(loop_) + opts_.backoff_ms * factor;
+    ++retry_waiting_;
     queue_.push_back(&e);
     arm_pump(0);
     return;

@@ -6,6 +6,8 @@
 #include <nulmeting/scanner/uv_handle.hpp>
 #include <nulmeting/verdict/host.hpp>
 
+#include <fmt/format.h>
+
 #include <csignal>
 #include <optional>
 #include <utility>
@@ -19,28 +21,7 @@ class DnsResolution final : public DomainResolution {
   DnsResolution(DomainResolver& domains, std::uint16_t port) : domains_(domains), port_(port) {}
   void resolve(const DomainEntry& entry, std::function<void(DomainPlan)> done) override {
     domains_.resolve(entry.domain, [this, done = std::move(done)](ResolvedDomain d) {
-      DomainPlan plan;
-      d.apply_to(plan.result);
-      plan.targets.resize(plan.result.mx.size());
-      for (std::size_t i = 0; i < d.hosts.size() && i < plan.targets.size(); ++i) {
-        const ResolvedHost& h = d.hosts[i];
-        // Which hosts are probed is the verdict module's rule: every host with addresses, a
-        // tlsa_error host too (its STARTTLS is a fact; its DANE fails on every address).
-        if (!verdict::host_probed(h.result)) continue;
-        const bool dane = verdict::host_has_usable_tlsa(h.result);
-        for (const auto& ip : h.ips) {
-          ProbeTarget t;
-          t.host = h.result.name;
-          t.ip = ip;
-          t.port = port_;
-          if (dane) {
-            t.tlsa_base = h.result.tlsa->base;
-            t.tlsa = h.result.tlsa->records;
-          }
-          plan.targets[i].push_back(std::move(t));
-        }
-      }
-      done(std::move(plan));
+      done(plan_domain(d, port_));
     });
   }
 
@@ -51,6 +32,31 @@ class DnsResolution final : public DomainResolution {
 
 }  // namespace
 
+DomainPlan plan_domain(const ResolvedDomain& d, std::uint16_t port) {
+  DomainPlan plan;
+  d.apply_to(plan.result);
+  plan.targets.resize(plan.result.mx.size());
+  for (std::size_t i = 0; i < d.hosts.size() && i < plan.targets.size(); ++i) {
+    const ResolvedHost& h = d.hosts[i];
+    // Which hosts are probed is the verdict module's rule: every host with addresses, a
+    // tlsa_error host too (its STARTTLS is a fact; its DANE fails on every address).
+    if (!verdict::host_probed(h.result)) continue;
+    const bool dane = verdict::host_has_usable_tlsa(h.result);
+    for (const auto& ip : h.ips) {
+      ProbeTarget t;
+      t.host = h.result.name;
+      t.ip = ip;
+      t.port = port;
+      if (dane) {
+        t.tlsa_base = h.result.tlsa->base;
+        t.tlsa = h.result.tlsa->records;
+      }
+      plan.targets[i].push_back(std::move(t));
+    }
+  }
+  return plan;
+}
+
 struct ScanEngine::Impl {
   uv_loop_t* loop = nullptr;
   EngineConfig cfg;
@@ -59,7 +65,31 @@ struct ScanEngine::Impl {
   std::unique_ptr<HostResolver> hosts;
   std::unique_ptr<DomainResolver> domains;
   std::unique_ptr<ProbeScheduler> scheduler;
+  RouteCheck routes;
 };
+
+RouteCheck ScanEngine::routes() const { return impl_ ? impl_->routes : RouteCheck{}; }
+
+std::string progress_line(const EngineProgress& p, std::size_t total) {
+  const double rate =
+      p.elapsed_s > 0 ? static_cast<double>(p.pipeline.domains_done) / p.elapsed_s : 0;
+  const double left = static_cast<double>(total) - static_cast<double>(p.pipeline.domains_done);
+  std::string eta = "--";
+  if (rate > 0 && left >= 0 && left / rate <= 360000) {
+    const auto s = static_cast<long>(left / rate);
+    eta = fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+  }
+  // A domain whose server said 4xx waits out the backoff with no connection and no DNS open:
+  // without the retry count the line would look idle for a minute.
+  const std::string retry =
+      p.probes_retry_wait > 0 ? fmt::format(" ({} waiting to retry a 4xx)", p.probes_retry_wait)
+                              : std::string();
+  return fmt::format(
+      "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes{}, {} DNS  probes done: {}  ETA "
+      "{}",
+      p.pipeline.domains_done, total, rate, p.pipeline.domains_in_flight, p.probes_active, retry,
+      p.dns_in_flight, p.probes_started, eta);
+}
 
 ScanEngine::ScanEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ScanEngine::~ScanEngine() { close(); }
@@ -96,6 +126,7 @@ std::expected<std::unique_ptr<ScanEngine>, std::string> ScanEngine::create(uv_lo
   ropt.max_mx = impl->cfg.max_mx.value_or(0);  // the one --max-mx cap: before host lookups
   impl->domains = std::make_unique<DomainResolver>(*impl->dns, *impl->hosts, ropt);
   impl->scheduler = std::make_unique<ProbeScheduler>(loop, impl->tls, impl->cfg.smtp);
+  impl->routes = check_routes();
   return std::unique_ptr<ScanEngine>(new ScanEngine(std::move(impl)));
 }
 
@@ -115,6 +146,7 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
     p.pipeline = pipeline.stats();
     p.probes_active = m.scheduler->active();
     p.probes_started = m.scheduler->probes_started();
+    p.probes_retry_wait = m.scheduler->retry_waiting();
     p.probes_peak = m.scheduler->max_active_seen();
     p.dns_in_flight = m.dns->in_flight() + m.dns->waiting();
     p.dns_queries = m.dns->stats().submitted;

@@ -1,4 +1,5 @@
 // smtp_probe.cpp — see smtp_probe.hpp.
+#include <nulmeting/scanner/address_policy.hpp>
 #include <nulmeting/scanner/smtp_probe.hpp>
 #include <nulmeting/verdict/address.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
@@ -76,8 +77,34 @@ SmtpProbe::~SmtpProbe() {
   if (transport_) transport_->close();
 }
 
-void SmtpProbe::start() {
+void SmtpProbe::start() noexcept {
+  try {
+    begin();
+  } catch (...) {
+    fail(ProbeOutcome::InternalError, "internal error: exception starting the probe");
+    finish();
+  }
+}
+
+void SmtpProbe::begin() {
   started_ms_ = clock_.now_ms();
+  // The only connect() of the scanner: an address a stranger's DNS points into a private
+  // network is never contacted (measurement.md §2.3).
+  switch (classify_address(req_.ip, opts_.allowed_ranges)) {
+    case AddressClass::Public:
+    case AddressClass::Allowed:
+      break;
+    case AddressClass::NotPublic:
+      note("", "not contacted: " + req_.ip + " is not a publicly routable address");
+      fail(ProbeOutcome::NotPublic, "not a publicly routable address (not contacted)");
+      finish();
+      return;
+    case AddressClass::Invalid:
+      // Addresses come from our own parse of A/AAAA data: one we cannot read is our fault.
+      fail(ProbeOutcome::InternalError, "internal error: '" + req_.ip + "' is not an address");
+      finish();
+      return;
+  }
   enter(State::Connect);
   const int rc = transport_->connect(req_.ip, req_.port, this);
   if (rc != 0) on_connected(rc);
@@ -172,6 +199,22 @@ void SmtpProbe::on_connected(int status) noexcept {
       case UV_ECONNRESET:
         fail(ProbeOutcome::Reset, "connection reset during connect");
         break;
+      // The scanner's own network cannot reach the address: a fact about us, not the server.
+      case UV_ENETUNREACH:
+      case UV_EHOSTUNREACH:
+      case UV_EAFNOSUPPORT:
+      case UV_EADDRNOTAVAIL:
+        fail(ProbeOutcome::NoRoute, std::string("no route: ") + uv_strerror(status));
+        break;
+      // Our resources or our input (an address we could not use): never server behaviour.
+      case UV_EMFILE:
+      case UV_ENFILE:
+      case UV_ENOBUFS:
+      case UV_ENOMEM:
+      case UV_EINVAL:
+        fail(ProbeOutcome::InternalError,
+             std::string("internal error: connect: ") + uv_strerror(status));
+        break;
       default:
         fail(ProbeOutcome::Refused, std::string("connect: ") + uv_strerror(status));
     }
@@ -199,7 +242,7 @@ void SmtpProbe::on_data(std::string_view bytes) noexcept {
       inbuf_.append(bytes);
     }
   } catch (...) {
-    fail(ProbeOutcome::Reset, "out of memory");
+    fail(ProbeOutcome::InternalError, "internal error: out of memory buffering the reply");
     finish();
     return;
   }
@@ -220,10 +263,12 @@ void SmtpProbe::on_deadline() noexcept {
   // the server answered EHLO and accepted STARTTLS, so the address was reached and its TLS is
   // broken (docs/decisions/verdict-readings.md). Counting it as `timeout` (not reached) would
   // turn a server that accepts STARTTLS and then stalls into `starttls = unreachable`.
+  // Silence after a complete 2xx greeting is a broken dialogue (protocol_error, reached):
+  // only before the greeting is it `timeout`.
   if (state_ == State::Handshake)
     fail(ProbeOutcome::TlsFailed, "timeout in phase handshake (no TLS handshake completed)");
   else if (state_ != State::Quit)
-    fail(ProbeOutcome::Timeout, "timeout in phase " + std::string(to_string(state_)));
+    fail(lost_outcome(), "timeout in phase " + std::string(to_string(state_)));
   finish();
 }
 
@@ -240,14 +285,18 @@ void SmtpProbe::advance() noexcept {
       if (!peer_closed_) return;
       if (state_ != State::Quit && !outcome_set_) {
         const bool reset = close_status_ != 0 && close_status_ != UV_EOF;
-        fail(state_ == State::Handshake ? ProbeOutcome::TlsFailed : ProbeOutcome::Reset,
+        fail(state_ == State::Handshake ? ProbeOutcome::TlsFailed
+             : lost_outcome() == ProbeOutcome::Timeout ? ProbeOutcome::Reset
+                                                      : ProbeOutcome::ProtocolError,
              std::string(reset ? "connection reset" : "connection closed") + " by peer in phase " +
                  std::string(to_string(state_)));
       }
       break;
     }
+  } catch (const std::bad_alloc&) {
+    fail(ProbeOutcome::InternalError, "internal error: out of memory in the probe");
   } catch (...) {
-    fail(ProbeOutcome::Reset, "internal error (exception) in the probe");
+    fail(ProbeOutcome::InternalError, "internal error: exception in the probe");
   }
   finish();
 }
@@ -267,7 +316,7 @@ IoStatus SmtpProbe::read_reply(SmtpReply& out) {
         enter(State::Done);
         return IoStatus::Done;
       }
-      return fail(ProbeOutcome::Timeout,
+      return fail(lost_outcome(),
                   "no complete reply in phase " + std::string(to_string(state_)) + ": " + why);
     }
     return protocol_error(why);
@@ -281,14 +330,23 @@ IoStatus SmtpProbe::protocol_error(std::string_view why) {
   const std::string msg =
       "protocol error in phase " + std::string(to_string(state_)) + ": " + std::string(why);
   switch (state_) {
-    case State::StartTls:
-      return fail(ProbeOutcome::StarttlsRefused, msg);
     case State::Quit:
       enter(State::Done);
       return IoStatus::Done;
+    case State::Ehlo:
+    case State::StartTls:
+      return fail(ProbeOutcome::ProtocolError, msg);
     default:
+      // Before a complete 2xx greeting (an unreadable banner): not reached, as before v2.
       return fail(ProbeOutcome::SmtpTempError, msg);
   }
+}
+
+ProbeOutcome SmtpProbe::lost_outcome() const noexcept {
+  // reached = a complete 2xx greeting (measurement.md §2.3): from EHLO on, a dialogue that
+  // breaks is the server's protocol error; before it, the address was not reached.
+  return state_ == State::Ehlo || state_ == State::StartTls ? ProbeOutcome::ProtocolError
+                                                            : ProbeOutcome::Timeout;
 }
 
 IoStatus SmtpProbe::step() {
@@ -350,7 +408,9 @@ IoStatus SmtpProbe::handle_ehlo(const SmtpReply& r) {
       begin_quit();
       return IoStatus::Done;
     case 4:
-      return fail(ProbeOutcome::SmtpTempError, why);
+      // Reached (the greeting was 2xx), so not smtp_temp_error; but a 421 here is often a
+      // passing rate limit, so the scheduler retries it like a 4xx greeting.
+      return fail(ProbeOutcome::ProtocolError, why, true);
     case 5:
       if (!helo_sent_) {
         // HELO only to classify a server that refuses EHLO (no ESMTP → no STARTTLS).
@@ -359,23 +419,30 @@ IoStatus SmtpProbe::handle_ehlo(const SmtpReply& r) {
         enter(State::Ehlo);
         return IoStatus::Done;
       }
-      return fail(ProbeOutcome::SmtpPermError, why);
+      return fail(ProbeOutcome::ProtocolError, why);
     default:
       return protocol_error("unexpected " + what + " reply code " + std::to_string(r.code));
   }
 }
 
 IoStatus SmtpProbe::handle_starttls(const SmtpReply& r) {
-  if (r.code != 220) {
-    fail(ProbeOutcome::StarttlsRefused,
-         "STARTTLS " + std::to_string(r.code) + " " + (r.lines.empty() ? "" : r.lines.front()));
-    begin_quit();
-    return IoStatus::Done;
+  const std::string why =
+      "STARTTLS " + std::to_string(r.code) + " " + (r.lines.empty() ? "" : r.lines.front());
+  switch (r.klass()) {
+    case 2:
+      break;  // any 2xx proceeds to TLS, as Postfix does
+    case 4:
+    case 5:
+      fail(ProbeOutcome::StarttlsRefused, why);
+      begin_quit();
+      return IoStatus::Done;
+    default:
+      return protocol_error("unexpected STARTTLS reply code " + std::to_string(r.code));
   }
   if (!inbuf_.empty()) {
-    // STARTTLS injection: plaintext after the 220 must never be read as part of the TLS session.
+    // STARTTLS injection: plaintext after the 2xx must never be read as part of the TLS session.
     note("", "discarded " + std::to_string(inbuf_.size()) +
-                 " bytes of plaintext received with the STARTTLS 220");
+                 " bytes of plaintext received with the STARTTLS " + std::to_string(r.code));
     inbuf_.clear();
   }
   return start_tls();
@@ -383,13 +450,14 @@ IoStatus SmtpProbe::handle_starttls(const SmtpReply& r) {
 
 IoStatus SmtpProbe::start_tls() {
   result_.sni = req_.tlsa_base.empty() ? req_.host : req_.tlsa_base;
+  // Setting up our own TLS/DANE state is our work, not the server's: a failure is internal.
   auto s = TlsSession::create(*tls_ctx_, result_.sni);
-  if (!s) return fail(ProbeOutcome::TlsFailed, "TLS setup: " + s.error());
+  if (!s) return fail(ProbeOutcome::InternalError, "internal error: TLS setup: " + s.error());
   tls_.emplace(std::move(*s));
   if (dane_usable_ > 0) {
     DaneParams p{req_.tlsa_base, verdict::probe_reference_names(req_.tlsa_base), req_.tlsa};
     const int added = dane_setup(tls_->ssl(), p);
-    if (added < 0) return fail(ProbeOutcome::TlsFailed, "DANE setup failed");
+    if (added < 0) return fail(ProbeOutcome::InternalError, "internal error: DANE setup failed");
     dane_usable_ = added;
   }
   enter(State::Handshake);

@@ -75,6 +75,7 @@ double bare_handshake_cpu(const std::string& chain_pem, const std::string& key_p
 int main(int argc, char** argv) {
   std::string targets_file, chain, key, ehlo = "scanner.nulmeting.test";
   int probes = 2000, concurrency = 32, rounds = 2000, per_ip = 8;
+  std::vector<std::string> allow;  // non-public ranges to contact (the testbed's)
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--targets")
@@ -93,6 +94,8 @@ int main(int argc, char** argv) {
       key = v;
     else if (a == "--ehlo")
       ehlo = v;
+    else if (a == "--allow-address")
+      allow.push_back(v);
   }
   std::vector<ProbeRequest> targets;
   std::ifstream f(targets_file);
@@ -123,6 +126,14 @@ int main(int argc, char** argv) {
   opts.per_ip = static_cast<std::size_t>(per_ip);
   opts.min_interval_ms = 0;
   opts.probe.ehlo_name = ehlo;
+  for (const auto& a : allow) {
+    auto range = parse_cidr(a);
+    if (!range) {
+      std::cerr << range.error() << "\n";
+      return 2;
+    }
+    opts.probe.allowed_ranges.push_back(*range);
+  }
   UvLoop loop;
   int done = 0, ok = 0, auth = 0;
   std::string first_bad;

@@ -24,6 +24,8 @@ DB="$TMP/r.sqlite"
 ARGS=(--domains "$TMP/all.csv" --db "$DB" --resolver "$TB_RESOLVER" --trust-anchor "$TB_TRUST_ANCHOR"
       --ehlo-name "$TB_EHLO_NAME" --smtp-retry-backoff-ms 300 --smtp-timeout-ms 3000
       --per-ip-interval-ms 20 --concurrency 4 --domains-in-flight 6)
+# shellcheck disable=SC2206  # "--allow-address R ...": the testbed's ranges, split on purpose
+ARGS+=($TB_ALLOW_ADDRESS)
 
 killed_done=()
 mid_run=0

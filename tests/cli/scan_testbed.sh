@@ -15,7 +15,8 @@ BIN=${1:?usage: scan_testbed.sh /path/to/nulmeting}
 SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$(dirname "$0")/lib.bash"
 require_testbed
-DNS=(--resolver "$TB_RESOLVER" --trust-anchor "$TB_TRUST_ANCHOR" --ehlo-name "$TB_EHLO_NAME")
+# shellcheck disable=SC2206  # TB_ALLOW_ADDRESS is "--allow-address R ...": split on purpose
+DNS=(--resolver "$TB_RESOLVER" --trust-anchor "$TB_TRUST_ANCHOR" --ehlo-name "$TB_EHLO_NAME" $TB_ALLOW_ADDRESS)
 FAST=(--smtp-retry-backoff-ms 300 --smtp-timeout-ms 4000 --per-ip-interval-ms 0)
 
 { head -n 1 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_DEMO_CSV"; } >"$TMP/all.csv"

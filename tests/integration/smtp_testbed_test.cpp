@@ -21,6 +21,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <sys/stat.h>
 
 using namespace nulmeting;
@@ -137,6 +138,11 @@ TEST_CASE("SMTP probes against every testbed scenario host", "[testbed][smtp]") 
   opts.backoff_ms = 100;
   opts.probe.ehlo_name = env->value("TB_EHLO_NAME", std::string("scanner.nulmeting.test"));
   opts.probe.timeouts = {3000, 4000, 4000, 4000, 4000, 2000};
+  // The testbed's addresses are not public: allowed as `scan $TB_ALLOW_ADDRESS` allows them.
+  {
+    std::istringstream ranges(env->value("TB_ALLOW_RANGES", std::string("127.0.0.0/8 fd00::/8")));
+    for (std::string r; ranges >> r;) opts.probe.allowed_ranges.push_back(parse_cidr(r).value());
+  }
 
   UvLoop loop;
   std::map<std::pair<std::string, std::string>, ProbeResult> results;

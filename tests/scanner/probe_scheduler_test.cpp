@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include <list>
 
 using namespace nulmeting;
@@ -127,6 +129,8 @@ SchedulerOptions fast() {
   o.backoff_ms = 10;
   o.probe.ehlo_name = "scanner.example.org";
   o.probe.timeouts = {2000, 2000, 2000, 2000, 2000, 1000};
+  // The loopback test servers: allowed the way --allow-address allows the testbed.
+  o.probe.allowed_ranges = {parse_cidr("127.0.0.0/8").value(), parse_cidr("::1").value()};
   return o;
 }
 
@@ -214,7 +218,13 @@ TEST_CASE("scheduler: 421 banner is retried with backoff", "[probe][scheduler]")
       ProbeResult res;
       sched.submit({"mx", "127.0.0.1", static_cast<std::uint16_t>(srv.port), "", {}},
                    [&](const ProbeResult& r) { res = r; });
-      while (!sched.idle()) loop.run(UV_RUN_ONCE);
+      std::size_t max_waiting = 0;  // what the progress line shows during the backoff
+      while (!sched.idle()) {
+        loop.run(UV_RUN_ONCE);
+        max_waiting = std::max(max_waiting, sched.retry_waiting());
+      }
+      CHECK(max_waiting == 1);
+      CHECK(sched.retry_waiting() == 0);
       CHECK(res.outcome == ProbeOutcome::NoStarttls);
       CHECK(res.attempts == 3);
       CHECK(srv.accepted == 3);
@@ -245,9 +255,16 @@ TEST_CASE("scheduler: refused and unparsable addresses finish", "[probe][schedul
     sched.submit({"a", "127.0.0.1", 1, "", {}}, [&](const ProbeResult& r) { got.push_back(r); });
     sched.submit({"b", "::1", 1, "", {}}, [&](const ProbeResult& r) { got.push_back(r); });
     sched.submit({"c", "not-an-ip", 25, "", {}}, [&](const ProbeResult& r) { got.push_back(r); });
+    sched.submit({"d", "10.0.0.1", 25, "", {}}, [&](const ProbeResult& r) { got.push_back(r); });
     while (!sched.idle()) loop.run(UV_RUN_ONCE);
-    REQUIRE(got.size() == 3);
-    for (const auto& r : got) CHECK(r.outcome == ProbeOutcome::Refused);
+    REQUIRE(got.size() == 4);
+    std::map<std::string, ProbeResult> by_ip;
+    for (const auto& r : got) by_ip[r.ip] = r;
+    CHECK(by_ip.at("127.0.0.1").outcome == ProbeOutcome::Refused);
+    CHECK(by_ip.at("::1").outcome == ProbeOutcome::Refused);
+    CHECK(by_ip.at("not-an-ip").outcome == ProbeOutcome::InternalError);  // our parse, our fault
+    CHECK(by_ip.at("10.0.0.1").outcome == ProbeOutcome::NotPublic);       // never contacted
+    CHECK(by_ip.at("10.0.0.1").transcript.find("C: ") == std::string::npos);
   }
   CHECK(loop.close() == 0);
 }

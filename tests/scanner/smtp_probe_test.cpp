@@ -20,13 +20,17 @@ struct FakeTransport : Transport {
   std::string written;  // everything the probe sent, in order
   int connect_rc = 0;
   bool closed = false;
+  bool throw_on_write = false;  // stands in for any exception inside the probe (bad_alloc, ...)
   int connects = 0;
   int connect(const std::string&, std::uint16_t, TransportEvents* e) override {
     ev = e;
     ++connects;
     return connect_rc;
   }
-  void write(std::string bytes) override { written += bytes; }
+  void write(std::string bytes) override {
+    if (throw_on_write) throw std::bad_alloc();
+    written += bytes;
+  }
   void close() noexcept override { closed = true; }
   std::string take() { return std::exchange(written, {}); }
 };
@@ -60,8 +64,10 @@ struct Harness {
   int calls = 0;
   ProbeCompletion done;
 
+  // The tests use documentation addresses (192.0.2.0/24), which are not public: they are
+  // allowed here the way --allow-address allows a test network.
   explicit Harness(ProbeRequest req = {"mx.example.nl", "192.0.2.1", 25, "", {}},
-                   int connect_rc = 0) {
+                   int connect_rc = 0, std::vector<std::string> allow = {"192.0.2.0/24"}) {
     TlsOptions o;
     o.load_system_cas = false;
     ctx = *TlsClientContext::create(o);
@@ -70,6 +76,7 @@ struct Harness {
     t = tr.get();
     ProbeOptions po;
     po.ehlo_name = "scanner.example.org";
+    for (const auto& a : allow) po.allowed_ranges.push_back(parse_cidr(a).value());
     probe = std::make_unique<SmtpProbe>(std::move(req), po, ctx, std::move(tr), clock,
                                         [this](ProbeCompletion&& c) {
                                           ++calls;
@@ -268,13 +275,14 @@ TEST_CASE("probe: outcomes of the plaintext phases", "[smtp][probe]") {
     REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::NoStarttls);
   }
-  SECTION("EHLO and HELO refused → smtp_perm_error") {
+  SECTION("EHLO and HELO refused after a 2xx greeting → protocol_error (reached)") {
     Harness h;
     h.t->ev->on_connected(0);
     h.data("220 hi\r\n500 no\r\n");  // pipelined reply arrives early: still parsed in order
     h.data("501 no\r\n");
     REQUIRE(h.calls == 1);
-    CHECK(h.done.result.outcome == ProbeOutcome::SmtpPermError);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+    CHECK_FALSE(h.done.banner_temp_error);
   }
   SECTION("454 to STARTTLS → starttls_refused") {
     Harness h;
@@ -294,8 +302,8 @@ TEST_CASE("probe: outcomes of the plaintext phases", "[smtp][probe]") {
     REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::Refused);
   }
-  SECTION("connect fails synchronously") {
-    Harness h({"mx", "not-an-ip", 25, "", {}}, UV_EINVAL);
+  SECTION("connect fails synchronously: refused") {
+    Harness h({"mx", "192.0.2.1", 25, "", {}}, UV_ECONNREFUSED);
     REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::Refused);
   }
@@ -340,7 +348,7 @@ TEST_CASE("probe: timeouts per phase with the injected clock", "[smtp][probe]") 
     CHECK(h.calls == 0);
     h.clock.advance(1000);
     REQUIRE(h.calls == 1);
-    CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);  // silent after the greeting
   }
   SECTION("handshake timeout → tls_failed (reached), DANE not measured") {
     Harness h({"mx.example.nl",
@@ -394,22 +402,30 @@ TEST_CASE("probe: hostile replies end with a recorded error and bounded state", 
     CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
     CHECK(h.done.result.error->find("too large") != std::string::npos);
   }
-  SECTION("endless EHLO continuation") {
+  SECTION("endless EHLO continuation → protocol_error (reached)") {
     Harness h;
     h.t->ev->on_connected(0);
     h.data("220 hi\r\n");
     for (int i = 0; i < 10000 && h.calls == 0; ++i) h.data("250-AAAA\r\n");
     REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+    CHECK(h.done.result.error->find("too many lines") != std::string::npos);
+  }
+  SECTION("endless \"220-\" greeting is never a complete greeting → timeout") {
+    Harness h;
+    h.t->ev->on_connected(0);
+    for (int i = 0; i < 10000 && h.calls == 0; ++i) h.data("220-AAAA\r\n");
+    REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::Timeout);
     CHECK(h.done.result.error->find("too many lines") != std::string::npos);
   }
-  SECTION("garbage instead of a STARTTLS reply → starttls_refused") {
+  SECTION("garbage instead of a STARTTLS reply → protocol_error") {
     Harness h;
     h.t->ev->on_connected(0);
     h.data("220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
     h.data(std::string("\x16\x03\x01garbage\r\n"));
     REQUIRE(h.calls == 1);
-    CHECK(h.done.result.outcome == ProbeOutcome::StarttlsRefused);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
     CHECK(h.done.result.transcript.find('\x16') == std::string::npos);
   }
 }
@@ -432,4 +448,197 @@ TEST_CASE("probe: a TLS flood after the handshake is capped and keeps the outcom
   }
   REQUIRE(h.calls == 1);
   CHECK(h.done.result.outcome == ProbeOutcome::StarttlsOk);
+}
+
+TEST_CASE("probe: any 2xx to STARTTLS proceeds to TLS (as Postfix)", "[smtp][probe]") {
+  Pki pki;
+  TestServer server(pki.leaf_key.get(), {pki.leaf.get()});
+  ServerSession ss(server);
+  Harness h;
+  h.t->ev->on_connected(0);
+  h.data("220 mx.example.nl ESMTP\r\n");
+  h.t->take();
+  h.data("250-mx.example.nl\r\n250 STARTTLS\r\n");
+  REQUIRE(h.t->take() == "STARTTLS\r\n");
+  h.data("250 2.0.0 go ahead\r\n");
+  REQUIRE(h.probe->state() == SmtpProbe::State::Handshake);
+  h.handshake(ss);
+  REQUIRE(h.probe->state() == SmtpProbe::State::Quit);
+  ss.feed(h.t->take());
+  ss.write_plain("221 bye\r\n");
+  h.data(ss.take());
+  REQUIRE(h.calls == 1);
+  CHECK(h.done.result.outcome == ProbeOutcome::StarttlsOk);
+}
+
+TEST_CASE("probe: reached = a complete 2xx greeting; later breaks are protocol_error",
+          "[smtp][probe]") {
+  const TlsaRecord tlsa = verdict::parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value();
+  auto greeted = [&](Harness& h) {
+    h.t->ev->on_connected(0);
+    h.data("220 mx.example.nl ESMTP\r\n");
+    REQUIRE(h.t->take() == "EHLO scanner.example.org\r\n");
+  };
+  auto at_starttls = [&](Harness& h) {
+    greeted(h);
+    h.data("250-mx.example.nl\r\n250 STARTTLS\r\n");
+    REQUIRE(h.t->take() == "STARTTLS\r\n");
+  };
+  SECTION("reset after the greeting") {
+    Harness h;
+    greeted(h);
+    h.t->ev->on_closed(UV_ECONNRESET);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+    CHECK(h.done.result.error->find("EHLO") != std::string::npos);
+  }
+  SECTION("close in the middle of the EHLO reply") {
+    Harness h;
+    greeted(h);
+    h.data("250-mx.example.nl\r\n250-PIPE");
+    h.t->ev->on_closed(UV_EOF);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+  }
+  SECTION("reset after STARTTLS was sent, before its reply; DANE failed") {
+    Harness h({"mx.example.nl", "192.0.2.1", 25, "mx.example.nl", {tlsa}});
+    at_starttls(h);
+    h.t->ev->on_closed(UV_ECONNRESET);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+    CHECK(h.done.result.dane == DaneCheck::Failed);
+    CHECK(h.done.result.dane_reason == DaneFailReason::NoStarttls);
+  }
+  SECTION("silence after STARTTLS") {
+    Harness h;
+    at_starttls(h);
+    h.clock.advance(30000);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+    CHECK(h.done.result.error->find("timeout in phase STARTTLS") != std::string::npos);
+  }
+  SECTION("an over-long EHLO reply (byte cap)") {
+    Harness h;
+    greeted(h);
+    const std::string chunk(65536, 'A');
+    h.data("250-");
+    for (int i = 0; i < 200 && h.calls == 0; ++i) h.data(chunk);  // one line that never ends
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+    CHECK(h.done.result.error->find("too large") != std::string::npos);
+  }
+  SECTION("a malformed EHLO reply") {
+    Harness h;
+    greeted(h);
+    h.data("hello there\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+  }
+  SECTION("a 3xx to STARTTLS is neither refusal nor go-ahead") {
+    Harness h;
+    at_starttls(h);
+    h.data("354 what?\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+    CHECK(h.done.result.tls_version.empty());
+  }
+  SECTION("a 4xx to EHLO: protocol_error, retried like a 4xx greeting") {
+    Harness h;
+    greeted(h);
+    h.data("421 4.7.0 too many connections\r\n");
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+    CHECK(h.done.banner_temp_error);
+  }
+  SECTION("before the greeting: reset stays reset, silence stays timeout") {
+    Harness a;
+    a.t->ev->on_connected(0);
+    a.t->ev->on_closed(UV_ECONNRESET);
+    REQUIRE(a.calls == 1);
+    CHECK(a.done.result.outcome == ProbeOutcome::Reset);
+    Harness b;
+    b.t->ev->on_connected(0);
+    b.clock.advance(30000);
+    REQUIRE(b.calls == 1);
+    CHECK(b.done.result.outcome == ProbeOutcome::Timeout);
+  }
+}
+
+TEST_CASE("probe: a non-public address is never contacted", "[smtp][probe][address]") {
+  SECTION("RFC 1918") {
+    Harness h({"mx.example.nl", "10.0.0.25", 25, "", {}});
+    REQUIRE(h.calls == 1);
+    CHECK(h.t->connects == 0);
+    CHECK(h.done.result.outcome == ProbeOutcome::NotPublic);
+    CHECK(h.done.result.dane == DaneCheck::NotApplicable);
+  }
+  SECTION("IPv4-mapped loopback, with usable TLSA") {
+    Harness h({"mx.example.nl",
+               "::ffff:127.0.0.1",
+               25,
+               "mx.example.nl",
+               {verdict::parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
+    REQUIRE(h.calls == 1);
+    CHECK(h.t->connects == 0);
+    CHECK(h.done.result.outcome == ProbeOutcome::NotPublic);
+    CHECK(h.done.result.dane == DaneCheck::NotApplicable);  // not reached: not tested
+  }
+  SECTION("the documentation range without an allow list") {
+    Harness h({"mx.example.nl", "192.0.2.1", 25, "", {}}, 0, {});
+    REQUIRE(h.calls == 1);
+    CHECK(h.t->connects == 0);
+    CHECK(h.done.result.outcome == ProbeOutcome::NotPublic);
+  }
+  SECTION("an allowed range is contacted") {
+    Harness h({"mx.example.nl", "10.0.0.25", 25, "", {}}, 0, {"10.0.0.0/8"});
+    CHECK(h.calls == 0);
+    CHECK(h.t->connects == 1);
+  }
+  SECTION("a public address is contacted") {
+    Harness h({"mx.example.nl", "145.21.1.1", 25, "", {}}, 0, {});
+    CHECK(h.calls == 0);
+    CHECK(h.t->connects == 1);
+  }
+}
+
+TEST_CASE("probe: no route from the scanner's network → no_route (not refused)",
+          "[smtp][probe]") {
+  for (const int err : {UV_ENETUNREACH, UV_EHOSTUNREACH, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL}) {
+    INFO(uv_strerror(err));
+    Harness async;
+    async.t->ev->on_connected(err);
+    REQUIRE(async.calls == 1);
+    CHECK(async.done.result.outcome == ProbeOutcome::NoRoute);
+    Harness sync({"mx.example.nl", "192.0.2.1", 25, "", {}}, err);
+    REQUIRE(sync.calls == 1);
+    CHECK(sync.done.result.outcome == ProbeOutcome::NoRoute);
+  }
+}
+
+TEST_CASE("probe: our own faults are internal_error, never server behaviour", "[smtp][probe]") {
+  SECTION("an exception inside the probe (bad_alloc on write)") {
+    Harness h({"mx.example.nl",
+               "192.0.2.1",
+               25,
+               "mx.example.nl",
+               {verdict::parse_tlsa_text("3 1 1 " + std::string(64, 'a')).value()}});
+    h.t->ev->on_connected(0);
+    h.t->throw_on_write = true;
+    h.data("220 hi\r\n");  // the probe answers with EHLO: the write throws
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::InternalError);
+    CHECK(h.done.result.dane == DaneCheck::NotApplicable);
+    CHECK(h.done.result.error->find("internal error") != std::string::npos);
+  }
+  SECTION("out of descriptors at connect") {
+    Harness h({"mx.example.nl", "192.0.2.1", 25, "", {}}, UV_EMFILE);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.result.outcome == ProbeOutcome::InternalError);
+  }
+  SECTION("an address that does not parse is never connected to") {
+    Harness h({"mx.example.nl", "not-an-ip", 25, "", {}});
+    REQUIRE(h.calls == 1);
+    CHECK(h.t->connects == 0);
+    CHECK(h.done.result.outcome == ProbeOutcome::InternalError);
+  }
 }

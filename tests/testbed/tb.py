@@ -44,6 +44,7 @@ NS_TLD = {"name": "ns.test.", "v4": "127.53.0.2", "v6": "fd00:53::2"}
 NS_ZONES = {"name": "ns1.test.", "v4": "127.53.0.3", "v6": "fd00:53::3"}
 NS_LAME = {"name": "ns-lame.test.", "v4": "127.53.0.4", "v6": "fd00:53::4"}
 RESOLVER = {"v4": "127.53.0.53", "v6": "fd00:53::53"}
+ALLOW_RANGES = ["127.0.0.0/8", "fd00::/8"]  # every testbed address is in these
 EHLO_NAME = "scanner.nulmeting.test"
 BACKEND_PORT_OFFSET = 10000  # with --latency-ms servers listen on port+offset, the proxy on port
 
@@ -963,7 +964,11 @@ def cmd_up(args) -> int:
            "TB_SCENARIOS_CSV": str(RUN / "scenarios.csv"), "TB_DEMO_CSV": str(RUN / "demo.csv"),
            "TB_EXPECTED_JSON": str(RUN / "expected.json"), "TB_EHLO_NAME": EHLO_NAME,
            "TB_LATENCY_MS": str(args.latency_ms or 0),
-           "TB_ACCEPT_LOG": str(RUN / "logs" / "accepts.log")}
+           "TB_ACCEPT_LOG": str(RUN / "logs" / "accepts.log"),
+           # The testbed lives in non-public ranges, which nulmeting never contacts unless told
+           # (measurement.md §2.3): every scan of the testbed passes $TB_ALLOW_ADDRESS (unquoted).
+           "TB_ALLOW_RANGES": " ".join(ALLOW_RANGES),
+           "TB_ALLOW_ADDRESS": " ".join(f"--allow-address {r}" for r in ALLOW_RANGES)}
     if args.synthetic:
         write_csv(RUN / "synthetic.csv", plan.synthetic_rows)
         env["TB_SYNTHETIC_CSV"] = str(RUN / "synthetic.csv")

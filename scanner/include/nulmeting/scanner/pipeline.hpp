@@ -81,11 +81,20 @@ struct PipelineOptions {
 
 struct PipelineStats {
   std::uint64_t domains_started = 0, domains_done = 0;
-  std::uint64_t domains_unmeasured = 0;  // mail == error (DNS failure): exit code 1
+  std::uint64_t domains_unmeasured = 0;  // domain_unmeasured(): exit code 1
   std::uint64_t probes_requested = 0;
   std::uint64_t admit_waits = 0;  // times back-pressure (admit) held new domains back
   std::size_t domains_in_flight = 0;
 };
+
+// What the probes of a finished domain add to its evidence before the verdict module decides:
+// a not_public address becomes a finding, an internal_error probe adds a reason to
+// `unmeasured`. (DANE per address, `incomplete` and the verdicts: verdict::finalize.)
+void note_probe_findings(DomainResult& result);
+
+// The domain is not a measurement (listed by scan, exit 1): mail = error (DNS failure), or any
+// reason in `unmeasured` (our own fault, a verdict resting on a confirmed DNS failure).
+bool domain_unmeasured(const DomainResult& r);
 
 class Pipeline {
  public:

@@ -6,7 +6,8 @@
 // Politeness: at most `max_concurrency` probes at once, at most `per_ip` at once to one address,
 // and at least `min_interval_ms` between two connections to one address. A 421 or other 4xx at
 // the banner is retried after `backoff_ms`, doubling, up to `max_attempts` connections in total;
-// the result then says how many attempts were made (durations add up).
+// the result then says how many attempts were made (durations add up). A 4xx to EHLO after a
+// 2xx greeting is retried the same way (it ends as protocol_error if it persists).
 //
 // Dedup: one probe per (host name, ip, port) per run. A request for a key that is in flight is
 // coalesced (its callback joins the waiting list); a request for a finished key gets the cached
@@ -66,6 +67,8 @@ class ProbeScheduler {
   bool idle() const noexcept { return entries_in_flight_ == 0 && ready_.empty(); }
   std::size_t active() const noexcept { return active_; }
   std::size_t in_flight() const noexcept { return entries_in_flight_; }  // keys not finished
+  // Probes waiting out the backoff before retrying a 4xx (no connection open meanwhile).
+  std::size_t retry_waiting() const noexcept { return retry_waiting_; }
   std::size_t cached() const noexcept;
   std::size_t probes_started() const noexcept { return started_; }
   std::size_t max_active_seen() const noexcept { return max_active_seen_; }
@@ -111,6 +114,7 @@ class ProbeScheduler {
   UvTimer timer_;
   std::size_t active_ = 0;
   std::size_t entries_in_flight_ = 0;
+  std::size_t retry_waiting_ = 0;
   std::size_t started_ = 0;
   std::size_t max_active_seen_ = 0;
 };

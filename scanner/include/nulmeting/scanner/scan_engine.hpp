@@ -5,6 +5,7 @@
 // Who calls it: `nulmeting scan` (a whole list into the SQLite sink) and `nulmeting check`
 // (one domain into a collecting sink). The engine owns every C resource of a scan; run()
 // returns when the list is done or a stop was asked (SIGINT/SIGTERM, or stop()).
+// create() also checks whether the host has an IPv4 and an IPv6 route (route_check.hpp).
 // Start-up errors (bad trust anchor, bad resolver address, OpenSSL context) come back from
 // create() as values before anything is measured, so the command can exit 2 with nothing written.
 // Threading: everything on the loop thread; the sink must not block.
@@ -13,6 +14,7 @@
 #include <nulmeting/scanner/dns_client.hpp>
 #include <nulmeting/scanner/pipeline.hpp>
 #include <nulmeting/scanner/probe_scheduler.hpp>
+#include <nulmeting/scanner/route_check.hpp>
 #include <nulmeting/scanner/tls_context.hpp>
 
 #include <chrono>
@@ -37,6 +39,7 @@ struct EngineProgress {
   PipelineStats pipeline;
   std::size_t probes_active = 0;   // SMTP connections open now
   std::size_t probes_started = 0;  // distinct (host, address) probes so far
+  std::size_t probes_retry_wait = 0;  // probes waiting out a 4xx backoff (no connection open)
   std::size_t probes_peak = 0;     // most SMTP connections open at once so far
   std::size_t dns_in_flight = 0;
   std::uint64_t dns_queries = 0;
@@ -48,6 +51,15 @@ struct EngineOutcome {
   EngineProgress final;
   bool interrupted = false;  // stopped by a signal or stop(): the list is not finished
 };
+
+struct ResolvedDomain;
+// The DNS half of one domain as the pipeline's plan: its hosts and, per host with addresses
+// (tlsa_error hosts included), the targets to probe on `port`.
+DomainPlan plan_domain(const ResolvedDomain& d, std::uint16_t port);
+
+// The progress line of a run: `total` is what this run has left to measure (a resumed run
+// counts only the domains it still has to do), so its rate and ETA are this session's.
+std::string progress_line(const EngineProgress& p, std::size_t total);
 
 class ScanEngine {
  public:
@@ -68,6 +80,9 @@ class ScanEngine {
 
   // Closes DNS client and handles; after this the loop closes with uv_loop_close() == 0.
   void close();
+
+  // The IPv4/IPv6 route check made by create() (measurement.md §2.3: recorded with the run).
+  RouteCheck routes() const;
 
  private:
   struct Impl;

@@ -14,18 +14,31 @@
 //   in finish(), which runs exactly once, closes the transport and cancels the timer before it
 //   calls the completion callback.
 //
-// SMTP chat: banner (220; 4xx → smtp_temp_error, 5xx → smtp_perm_error), EHLO (a 5xx to EHLO is
-// followed by HELO only to classify the server: HELO accepted → no_starttls), STARTTLS
-// advertised? (no → no_starttls), STARTTLS (not 220 → starttls_refused), TLS handshake (SNI = TLSA
-// base domain, else the host name; failure → tls_failed), QUIT. Never MAIL/RCPT/DATA. Plaintext
-// that arrives with the 220 to STARTTLS is discarded (STARTTLS injection, CVE-2011-0411 class).
-// A reply that breaks the parser's syntax is a protocol error: it is classified like a 4xx in
-// that phase (Postfix treats an unparseable reply as a soft failure). A reply that does not end
-// within the parser's caps (lines, bytes) is `timeout`: like a reply that does not end within the
-// phase deadline, it was never complete (the testbed's endless "220-" greeting; Postfix would
-// wait for its own deadline). `error` names the cap either way. The outcome is fixed before QUIT:
-// QUIT's reply, timeout or reset change nothing. A connection lost during the handshake without a
-// TLS alert is `reset`; with an alert or a protocol error it is `tls_failed`.
+// Before connecting, classify_address (address_policy.hpp) decides: an address that is not
+// publicly routable and not in an --allow-address range is never contacted → not_public.
+//
+// SMTP chat: banner (2xx; 4xx → smtp_temp_error, retry-able; 5xx → smtp_perm_error), EHLO (a
+// 5xx to EHLO is followed by HELO only to classify the server: HELO accepted → no_starttls),
+// STARTTLS advertised? (no → no_starttls), STARTTLS (any 2xx proceeds, as Postfix does; 4xx/5xx
+// → starttls_refused), TLS handshake (SNI = TLSA base domain, else the host name), QUIT. Never
+// MAIL/RCPT/DATA. Plaintext that arrives with the 2xx to STARTTLS is discarded (STARTTLS
+// injection, CVE-2011-0411 class).
+//
+// Reached = a complete 2xx greeting (measurement.md §2.3). The phase decides what a broken
+// dialogue means:
+//   - before a complete greeting (connect, banner): refused, timeout (silence; also a greeting
+//     that never ends within the parser's caps, e.g. an endless "220-"), reset. Not reached.
+//   - after the greeting, before a reply to STARTTLS (EHLO/HELO, STARTTLS): a reset, silence
+//     until the phase deadline, a reply over the line/byte caps, a malformed reply, an
+//     unexpected code, a 4xx to EHLO (retried like a 4xx greeting) or 5xx to both EHLO and
+//     HELO → protocol_error. Reached.
+//   - after a 2xx to STARTTLS: a failed, reset or stalled handshake → tls_failed. Reached.
+//   - QUIT: the outcome is fixed before QUIT; its reply, timeout or reset change nothing.
+// Connect errors of our own network (ENETUNREACH, EHOSTUNREACH, EAFNOSUPPORT, EADDRNOTAVAIL) →
+// no_route (not measured). Our own faults (out of memory, an exception caught in the noexcept
+// event handlers, a TLS/DANE setup failure, an address we cannot parse, out of descriptors)
+// → internal_error, never server behaviour; the pipeline marks the domain unmeasured.
+// `error` says what happened and in which phase.
 //
 // DANE (only when usable TLSA exist): the probe records what its handshake measured —
 // authenticated / failed(no_match, name_mismatch, expired) against the reference identifiers of
@@ -41,6 +54,7 @@
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/scanner/address_policy.hpp>
 #include <nulmeting/scanner/dane_verify.hpp>
 #include <nulmeting/scanner/smtp_reply.hpp>
 #include <nulmeting/scanner/tls_context.hpp>
@@ -89,6 +103,7 @@ struct ProbeTimeouts {  // per phase, milliseconds
 
 struct ProbeOptions {
   std::string ehlo_name = "localhost.localdomain";  // an FQDN (--ehlo-name); see valid_ehlo_name
+  std::vector<IpNetwork> allowed_ranges;  // non-public ranges that may be contacted (--allow-address)
   ProbeTimeouts timeouts;
   SmtpReplyLimits reply_limits;
   std::size_t transcript_cap = 8192;
@@ -120,7 +135,7 @@ class SmtpProbe final : public TransportEvents {
   SmtpProbe& operator=(const SmtpProbe&) = delete;
   ~SmtpProbe() override;
 
-  void start();
+  void start() noexcept;  // may finish at once (not_public, connect error): see ProbeScheduler
   State state() const noexcept { return state_; }
   bool finished() const noexcept { return finished_; }
   const ProbeRequest& request() const noexcept { return req_; }
@@ -131,6 +146,7 @@ class SmtpProbe final : public TransportEvents {
   void on_closed(int status) noexcept override;
 
  private:
+  void begin();
   void advance() noexcept;
   IoStatus step();
   IoStatus read_reply(SmtpReply& out);
@@ -140,6 +156,7 @@ class SmtpProbe final : public TransportEvents {
   void note(std::string_view prefix, std::string_view text);
   IoStatus fail(ProbeOutcome o, std::string why, bool banner_temp = false);
   IoStatus protocol_error(std::string_view phase);
+  ProbeOutcome lost_outcome() const noexcept;  // a dialogue lost in this phase: which outcome
   IoStatus handle_banner(const SmtpReply& r);
   IoStatus handle_ehlo(const SmtpReply& r);
   IoStatus handle_starttls(const SmtpReply& r);

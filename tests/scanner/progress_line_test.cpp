@@ -1,0 +1,31 @@
+// The scan's progress line: probes waiting out a 4xx backoff are shown (the line no longer
+// reads "0 probes, 0 DNS" for a minute), and the total and ETA are what this session has left.
+#include <nulmeting/scanner/scan_engine.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace nulmeting::scanner;
+
+TEST_CASE("progress line: 4xx retries are visible", "[progress]") {
+  EngineProgress p;
+  p.pipeline.domains_done = 10;
+  p.pipeline.domains_in_flight = 3;
+  p.elapsed_s = 10;
+  p.probes_retry_wait = 3;
+  const auto line = progress_line(p, 20);
+  CHECK(line.find("0 probes (3 waiting to retry a 4xx), 0 DNS") != std::string::npos);
+  p.probes_retry_wait = 0;
+  CHECK(progress_line(p, 20).find("retry") == std::string::npos);
+}
+
+TEST_CASE("progress line: total and ETA count what is left", "[progress]") {
+  EngineProgress p;
+  p.pipeline.domains_done = 100;
+  p.elapsed_s = 10;  // 10 domains/s this session
+  // A resumed run of 10,000 domains with 9,000 already measured has 1,000 to do: 900 left.
+  const auto line = progress_line(p, 1000);
+  CHECK(line.starts_with("100/1000 domains  10.0/s"));
+  CHECK(line.ends_with("ETA 0:01:30"));
+  p.elapsed_s = 0;
+  CHECK(progress_line(p, 1000).ends_with("ETA --"));
+}
