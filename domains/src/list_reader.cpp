@@ -6,6 +6,7 @@
 // unquoted field, spaces before an opening quote, trailing empty cells), strict where a
 // mistake could move a domain to the wrong organisation or sector (extra non-empty fields,
 // unknown sectors, text after a closing quote).
+#include <nulmeting/domains/csv_writer.hpp>
 #include <nulmeting/domains/domain_name.hpp>
 #include <nulmeting/domains/list_reader.hpp>
 #include <nulmeting/domains/string_table.hpp>
@@ -337,19 +338,6 @@ std::string format_problem(const ListProblem& p) {
   return fmt::format("{}:{}:{}: {}: {}", p.file, p.line, p.column, sev, p.message);
 }
 
-std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",;\"\r\n\t") == std::string_view::npos && !value.starts_with('#') &&
-      !value.starts_with(' ') && !value.ends_with(' '))
-    return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 struct ListReader::Impl {
   Impl(std::istream& in, std::string name) : scanner(in), file(std::move(name)) {}
 
@@ -556,9 +544,10 @@ struct ListReader::Impl {
                         "in a name? Put fields that contain commas in double quotes",
                         rec.too_many_fields ? "more than " : "", rec.fields.size(), nh));
     }
+    // A cell our CSV writer neutralised ('=..., '-...) means the text without the apostrophe.
     auto value = [&](std::size_t col) -> std::optional<std::string> {
       if (col >= rec.fields.size()) return std::nullopt;
-      return rec.fields[col].value;
+      return std::string(csv::restore(trim(rec.fields[col].value)));
     };
     for (std::size_t col : {col_domain, col_org, col_sector})
       if (col >= rec.fields.size())
@@ -627,7 +616,7 @@ struct ListReader::Impl {
     }
     for (std::size_t i = 0; i < nh; ++i)
       if (kinds[i] == Col::Tag)
-        e.tags.emplace_back(header[i], i < rec.fields.size() ? trim(rec.fields[i].value) : "");
+        e.tags.emplace_back(header[i], i < rec.fields.size() ? *value(i) : "");
 
     if (!ok || std::ranges::any_of(out.problems, [](const ListProblem& p) {
           return p.severity == Severity::Error;

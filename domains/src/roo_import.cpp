@@ -6,6 +6,7 @@
 // captured only at fixed paths relative to the organisation, so text of nested units and
 // staff never leaks into the organisation. Every expat callback is noexcept: an exception
 // (from the user's callback, or bad_alloc) is stored and the parser stopped.
+#include <nulmeting/domains/csv_writer.hpp>
 #include <nulmeting/domains/domain_name.hpp>
 #include <nulmeting/domains/list_reader.hpp>
 #include <nulmeting/domains/roo_import.hpp>
@@ -653,20 +654,17 @@ std::vector<DomainEntry> RooImport::entries() const {
 }
 
 void RooImport::write_csv(std::ostream& out) const {
-  auto oneline = [](std::string s) {
-    for (auto& c : s)
-      if (c == '\n' || c == '\r') c = ' ';
-    return s;
-  };
-  out << "# Imported by `nulmeting domains import-roo` from " << oneline(report_.file)
-      << " (schema " << oneline(report_.schema.empty() ? "unknown" : report_.schema)
-      << ", export timestamp " << oneline(report_.timestamp.empty() ? "unknown" : report_.timestamp)
-      << ") on " << report_.today << "\n";
-  out << "domain,organization,sector,source,roo_id,roo_type\n";
+  out << csv::comment("Imported by `nulmeting domains import-roo` from " + report_.file +
+                      " (schema " + (report_.schema.empty() ? "unknown" : report_.schema) +
+                      ", export timestamp " +
+                      (report_.timestamp.empty() ? "unknown" : report_.timestamp) + ") on " +
+                      report_.today);
+  out << csv::record({"domain", "organization", "sector", "source", "roo_id", "roo_type"});
+  std::vector<std::string> row;
   for (const auto& e : entries()) {
-    out << csv_field(e.domain) << ',' << csv_field(e.organization) << ',' << to_string(e.sector);
-    for (const auto& [k, v] : e.tags) out << ',' << csv_field(v);
-    out << '\n';
+    row = {e.domain, e.organization, std::string(to_string(e.sector))};
+    for (const auto& [k, v] : e.tags) row.push_back(v);
+    out << csv::record(row);
   }
 }
 

@@ -289,3 +289,29 @@ TEST_CASE("ROO: control characters XML allows (DEL) never reach the list", "[dom
   CHECK(r->by_domain.at("vz.example").organization == "Ministerie van Voorbeeld zaken");
   check_output_is_valid_list(r->csv, 1);
 }
+
+TEST_CASE("ROO: names that look like spreadsheet formulas are neutralised and read back",
+          "[domains][roo][csv]") {
+  // Organisation names come from a public register and the list is opened in Excel: a name
+  // starting with = + - @ must not run as a formula there, and must mean the same name to
+  // `domains check` and `scan`.
+  auto r = import_text(
+      "<overheidsorganisaties><organisaties>"
+      "<organisatie><naam>-Gemeente Streep</naam><types><type>Gemeente</type></types>"
+      "<contact><internet>https://www.streep.example</internet></contact></organisatie>"
+      "<organisatie><naam>=HYPERLINK(\"http://evil\")</naam><types><type>Ministerie</type>"
+      "</types><contact><internet>https://www.evil.example</internet></contact></organisatie>"
+      "</organisaties></overheidsorganisaties>");
+  REQUIRE(r->info.has_value());
+  CHECK(r->csv.find("\n'=HYPERLINK") == std::string::npos);  // never a bare formula cell
+  CHECK(r->csv.find(",'-Gemeente Streep,") != std::string::npos);
+  CHECK(r->csv.find(",\"'=HYPERLINK(\"\"http://evil\"\")\",") != std::string::npos);
+  check_output_is_valid_list(r->csv, 2);
+  std::istringstream in(r->csv);
+  ListReader reader(in, "import.csv");
+  std::map<std::string, std::string> got;
+  while (auto row = reader.next())
+    if (row->entry) got[row->entry->domain] = row->entry->organization;
+  CHECK(got["streep.example"] == "-Gemeente Streep");
+  CHECK(got["evil.example"] == "=HYPERLINK(\"http://evil\")");
+}

@@ -9,7 +9,9 @@
 // breaks. UTF-8 with or without BOM; a UTF-16 file or invalid UTF-8 is an error naming the
 // place. CRLF, LF or CR line ends. Lines starting with '#' are comments; blank lines and
 // rows of empty cells are skipped. A header written with ';' or TAB instead of ',' (Excel in
-// a Dutch locale saves "CSV" with ';') switches the separator for the whole file.
+// a Dutch locale saves "CSV" with ';') switches the separator for the whole file. A cell that
+// nulmeting's CSV writer protected against formula injection ("'-Gemeente", csv_writer.hpp)
+// is read without that apostrophe, so a written list reads back as it was.
 //
 // Positions: `line` is the 1-based physical line where the field starts (a quoted field with
 // line breaks moves later fields down); `column` is the 1-based spreadsheet column (field
@@ -102,8 +104,5 @@ struct LoadedList {
   ListSummary summary;
 };
 LoadedList load_list_file(const std::string& path);
-
-// RFC 4180 quoting for writers of lists (quotes a field when it needs it).
-std::string csv_field(std::string_view value);
 
 }  // namespace nulmeting
