@@ -664,7 +664,7 @@ std::size_t ListReader::organizations(Sector s) const {
 const std::vector<std::string>& ListReader::header() const { return impl_->header; }
 
 namespace {
-ListSummary read_all(std::istream& in, const std::string& name, std::vector<DomainEntry>* keep) {
+ListSummary read_all(std::istream& in, const std::string& name) {
   ListSummary sum;
   ListReader reader(in, name);
   while (auto row = reader.next()) {
@@ -673,11 +673,8 @@ ListSummary read_all(std::istream& in, const std::string& name, std::vector<Doma
       sum.problems.push_back(std::move(p));
     }
     if (!row->entry) continue;
-    auto& e = *row->entry;
     ++sum.entries;
-    auto& sc = sum.sectors[static_cast<std::size_t>(e.sector)];
-    ++sc.domains;
-    if (keep) keep->push_back(std::move(e));
+    ++sum.sectors[static_cast<std::size_t>(row->entry->sector)].domains;
   }
   for (Sector sec : kAllSectors)
     sum.sectors[static_cast<std::size_t>(sec)].organizations = reader.organizations(sec);
@@ -701,24 +698,13 @@ ListSummary unreadable(const std::string& path) {
 }  // namespace
 
 ListSummary check_list(std::istream& in, const std::string& file_name) {
-  return read_all(in, file_name, nullptr);
+  return read_all(in, file_name);
 }
 
 ListSummary check_list_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return unreadable(path);
-  return read_all(in, path, nullptr);
-}
-
-LoadedList load_list_file(const std::string& path) {
-  LoadedList out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.summary = unreadable(path);
-    return out;
-  }
-  out.summary = read_all(in, path, &out.entries);
-  return out;
+  return read_all(in, path);
 }
 
 }  // namespace nulmeting

@@ -91,7 +91,7 @@ Capture capture_for(const std::vector<std::string>& stack) {
 
 class RooParser {
  public:
-  RooParser(const std::function<void(RooOrganisation&&)>& cb) : on_org_(cb) {}
+  RooParser(const std::function<void(RooOrganization&&)>& cb) : on_org_(cb) {}
 
   std::expected<RooExportInfo, RooError> run(std::istream& in) {
     ParserPtr p(XML_ParserCreateNS(nullptr, kNsSep));
@@ -198,7 +198,7 @@ class RooParser {
     }
     stack_.emplace_back(local);
     if (stack_.size() == 3) {
-      org_ = RooOrganisation{};
+      org_ = RooOrganization{};
       org_.element = std::string(local);
       org_.line = XML_GetCurrentLineNumber(parser_);
       for (auto a = attrs; a && a[0]; a += 2) {
@@ -244,19 +244,19 @@ class RooParser {
       text_.clear();
     }
     if (stack_.size() == 3) {
-      ++info_.organisations;
+      ++info_.organizations;
       on_org_(std::move(org_));
-      org_ = RooOrganisation{};
+      org_ = RooOrganization{};
     }
     if (!stack_.empty()) stack_.pop_back();
   }
 
-  const std::function<void(RooOrganisation&&)>& on_org_;
+  const std::function<void(RooOrganization&&)>& on_org_;
   XML_Parser parser_ = nullptr;
   std::vector<std::string> stack_;
   Capture capture_ = Capture::None;
   std::string text_;
-  RooOrganisation org_;
+  RooOrganization org_;
   RooExportInfo info_;
   bool seen_root_ = false;
   std::optional<RooError> error_;
@@ -455,7 +455,7 @@ std::string collapse_space(std::string_view s) {
 }  // namespace
 
 std::expected<RooExportInfo, RooError> read_roo(
-    std::istream& in, const std::function<void(RooOrganisation&&)>& on_org) {
+    std::istream& in, const std::function<void(RooOrganization&&)>& on_org) {
   RooParser parser(on_org);
   return parser.run(in);
 }
@@ -507,8 +507,8 @@ void RooImport::set_export_info(std::string file, std::string timestamp, std::st
   report_.schema = std::move(schema);
 }
 
-void RooImport::add(RooOrganisation&& org) {
-  ++report_.organisations;
+void RooImport::add(RooOrganization&& org) {
+  ++report_.organizations;
   // Keep every text bounded so that the written list stays within the list reader's field
   // limit even with "(shared with: ...)" appended.
   org.name = clip_utf8(collapse_space(org.name), kMaxText0);
@@ -602,7 +602,7 @@ void RooImport::add(RooOrganisation&& org) {
 }
 
 void RooImport::add_domain(const std::string& ascii, const std::string& display,
-                           const RooOrganisation& org, Sector sector, const std::string& type,
+                           const RooOrganization& org, Sector sector, const std::string& type,
                            bool mail) {
   auto [it, inserted] = domains_.try_emplace(ascii);
   Acc& a = it->second;
@@ -674,7 +674,7 @@ std::string format_roo_report(const RooReport& r) {
   line(fmt::format("ROO export {}: schema {}, timestamp {}", r.file,
                    r.schema.empty() ? "(no namespace)" : r.schema,
                    r.timestamp.empty() ? "(none)" : r.timestamp));
-  line(fmt::format("  organisations read: {}", r.organisations));
+  line(fmt::format("  organisations read: {}", r.organizations));
   line(fmt::format("  ended before {} (skipped): {}", r.today, r.ended));
   std::size_t total = 0;
   std::string per;

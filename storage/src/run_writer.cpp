@@ -151,7 +151,7 @@ struct RunWriter::Impl {
     probe_ids.clear();
   }
 
-  std::optional<std::int64_t> organisation_id(const std::string& name) {
+  std::optional<std::int64_t> organization_id(const std::string& name) {
     if (name.empty()) return std::nullopt;
     if (auto it = org_ids.find(name); it != org_ids.end()) return it->second;
     s_org_insert->bind(1, name).run();
@@ -299,7 +299,7 @@ struct RunWriter::Impl {
   // Returns false when the domain was already stored for this run.
   bool write_domain(const DomainResult& r, const std::string& now) {
     const auto& e = r.entry;
-    auto org = organisation_id(e.organization);
+    auto org = organization_id(e.organization);
     std::string tags = detail::tags_to_json(e.tags);
     auto& up = *s_domain_upsert;
     up.bind(1, e.domain).bind(2, e.display).bind(3, org).bind(4, to_string(e.sector)).bind(5, tags);

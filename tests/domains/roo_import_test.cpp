@@ -25,7 +25,7 @@ struct Imported {
 
 std::unique_ptr<Imported> import_stream(std::istream& in) {
   auto r = std::make_unique<Imported>();
-  r->info = read_roo(in, [&](RooOrganisation&& o) { r->import.add(std::move(o)); });
+  r->info = read_roo(in, [&](RooOrganization&& o) { r->import.add(std::move(o)); });
   for (auto& e : r->import.entries()) r->by_domain[e.domain] = e;
   std::ostringstream out;
   r->import.write_csv(out);
@@ -68,7 +68,7 @@ TEST_CASE("ROO 2.6.9 export", "[domains][roo]") {
   REQUIRE(r->info.has_value());
   CHECK(r->info->schema == "https://organisaties.overheid.nl/static/schema/oo/export/2.6.9");
   CHECK(r->info->timestamp == "2025-03-01T02:00:00+01:00");
-  CHECK(r->info->organisations == 11);  // top level only; nested units are not counted
+  CHECK(r->info->organizations == 11);  // top level only; nested units are not counted
 
   std::vector<std::string> domains;
   for (auto& [d, e] : r->by_domain) domains.push_back(d);
@@ -92,7 +92,7 @@ TEST_CASE("ROO 2.6.9 export", "[domains][roo]") {
   CHECK(r->by_domain.at("xn--bcherei-n2a.example").display == "bücherei.example");
 
   const auto& rep = r->import.report();
-  CHECK(rep.organisations == 11);
+  CHECK(rep.organizations == 11);
   CHECK(rep.ended == 1);
   CHECK(rep.no_type == 1);
   CHECK(rep.bad_values == 1);
@@ -116,7 +116,7 @@ TEST_CASE("ROO 2.4.10 export (legacy shape)", "[domains][roo]") {
   auto r = import_file("roo-2.4.10.xml");
   REQUIRE(r->info.has_value());
   CHECK(r->info->schema == "https://almanak.overheid.nl/static/schema/oo/export/2.4.10");
-  CHECK(r->info->organisations == 8);
+  CHECK(r->info->organizations == 8);
 
   std::vector<std::string> domains;
   for (auto& [d, e] : r->by_domain) domains.push_back(d);
@@ -264,7 +264,7 @@ TEST_CASE("ROO: organisations arrive while the export is still being read", "[do
   std::istringstream in(xml);
   std::streamoff read_at_first = -1;
   std::size_t n = 0;
-  auto info = read_roo(in, [&](RooOrganisation&& o) {
+  auto info = read_roo(in, [&](RooOrganization&& o) {
     if (n++ == 0) {
       read_at_first = in.tellg();
       CHECK(o.name == "Org 0");

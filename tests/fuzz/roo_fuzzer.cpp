@@ -32,7 +32,7 @@ std::string edges_trimmed(std::string_view s) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
   RooImport import("2025-06-01");
-  auto info = read_roo(in, [&](RooOrganisation&& org) { import.add(std::move(org)); });
+  auto info = read_roo(in, [&](RooOrganization&& org) { import.add(std::move(org)); });
   (void)format_roo_report(import.report());
   if (!info) {
     if (info.error().message.empty()) std::abort();

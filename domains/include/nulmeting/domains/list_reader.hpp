@@ -1,7 +1,7 @@
 // list_reader.hpp — the CSV domain list of interface.md, read as a stream.
 //
-// Who calls: `nulmeting domains check` (check_list_file), `nulmeting scan` (ListReader or
-// load_list_file), the ROO import's self-check and the fuzz target.
+// Who calls: `nulmeting domains check` (check_list_file), `nulmeting scan` (ListReader), the
+// ROO import tests and the fuzz targets.
 //
 // Format: `domain,organization,sector[,extra columns kept as tags]`, header required (names
 // are matched case-insensitively; `domein`, `organisation` and `organisatie` are accepted
@@ -97,12 +97,5 @@ struct ListSummary {
 // the entries. An unreadable file is one error.
 ListSummary check_list(std::istream& in, const std::string& file_name);
 ListSummary check_list_file(const std::string& path);
-
-// The same, keeping the valid entries (for `scan`).
-struct LoadedList {
-  std::vector<DomainEntry> entries;
-  ListSummary summary;
-};
-LoadedList load_list_file(const std::string& path);
 
 }  // namespace nulmeting

@@ -2,7 +2,7 @@
 //
 // Who calls it: the DANE setup of a probe (dane_verify.cpp) re-derives usability itself instead
 // of trusting a flag from elsewhere, the pipeline may parse RDATA with it, and
-// tests/fuzz/tlsa_parse_fuzz.cpp fuzzes both parsers.
+// tests/fuzz/tlsa_fuzzer.cpp fuzzes both parsers.
 //
 // Usable (measurement.md §2.2): usage 2 or 3, selector 0 or 1, matching type 0/1/2, and
 // well-formed data: 32 bytes for SHA2-256, 64 for SHA2-512, and for matching type 0 a DER

@@ -22,7 +22,7 @@
 //   libunbound's thread (ub_ctx_delete) and closes its handles; after the loop has run once more
 //   uv_loop_close() returns 0. Never destroy the client from inside one of its callbacks.
 //
-// Traps (testbed-notes.md, issue 6):
+// Traps (met building the test network, issue 6):
 // - libunbound answers special-use zones (test., invalid., onion., home.arpa., the AS112
 //   reverse zones, localhost.) itself unless told `local-zone: "<zone>" nodefault`. That works
 //   only from a config file loaded with ub_ctx_config (ub_ctx_set_option did not take it), so

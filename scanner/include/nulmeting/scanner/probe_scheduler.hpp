@@ -11,7 +11,6 @@
 // Dedup: one probe per (host name, ip, port) per run. A request for a key that is in flight is
 // coalesced (its callback joins the waiting list); a request for a finished key gets the cached
 // result. Callbacks always run from the loop (never inside submit()). Memory stays bounded
-// because the caller calls forget(key) when no domain will ask again (or clear_cache()), and
 // because at most `max_cached` finished results are kept (oldest first out: a key asked again
 // after that is probed again — with ~12 kB per result, 20000 is ~240 MB at worst).
 // Results are shared per host: a domain that adds reference identifiers re-checks names with
@@ -59,10 +58,6 @@ class ProbeScheduler {
 
   // Asks for the probe of (req.host, req.ip, req.port). `cb` runs once, from the loop.
   void submit(ProbeRequest req, Callback cb);
-  // Drops a cached result (the pipeline is done with that key).
-  void forget(const Key& key);
-  void clear_cache();
-
   bool idle() const noexcept { return entries_in_flight_ == 0 && ready_.empty(); }
   std::size_t active() const noexcept { return active_; }
   std::size_t in_flight() const noexcept { return entries_in_flight_; }  // keys not finished
@@ -94,6 +89,7 @@ class ProbeScheduler {
   };
 
   void pump() noexcept;
+  void evict(const Key& key);  // drops a finished result (oldest first, past max_cached)
   void launch(Entry& e);
   void on_complete(Entry& e, ProbeCompletion&& c);
   void arm_pump(std::uint64_t delay_ms);

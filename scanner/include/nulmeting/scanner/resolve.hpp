@@ -1,6 +1,6 @@
 // resolve.hpp — the DNS half of measuring one domain (measurement.md §2.1–2.2), on the loop.
 //
-// For the lead wiring this into the scan pipeline:
+// How the scan pipeline (pipeline.cpp) drives it:
 //
 //   UvLoop loop;
 //   auto client = DnsClient::create(loop.get(), dns_config);       // dns_client.hpp
@@ -22,12 +22,10 @@
 // so that every domain callback still runs (with mail = error). Destroying a resolver first is
 // memory-safe (its DNS callbacks hold only a weak token and return), but then the callbacks of
 // the domains it had in progress never run.
-// Map the CLI options onto DnsConfig: --resolver → resolvers (ADDR[@PORT]), --trust-anchor →
-// trust_anchor_file, DNS timeout → timeout, in-flight limit → max_in_flight, full recursion →
-// full_recursion (+ root_hints); run check_trust_anchor() before the first domain and exit 2 on
-// error.
+// The command line maps its options onto DnsConfig (cli/scan_config.cpp) and runs
+// check_trust_anchor() before the first domain (a bad trust anchor is exit 2).
 //
-// Rules implemented here (each has a test in tests/scanner/resolve_test.cpp or the testbed
+// Rules implemented here (each has a test in tests/scanner/dns_resolve_test.cpp or the testbed
 // tests): MX fail → error (nothing else looked up); NXDOMAIN → no_mail; any "." exchange →
 // null_mx (other MX beside it become a finding); NODATA → implicit MX [D], and no A/AAAA
 // either → no_mail; hosts sorted by preference then name; an exchange that looks like an IP
