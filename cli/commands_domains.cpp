@@ -56,7 +56,7 @@ int run_import_roo(const ImportRooOptions& opts) {
     return kBadInput;
   }
   RooImport import;
-  if (auto r = read_roo(in, [&](RooOrganisation&& org) { import.add(std::move(org)); }); !r) {
+  if (auto r = read_roo(in, [&](RooOrganization&& org) { import.add(std::move(org)); }); !r) {
     fmt::print(stderr, "{}:{}:{}: error: {}\nnothing written\n", opts.export_file, r.error().line,
                r.error().column, r.error().message);
     return kBadInput;

@@ -20,12 +20,12 @@ int run_export(const ExportOptions& o) {
   auto reader = storage::Reader::open(o.db_file);
   if (!reader) {
     spdlog::error("{}", reader.error().message);
-    return storage::exit_code_for(reader.error());
+    return exit_code_for(reader.error());
   }
   auto run = reader->resolve_run(o.run);
   if (!run) {
     spdlog::error("{}", run.error().message);
-    return storage::exit_code_for(run.error());
+    return exit_code_for(run.error());
   }
   if (run->status != storage::RunStatus::Finished)
     spdlog::warn("run {} is {}: exporting the {} domains stored so far", run->id,
@@ -42,7 +42,7 @@ int run_export(const ExportOptions& o) {
     std::cout.flush();
     if (!n || !std::cout) {
       spdlog::error("export failed: {}", n ? "write error on standard output" : n.error().message);
-      return n ? kInternal : storage::exit_code_for(n.error());
+      return n ? kInternal : exit_code_for(n.error());
     }
     spdlog::info("exported {} domains of run {}", *n, run->id);
     return kOk;
@@ -66,7 +66,7 @@ int run_export(const ExportOptions& o) {
   if (!n) {
     std::filesystem::remove(tmp, ec);
     spdlog::error("export failed: {}", n.error().message);
-    return storage::exit_code_for(n.error());
+    return exit_code_for(n.error());
   }
   std::filesystem::rename(tmp, o.output, ec);
   if (ec) {

@@ -29,7 +29,7 @@ int run_report(const ReportOptions& o) {
                                     std::string("nulmeting ") + NULMETING_VERSION);
   if (!model) {
     spdlog::error("{}: {}", o.db_file, model.error().message);
-    return storage::exit_code_for(model.error());
+    return exit_code_for(model.error());
   }
   const std::string tmp = o.output + ".tmp";
   if (auto ok = reports::write_report(*model, *format, *lang, tmp); !ok) {

@@ -14,12 +14,12 @@ int run_runs(const RunsOptions& o) {
   auto reader = storage::Reader::open(o.db_file);
   if (!reader) {
     spdlog::error("{}", reader.error().message);
-    return storage::exit_code_for(reader.error());
+    return exit_code_for(reader.error());
   }
   auto runs = reader->runs();
   if (!runs) {
     spdlog::error("{}", runs.error().message);
-    return storage::exit_code_for(runs.error());
+    return exit_code_for(runs.error());
   }
   if (runs->empty()) {
     fmt::print("no runs in {}\n", o.db_file);

@@ -193,7 +193,7 @@ int run_scan(const ScanOptions& o) {
     auto resumed = storage::RunWriter::resume(o.db_file);
     if (!resumed) {
       spdlog::error("{}: cannot resume: {}", o.db_file, resumed.error().message);
-      return storage::exit_code_for(resumed.error());
+      return exit_code_for(resumed.error());
     }
     if (resumed->run.list_checksum != file_checksum(o.domains_file))
       spdlog::warn("run {} was started with a different list ({}); finishing it with {}",
@@ -213,7 +213,7 @@ int run_scan(const ScanOptions& o) {
     auto begun = storage::RunWriter::begin(o.db_file, start);
     if (!begun) {
       spdlog::error("{}: {}", o.db_file, begun.error().message);
-      return storage::exit_code_for(begun.error());
+      return exit_code_for(begun.error());
     }
     writer = std::move(*begun);
   }

@@ -1,6 +1,6 @@
 // logging.hpp — spdlog set-up for the command: human lines or JSON lines on stderr.
 //
-// Levels mean (style.md): debug = per-probe SMTP chat, info = progress, warn = a target
+// Levels mean (house style): debug = per-probe SMTP chat, info = progress, warn = a target
 // misbehaved, error = our fault. JSON lines are for nightly jobs (journald, log shippers).
 #pragma once
 #include <string>

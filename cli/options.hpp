@@ -1,8 +1,13 @@
 // options.hpp — parsed command-line options of each subcommand (interface.md).
 //
 // main.cpp fills these with CLI11; the command implementations (commands_*.cpp) take them.
-// Defaults here are the documented defaults.
+// The scanner's defaults are the scanner's: every ProbeOptions default that has a counterpart in
+// scanner::EngineConfig is read from a default-constructed EngineConfig, so there is one set of
+// numbers (owned by the library structs) and `--help` shows them (tests/cli/defaults_test.cpp).
 #pragma once
+
+#include <nulmeting/scanner/scan_engine.hpp>
+#include <nulmeting/storage/database.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -14,30 +19,36 @@ namespace nulmeting::cli {
 // Exit codes of interface.md.
 enum ExitCode : int { kOk = 0, kSomeUnmeasured = 1, kBadInput = 2, kInternal = 3 };
 
+// The exit code for a storage error: 2 (bad input) for a missing or foreign database, a newer
+// schema, a locked database or an unknown run; 3 for I/O and internal errors.
+int exit_code_for(const storage::StorageError&);
+
+// The library defaults the options below start from.
+inline const scanner::EngineConfig kEngineDefaults{};
+
 struct ProbeOptions {                  // shared by `scan` and `check`
   std::vector<std::string> resolvers;  // ADDR[@PORT]; empty: system resolv.conf
   std::string trust_anchor;            // file; empty: dns-root-data root key
   bool full_recursion = false;         // no forwarder: iterate from the root hints
   std::string root_hints;              // for full recursion in a private network
   std::string ehlo_name;               // FQDN; required for real scans
-  unsigned concurrency = 500;          // SMTP probes in flight, whole run
-  unsigned per_ip = 2;                 // connections in flight per IP
-  unsigned per_ip_interval_ms = 1000;  // minimum interval between connections to one IP
-  std::uint16_t smtp_port = 25;
+  // SMTP probes in flight (whole run), connections in flight per IP, and the minimum interval
+  // between two connections to one IP.
+  unsigned concurrency = static_cast<unsigned>(kEngineDefaults.smtp.max_concurrency);
+  unsigned per_ip = static_cast<unsigned>(kEngineDefaults.smtp.per_ip);
+  unsigned per_ip_interval_ms = static_cast<unsigned>(kEngineDefaults.smtp.min_interval_ms);
+  std::uint16_t smtp_port = kEngineDefaults.smtp_port;
   std::vector<std::string> allow_address;  // CIDR ranges not public but contacted (test networks)
-  unsigned dns_inflight = 200;  // DNS queries in flight
-  unsigned dns_timeout_ms = 5000;
-  unsigned smtp_timeout_ms = 30000;             // per phase
-  std::optional<unsigned> max_mx;               // cap on MX hosts probed per domain (default none)
-  unsigned smtp_attempts = 3;                   // connections to a host answering 4xx at the banner
-  std::uint64_t smtp_retry_backoff_ms = 30000;  // first retry delay after a 4xx banner; doubles
-  std::size_t domains_in_flight = 2000;         // domains open at once (bounds memory)
-  // libunbound cache (msg cache; the RRset cache is twice this). A scan asks each domain's MX
-  // once and caches hosts itself, so the cache mostly fills with one-off answers until it
-  // reaches its bound: at 8 MB that was +14 MiB of RSS between 10,000 and 100,000 domains;
-  // 1, 2, 4 and 8 MB scan 10,000 domains at 100 ms RTT equally fast (within the run-to-run
-  // noise; docs/decisions/scan-memory.md).
-  std::size_t dns_cache_mb = 2;
+  unsigned dns_inflight = static_cast<unsigned>(kEngineDefaults.dns.max_in_flight);
+  unsigned dns_timeout_ms = static_cast<unsigned>(kEngineDefaults.dns.timeout.count());
+  // Per SMTP phase (the connect phase is capped at 10 s, see engine_config).
+  std::uint64_t smtp_timeout_ms = kEngineDefaults.smtp.probe.timeouts.banner;
+  std::optional<unsigned> max_mx = kEngineDefaults.max_mx;  // MX hosts probed per domain
+  // Connections to a host answering 4xx at the banner, and the first retry delay (doubles).
+  unsigned smtp_attempts = static_cast<unsigned>(kEngineDefaults.smtp.max_attempts);
+  std::uint64_t smtp_retry_backoff_ms = kEngineDefaults.smtp.backoff_ms;
+  std::size_t domains_in_flight = kEngineDefaults.max_domains_in_flight;  // bounds memory
+  std::size_t dns_cache_mb = kEngineDefaults.dns.cache_mb;  // libunbound msg cache (scan-memory.md)
 };
 
 struct ScanOptions {

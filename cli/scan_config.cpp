@@ -40,7 +40,7 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
     c.smtp.probe.allowed_ranges.push_back(*range);
   }
   auto& t = c.smtp.probe.timeouts;
-  t.connect = std::min<std::uint64_t>(o.smtp_timeout_ms, 10000);
+  t.connect = std::min(o.smtp_timeout_ms, kEngineDefaults.smtp.probe.timeouts.connect);
   t.banner = t.ehlo = t.starttls = t.handshake = o.smtp_timeout_ms;
   c.smtp_port = o.smtp_port;
   c.max_mx = o.max_mx;

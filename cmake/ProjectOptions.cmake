@@ -10,13 +10,16 @@ if(NULMETING_SANITIZE)
   target_link_options(nulmeting_options INTERFACE -fsanitize=address,undefined)
 endif()
 
-# nulmeting_add_library(NAME DIR DEPS...) — a library from DIR/src/*.cpp with public headers in
-# DIR/include/nulmeting/NAME. Sources are globbed so that parallel work in one folder does not
-# collide on a list; CONFIGURE_DEPENDS picks new files up on the next build.
+# nulmeting_add_library(NAME SOURCES src/a.cpp ... PUBLIC deps... PRIVATE deps...) — a library
+# from the listed sources with public headers in DIR/include/nulmeting/NAME. Sources are listed,
+# not globbed: what goes into a product library is a decision (a stray test helper in src/ once
+# became product code).
 function(nulmeting_add_library name)
-  cmake_parse_arguments(ARG "" "" "PUBLIC;PRIVATE" ${ARGN})
-  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp")
-  add_library(nulmeting_${name} STATIC ${srcs})
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "nulmeting_add_library(${name}): list its SOURCES")
+  endif()
+  add_library(nulmeting_${name} STATIC ${ARG_SOURCES})
   add_library(nulmeting::${name} ALIAS nulmeting_${name})
   target_include_directories(nulmeting_${name} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/include"
                                                PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/src")

@@ -6,6 +6,7 @@
 // unquoted field, spaces before an opening quote, trailing empty cells), strict where a
 // mistake could move a domain to the wrong organisation or sector (extra non-empty fields,
 // unknown sectors, text after a closing quote).
+#include <nulmeting/domains/csv_writer.hpp>
 #include <nulmeting/domains/domain_name.hpp>
 #include <nulmeting/domains/list_reader.hpp>
 #include <nulmeting/domains/string_table.hpp>
@@ -337,19 +338,6 @@ std::string format_problem(const ListProblem& p) {
   return fmt::format("{}:{}:{}: {}: {}", p.file, p.line, p.column, sev, p.message);
 }
 
-std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",;\"\r\n\t") == std::string_view::npos && !value.starts_with('#') &&
-      !value.starts_with(' ') && !value.ends_with(' '))
-    return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 struct ListReader::Impl {
   Impl(std::istream& in, std::string name) : scanner(in), file(std::move(name)) {}
 
@@ -556,9 +544,10 @@ struct ListReader::Impl {
                         "in a name? Put fields that contain commas in double quotes",
                         rec.too_many_fields ? "more than " : "", rec.fields.size(), nh));
     }
+    // A cell our CSV writer neutralised ('=..., '-...) means the text without the apostrophe.
     auto value = [&](std::size_t col) -> std::optional<std::string> {
       if (col >= rec.fields.size()) return std::nullopt;
-      return rec.fields[col].value;
+      return std::string(csv::restore(trim(rec.fields[col].value)));
     };
     for (std::size_t col : {col_domain, col_org, col_sector})
       if (col >= rec.fields.size())
@@ -627,7 +616,7 @@ struct ListReader::Impl {
     }
     for (std::size_t i = 0; i < nh; ++i)
       if (kinds[i] == Col::Tag)
-        e.tags.emplace_back(header[i], i < rec.fields.size() ? trim(rec.fields[i].value) : "");
+        e.tags.emplace_back(header[i], i < rec.fields.size() ? *value(i) : "");
 
     if (!ok || std::ranges::any_of(out.problems, [](const ListProblem& p) {
           return p.severity == Severity::Error;
@@ -675,7 +664,7 @@ std::size_t ListReader::organizations(Sector s) const {
 const std::vector<std::string>& ListReader::header() const { return impl_->header; }
 
 namespace {
-ListSummary read_all(std::istream& in, const std::string& name, std::vector<DomainEntry>* keep) {
+ListSummary read_all(std::istream& in, const std::string& name) {
   ListSummary sum;
   ListReader reader(in, name);
   while (auto row = reader.next()) {
@@ -684,11 +673,8 @@ ListSummary read_all(std::istream& in, const std::string& name, std::vector<Doma
       sum.problems.push_back(std::move(p));
     }
     if (!row->entry) continue;
-    auto& e = *row->entry;
     ++sum.entries;
-    auto& sc = sum.sectors[static_cast<std::size_t>(e.sector)];
-    ++sc.domains;
-    if (keep) keep->push_back(std::move(e));
+    ++sum.sectors[static_cast<std::size_t>(row->entry->sector)].domains;
   }
   for (Sector sec : kAllSectors)
     sum.sectors[static_cast<std::size_t>(sec)].organizations = reader.organizations(sec);
@@ -712,24 +698,13 @@ ListSummary unreadable(const std::string& path) {
 }  // namespace
 
 ListSummary check_list(std::istream& in, const std::string& file_name) {
-  return read_all(in, file_name, nullptr);
+  return read_all(in, file_name);
 }
 
 ListSummary check_list_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return unreadable(path);
-  return read_all(in, path, nullptr);
-}
-
-LoadedList load_list_file(const std::string& path) {
-  LoadedList out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.summary = unreadable(path);
-    return out;
-  }
-  out.summary = read_all(in, path, &out.entries);
-  return out;
+  return read_all(in, path);
 }
 
 }  // namespace nulmeting

@@ -6,6 +6,7 @@
 // captured only at fixed paths relative to the organisation, so text of nested units and
 // staff never leaks into the organisation. Every expat callback is noexcept: an exception
 // (from the user's callback, or bad_alloc) is stored and the parser stopped.
+#include <nulmeting/domains/csv_writer.hpp>
 #include <nulmeting/domains/domain_name.hpp>
 #include <nulmeting/domains/list_reader.hpp>
 #include <nulmeting/domains/roo_import.hpp>
@@ -90,7 +91,7 @@ Capture capture_for(const std::vector<std::string>& stack) {
 
 class RooParser {
  public:
-  RooParser(const std::function<void(RooOrganisation&&)>& cb) : on_org_(cb) {}
+  RooParser(const std::function<void(RooOrganization&&)>& cb) : on_org_(cb) {}
 
   std::expected<RooExportInfo, RooError> run(std::istream& in) {
     ParserPtr p(XML_ParserCreateNS(nullptr, kNsSep));
@@ -197,7 +198,7 @@ class RooParser {
     }
     stack_.emplace_back(local);
     if (stack_.size() == 3) {
-      org_ = RooOrganisation{};
+      org_ = RooOrganization{};
       org_.element = std::string(local);
       org_.line = XML_GetCurrentLineNumber(parser_);
       for (auto a = attrs; a && a[0]; a += 2) {
@@ -243,19 +244,19 @@ class RooParser {
       text_.clear();
     }
     if (stack_.size() == 3) {
-      ++info_.organisations;
+      ++info_.organizations;
       on_org_(std::move(org_));
-      org_ = RooOrganisation{};
+      org_ = RooOrganization{};
     }
     if (!stack_.empty()) stack_.pop_back();
   }
 
-  const std::function<void(RooOrganisation&&)>& on_org_;
+  const std::function<void(RooOrganization&&)>& on_org_;
   XML_Parser parser_ = nullptr;
   std::vector<std::string> stack_;
   Capture capture_ = Capture::None;
   std::string text_;
-  RooOrganisation org_;
+  RooOrganization org_;
   RooExportInfo info_;
   bool seen_root_ = false;
   std::optional<RooError> error_;
@@ -454,7 +455,7 @@ std::string collapse_space(std::string_view s) {
 }  // namespace
 
 std::expected<RooExportInfo, RooError> read_roo(
-    std::istream& in, const std::function<void(RooOrganisation&&)>& on_org) {
+    std::istream& in, const std::function<void(RooOrganization&&)>& on_org) {
   RooParser parser(on_org);
   return parser.run(in);
 }
@@ -506,8 +507,8 @@ void RooImport::set_export_info(std::string file, std::string timestamp, std::st
   report_.schema = std::move(schema);
 }
 
-void RooImport::add(RooOrganisation&& org) {
-  ++report_.organisations;
+void RooImport::add(RooOrganization&& org) {
+  ++report_.organizations;
   // Keep every text bounded so that the written list stays within the list reader's field
   // limit even with "(shared with: ...)" appended.
   org.name = clip_utf8(collapse_space(org.name), kMaxText0);
@@ -601,7 +602,7 @@ void RooImport::add(RooOrganisation&& org) {
 }
 
 void RooImport::add_domain(const std::string& ascii, const std::string& display,
-                           const RooOrganisation& org, Sector sector, const std::string& type,
+                           const RooOrganization& org, Sector sector, const std::string& type,
                            bool mail) {
   auto [it, inserted] = domains_.try_emplace(ascii);
   Acc& a = it->second;
@@ -653,20 +654,17 @@ std::vector<DomainEntry> RooImport::entries() const {
 }
 
 void RooImport::write_csv(std::ostream& out) const {
-  auto oneline = [](std::string s) {
-    for (auto& c : s)
-      if (c == '\n' || c == '\r') c = ' ';
-    return s;
-  };
-  out << "# Imported by `nulmeting domains import-roo` from " << oneline(report_.file)
-      << " (schema " << oneline(report_.schema.empty() ? "unknown" : report_.schema)
-      << ", export timestamp " << oneline(report_.timestamp.empty() ? "unknown" : report_.timestamp)
-      << ") on " << report_.today << "\n";
-  out << "domain,organization,sector,source,roo_id,roo_type\n";
+  out << csv::comment("Imported by `nulmeting domains import-roo` from " + report_.file +
+                      " (schema " + (report_.schema.empty() ? "unknown" : report_.schema) +
+                      ", export timestamp " +
+                      (report_.timestamp.empty() ? "unknown" : report_.timestamp) + ") on " +
+                      report_.today);
+  out << csv::record({"domain", "organization", "sector", "source", "roo_id", "roo_type"});
+  std::vector<std::string> row;
   for (const auto& e : entries()) {
-    out << csv_field(e.domain) << ',' << csv_field(e.organization) << ',' << to_string(e.sector);
-    for (const auto& [k, v] : e.tags) out << ',' << csv_field(v);
-    out << '\n';
+    row = {e.domain, e.organization, std::string(to_string(e.sector))};
+    for (const auto& [k, v] : e.tags) row.push_back(v);
+    out << csv::record(row);
   }
 }
 
@@ -676,7 +674,7 @@ std::string format_roo_report(const RooReport& r) {
   line(fmt::format("ROO export {}: schema {}, timestamp {}", r.file,
                    r.schema.empty() ? "(no namespace)" : r.schema,
                    r.timestamp.empty() ? "(none)" : r.timestamp));
-  line(fmt::format("  organisations read: {}", r.organisations));
+  line(fmt::format("  organisations read: {}", r.organizations));
   line(fmt::format("  ended before {} (skipped): {}", r.today, r.ended));
   std::size_t total = 0;
   std::string per;

@@ -5,29 +5,18 @@
 // an empty line. RFC 4180 quoting, CRLF line ends, UTF-8 without BOM.
 #include "texts.hpp"
 
+#include <nulmeting/domains/csv_writer.hpp>
 #include <nulmeting/reports/render.hpp>
 #include <nulmeting/reports/tables.hpp>
 
 namespace nulmeting::reports {
 namespace {
 
+// Text cells are neutralised against formulas by the CSV writer; numbers (a change of "-3")
+// are not.
 std::string csv_field(const Cell& c) {
-  std::string v = c.plain();
-  // A spreadsheet runs text starting with these as a formula (CSV injection).
-  if (c.kind == Cell::Kind::Text && !v.empty() &&
-      (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r'))
-    v.insert(0, 1, '\'');
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char ch : v) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  out += '"';
-  return out;
+  return csv::field(c.plain(), c.kind == Cell::Kind::Text ? csv::Kind::Text : csv::Kind::Number);
 }
-
-std::string csv_text(std::string_view s) { return csv_field(Cell::str(std::string(s))); }
 
 std::string md_escape(std::string_view s) {
   std::string out;
@@ -69,10 +58,8 @@ std::string md_escape(std::string_view s) {
 std::string render_csv(const ReportModel& m, Lang lang) {
   std::string out;
   for (const auto& t : build_tables(m, lang)) {
-    out += "# " + t.id + ": " + t.title + "\r\n";
-    for (std::size_t i = 0; i < t.columns.size(); ++i)
-      out += (i ? "," : "") + csv_text(t.columns[i]);
-    out += "\r\n";
+    out += csv::comment(t.id + ": " + t.title, "\r\n");
+    out += csv::record(std::span<const std::string>(t.columns), "\r\n");
     for (const auto& row : t.rows) {
       for (std::size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + csv_field(row[i]);
       out += "\r\n";

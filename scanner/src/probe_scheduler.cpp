@@ -55,7 +55,7 @@ void ProbeScheduler::submit(ProbeRequest req, Callback cb) {
   arm_pump(0);
 }
 
-void ProbeScheduler::forget(const Key& key) {
+void ProbeScheduler::evict(const Key& key) {
   auto it = entries_.find(key);
   if (it != entries_.end() && it->second->done) {
     entries_.erase(it);
@@ -63,11 +63,6 @@ void ProbeScheduler::forget(const Key& key) {
   }
 }
 
-void ProbeScheduler::clear_cache() {
-  std::erase_if(entries_, [](const auto& kv) { return kv.second->done; });
-  cached_ = 0;
-  done_order_.clear();
-}
 
 void ProbeScheduler::arm_pump(std::uint64_t delay_ms) {
   if (!timer_) return;
@@ -179,7 +174,7 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
   ++cached_;
   done_order_.push_back(e.key);
   while (cached_ > opts_.max_cached && !done_order_.empty()) {
-    forget(done_order_.front());  // no-op for a key already forgotten
+    evict(done_order_.front());  // no-op for a key already evicted
     done_order_.pop_front();
   }
   arm_pump(0);

@@ -34,7 +34,7 @@ class Hasher {
     return add(std::string_view(reinterpret_cast<const char*>(v.data()), v.size()));
   }
   Hasher& add(const DnsAnswer& a) {
-    return add(a.qname)
+    add(a.qname)
         .add(std::int64_t{a.qtype})
         .add(to_string(a.cls))
         .add(to_string(a.reason))
@@ -43,6 +43,10 @@ class Hasher {
         .add(a.records)
         .add(a.cname_chain)
         .add(a.canonical_name);
+    // Only when not 1, so that a host measured by an older nulmeting (no attempts column)
+    // keeps its identity when its run is resumed.
+    if (a.attempts != 1) add("attempts").add(std::int64_t{a.attempts});
+    return *this;
   }
   std::int64_t value() const { return static_cast<std::int64_t>(h_); }
 
@@ -108,6 +112,15 @@ std::vector<CertSummary> chain_from_json(std::string_view text) {
     out.push_back(std::move(c));
   }
   return out;
+}
+
+std::string routes_to_json(const storage::RouteCheck& r) {
+  return json{{"ipv4", r.ipv4}, {"ipv6", r.ipv6}}.dump();
+}
+
+storage::RouteCheck routes_from_json(std::string_view text) {
+  auto j = json::parse(text);
+  return {j.at("ipv4").get<bool>(), j.at("ipv6").get<bool>()};
 }
 
 std::int64_t probe_hash(const ProbeResult& p) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/storage/database.hpp>
 
 #include <cstdint>
 #include <string>
@@ -20,6 +21,10 @@ std::vector<std::pair<std::string, std::string>> tags_from_json(std::string_view
 
 std::string chain_to_json(const std::vector<CertSummary>& chain);
 std::vector<CertSummary> chain_from_json(std::string_view text);
+
+// runs.routes: {"ipv4":true,"ipv6":false}.
+std::string routes_to_json(const storage::RouteCheck& r);
+storage::RouteCheck routes_from_json(std::string_view text);
 
 // FNV-1a 64 of a canonical serialisation; stable across processes and builds.
 std::int64_t probe_hash(const ProbeResult& p);

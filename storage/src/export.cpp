@@ -1,6 +1,8 @@
 // export.cpp — JSONL and CSV exports and the runs table (see export.hpp).
 #include <nulmeting/storage/export.hpp>
 
+#include <nulmeting/domains/csv_writer.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,6 +22,8 @@ ojson address_json(const ProbeResult& p) {
   a["cipher"] = text_or_null(p.cipher);
   a["group"] = text_or_null(p.group);
   a["dane"] = p.dane == DaneCheck::NotApplicable ? ojson(nullptr) : ojson(to_string(p.dane));
+  a["dane_reason"] =
+      p.dane_reason == DaneFailReason::None ? ojson(nullptr) : ojson(to_string(p.dane_reason));
   a["dane_depth"] = p.dane_depth < 0 ? ojson(nullptr) : ojson(p.dane_depth);
   a["pkix"] = p.pkix == Pkix::NotChecked ? ojson(nullptr) : ojson(to_string(p.pkix));
   a["error"] = p.error ? ojson(*p.error) : ojson(nullptr);
@@ -30,6 +34,7 @@ ojson mx_json(const MxHostResult& h) {
   ojson m;
   m["name"] = h.name;
   m["preference"] = h.preference;
+  m["status"] = to_string(h.status);
   m["address_dnssec"] = to_string(h.address_dnssec);
   if (h.tlsa) {
     ojson t;
@@ -72,21 +77,12 @@ ojson domain_json(std::int64_t run_id, const DomainResult& r) {
   j["dane"] = to_string(r.verdict.dane);
   j["dane_rollover"] = to_string(r.verdict.dane_rollover);
   j["protected"] = r.verdict.protected_;
+  j["incomplete"] = r.incomplete;
+  j["unmeasured"] = r.unmeasured;
   ojson mx = ojson::array();
   for (const auto& h : r.mx) mx.push_back(mx_json(h));
   j["mx"] = std::move(mx);
   return j;
-}
-
-std::string csv_field(std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
 }
 
 std::expected<std::int64_t, StorageError> export_jsonl(Reader& reader, std::int64_t run_id,
@@ -103,12 +99,11 @@ std::expected<std::int64_t, StorageError> export_jsonl(Reader& reader, std::int6
 
 std::expected<std::int64_t, StorageError> export_csv(Reader& reader, std::int64_t run_id,
                                                      std::ostream& out) {
-  for (std::size_t i = 0; i < kCsvColumns.size(); ++i) out << (i == 0 ? "" : ",") << kCsvColumns[i];
-  out << '\n';
+  out << csv::record(std::vector<std::string>(kCsvColumns.begin(), kCsvColumns.end()));
   auto n = reader.for_each_domain(run_id, [&](const DomainResult& r) {
     std::vector<std::string> names;
     for (const auto& h : r.mx) names.push_back(h.name);
-    const std::string fields[] = {
+    const std::array<std::string, kCsvColumns.size()> fields{
         std::to_string(run_id),
         r.entry.domain,
         r.entry.display,
@@ -124,11 +119,10 @@ std::expected<std::int64_t, StorageError> export_csv(Reader& reader, std::int64_
         std::to_string(r.mx.size()),
         join(names, " "),
         join(r.findings, " | "),
+        join(r.incomplete, " "),
+        join(r.unmeasured, " | "),
     };
-    static_assert(std::size(fields) == kCsvColumns.size());
-    for (std::size_t i = 0; i < std::size(fields); ++i)
-      out << (i == 0 ? "" : ",") << csv_field(fields[i]);
-    out << '\n';
+    out << csv::record(fields);
     return static_cast<bool>(out);
   });
   if (n && !out)

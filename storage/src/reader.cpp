@@ -44,7 +44,8 @@ struct Reader::Impl {
   void prepare() {
     sqlite3* d = db.get();
     constexpr const char* kAnswerCols =
-        "qname, qtype, class, reason, rcode, why_bogus, records, cname_chain, canonical_name";
+        "qname, qtype, class, reason, rcode, why_bogus, records, cname_chain, canonical_name, "
+        "attempts";
     s_answers_domain.emplace(d, std::string("SELECT ") + kAnswerCols +
                                     " FROM dns_answers WHERE domain_result_id = ?1 AND "
                                     "purpose = 'mx' ORDER BY position");
@@ -79,6 +80,7 @@ struct Reader::Impl {
     a.records = detail::strings_from_json(s.text(6));
     a.cname_chain = detail::strings_from_json(s.text(7));
     a.canonical_name = s.text(8);
+    a.attempts = s.i32(9);
     return a;
   }
 
@@ -181,6 +183,8 @@ struct Reader::Impl {
     r.verdict.protected_ = s.i64(12) != 0;
     r.implicit_mx = s.i64(13) != 0;
     r.findings = detail::strings_from_json(s.text(14));
+    r.incomplete = detail::strings_from_json(s.text(15));
+    r.unmeasured = detail::strings_from_json(s.text(16));
 
     auto& a = *s_answers_domain;
     a.bind(1, result_id);
@@ -206,13 +210,13 @@ namespace {
 constexpr const char* kResultSelect =
     "SELECT r.id, d.name, r.display, coalesce(o.name, ''), r.sector, r.tags, r.list_line, "
     "r.mail, r.dnssec, r.starttls, r.dane, r.dane_rollover, r.protected, r.implicit_mx, "
-    "r.findings FROM domain_results r JOIN domains d ON d.id = r.domain_id "
+    "r.findings, r.incomplete, r.unmeasured FROM domain_results r JOIN domains d ON d.id = r.domain_id "
     "LEFT JOIN organisations o ON o.id = r.organisation_id ";
 
 constexpr const char* kRunSelect =
     "SELECT id, started_at, finished_at, status, label, list_path, list_checksum, options, "
     "versions, summary, domain_total, resumes, "
-    "(SELECT count(*) FROM domain_results r WHERE r.run_id = runs.id) FROM runs ";
+    "(SELECT count(*) FROM domain_results r WHERE r.run_id = runs.id), routes FROM runs ";
 
 RunInfo read_run(const Stmt& s) {
   RunInfo r;
@@ -231,6 +235,7 @@ RunInfo read_run(const Stmt& s) {
   r.domain_total = s.i64(10);
   r.resumes = s.i64(11);
   r.domains_done = s.i64(12);
+  if (!s.is_null(13)) r.routes = detail::routes_from_json(s.text(13));
   return r;
 }
 
@@ -348,7 +353,7 @@ std::expected<void, StorageError> Reader::for_each_verdict(
     Stmt s(impl_->db.get(),
            "SELECT v.run_id, v.domain, v.display, coalesce(v.organisation, ''), v.sector, v.mail, "
            "v.dnssec, v.starttls, v.dane, v.dane_rollover, v.protected, v.implicit_mx, "
-           "v.findings, (SELECT json_group_array(name) FROM (SELECT h.name FROM domain_mx m "
+           "v.findings, v.incomplete, v.unmeasured, (SELECT json_group_array(name) FROM (SELECT h.name FROM domain_mx m "
            "JOIN mx_hosts h ON h.id = m.mx_host_id JOIN domain_results dr ON "
            "dr.id = m.domain_result_id WHERE dr.run_id = v.run_id AND dr.domain_id = v.domain_id "
            "ORDER BY m.position)) FROM v_run_verdicts v WHERE v.run_id = ?1 ORDER BY v.domain");
@@ -368,7 +373,9 @@ std::expected<void, StorageError> Reader::for_each_verdict(
       r.verdict.protected_ = s.i64(10) != 0;
       r.implicit_mx = s.i64(11) != 0;
       r.findings = detail::strings_from_json(s.text(12));
-      r.mx = detail::strings_from_json(s.text(13));
+      r.incomplete = detail::strings_from_json(s.text(13));
+      r.unmeasured = detail::strings_from_json(s.text(14));
+      r.mx = detail::strings_from_json(s.text(15));
       fn(r);
     }
   });

@@ -111,13 +111,13 @@ struct RunWriter::Impl {
         d,
         "INSERT INTO domain_results(run_id, domain_id, seq, display, organisation_id, sector, "
         "tags, list_line, mail, dnssec, starttls, dane, dane_rollover, protected, implicit_mx, "
-        "findings, written_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) "
-        "RETURNING id");
+        "findings, written_at, incomplete, unmeasured) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
+        "?12,?13,?14,?15,?16,?17,?18,?19) RETURNING id");
     s_answer.emplace(
         d,
         "INSERT INTO dns_answers(domain_result_id, mx_host_id, purpose, position, qname, qtype, "
-        "class, reason, rcode, why_bogus, records, cname_chain, canonical_name) "
-        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+        "class, reason, rcode, why_bogus, records, cname_chain, canonical_name, attempts) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
     s_host_select.emplace(
         d, "SELECT id FROM mx_hosts WHERE run_id = ?1 AND name = ?2 AND content_hash = ?3");
     s_host_insert.emplace(
@@ -151,7 +151,7 @@ struct RunWriter::Impl {
     probe_ids.clear();
   }
 
-  std::optional<std::int64_t> organisation_id(const std::string& name) {
+  std::optional<std::int64_t> organization_id(const std::string& name) {
     if (name.empty()) return std::nullopt;
     if (auto it = org_ids.find(name); it != org_ids.end()) return it->second;
     s_org_insert->bind(1, name).run();
@@ -180,7 +180,8 @@ struct RunWriter::Impl {
         .bind(10, a.why_bogus)
         .bind(11, detail::strings_to_json(a.records))
         .bind(12, detail::strings_to_json(a.cname_chain))
-        .bind(13, a.canonical_name);
+        .bind(13, a.canonical_name)
+        .bind(14, a.attempts);
     s.run();
   }
 
@@ -298,7 +299,7 @@ struct RunWriter::Impl {
   // Returns false when the domain was already stored for this run.
   bool write_domain(const DomainResult& r, const std::string& now) {
     const auto& e = r.entry;
-    auto org = organisation_id(e.organization);
+    auto org = organization_id(e.organization);
     std::string tags = detail::tags_to_json(e.tags);
     auto& up = *s_domain_upsert;
     up.bind(1, e.domain).bind(2, e.display).bind(3, org).bind(4, to_string(e.sector)).bind(5, tags);
@@ -329,7 +330,9 @@ struct RunWriter::Impl {
         .bind(14, v.protected_)
         .bind(15, r.implicit_mx)
         .bind(16, detail::strings_to_json(r.findings))
-        .bind(17, now);
+        .bind(17, now)
+        .bind(18, detail::strings_to_json(r.incomplete))
+        .bind(19, detail::strings_to_json(r.unmeasured));
     s.step();
     std::int64_t result_id = s.i64(0);
     s.reset();
@@ -473,7 +476,8 @@ std::expected<std::unique_ptr<RunWriter>, StorageError> RunWriter::begin(const s
     impl->db = detail::open_database(db_path, detail::OpenMode::CreateIfMissing);
     Stmt s(impl->db.get(),
            "INSERT INTO runs(started_at, status, label, list_path, list_checksum, options, "
-           "versions, domain_total) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
+           "versions, domain_total, routes) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+           "RETURNING id");
     s.bind(1, impl->opts.clock())
         .bind(2, start.label)
         .bind(3, start.list_path)
@@ -481,6 +485,10 @@ std::expected<std::unique_ptr<RunWriter>, StorageError> RunWriter::begin(const s
         .bind(5, start.options_json.empty() ? std::string("{}") : start.options_json)
         .bind(6, start.versions_json.empty() ? std::string("{}") : start.versions_json)
         .bind(7, start.domain_total);
+    if (start.routes)
+      s.bind(8, detail::routes_to_json(*start.routes));
+    else
+      s.bind(8, std::nullopt);
     s.step();
     impl->run_id = s.i64(0);
     s.reset();
@@ -535,7 +543,7 @@ std::expected<RunWriter::Resumed, StorageError> RunWriter::resume(const std::str
     {
       Stmt r(d,
              "SELECT started_at, finished_at, status, label, list_path, list_checksum, options, "
-             "versions, summary, domain_total, resumes FROM runs WHERE id = ?1");
+             "versions, summary, domain_total, resumes, routes FROM runs WHERE id = ?1");
       r.bind(1, impl->run_id);
       r.step();
       RunInfo& info = out.run;
@@ -551,6 +559,7 @@ std::expected<RunWriter::Resumed, StorageError> RunWriter::resume(const std::str
       info.summary_json = r.opt_text(8);
       info.domain_total = r.i64(9);
       info.resumes = r.i64(10);
+      if (!r.is_null(11)) info.routes = detail::routes_from_json(r.text(11));
       info.domains_done = static_cast<std::int64_t>(out.finished.size());
     }
     impl->start();

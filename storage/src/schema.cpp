@@ -2,7 +2,8 @@
 //
 // Step N brings a database from user_version N-1 to N inside one transaction (BEGIN
 // IMMEDIATE, so two processes cannot migrate at once). Never edit a released step: add one.
-// Step 1: tables. Step 2: indexes and the documented views (storage/README.md).
+// Step 1: tables. Step 2: indexes and the documented views (README, "The results database").
+// Step 3: the vocabulary of measurement contract v2 (see kStep3).
 // Trap: PRAGMA journal_mode=WAL cannot run inside a transaction, and foreign_keys is a
 // per-connection setting that is silently ignored inside a transaction: both are set right
 // after opening, before any migration.
@@ -284,7 +285,135 @@ LEFT JOIN addresses a ON a.mx_host_id = h.id
 LEFT JOIN probes p ON p.id = a.probe_id;
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps{kStep1, kStep2};
+// Step 3 (measurement contract v2): new probe outcomes (protocol_error, not_public, no_route,
+// internal_error) and DANE reason tlsa_lookup_failed, which SQLite cannot add to a CHECK in
+// place: `probes` is rebuilt (SQLite's documented 12-step procedure: new table, copy, drop,
+// rename; migrate() turns foreign keys off around the step, because DROP TABLE with foreign
+// keys on would cascade into `addresses`, and runs foreign_key_check before COMMIT). Views that
+// name `probes` must go first (RENAME re-parses every view and fails on a dangling one), and
+// v_run_verdicts/v_latest_verdict gain `incomplete` and `unmeasured`. New columns:
+// dns_answers.attempts (rows of older runs: 1, their client asked once as far as the record
+// goes), domain_results.incomplete/unmeasured (JSON arrays, '[]' for older runs), runs.routes
+// (the start-up route check, {"ipv4":true,"ipv6":false}; NULL for runs that did not record it).
+constexpr const char* kStep3 = R"sql(
+DROP VIEW v_latest_verdict;
+DROP VIEW v_run_verdicts;
+DROP VIEW v_mx_providers;
+DROP VIEW v_probe_evidence;
+
+CREATE TABLE probes_v3 (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  host         TEXT NOT NULL,
+  ip           TEXT NOT NULL,
+  outcome      TEXT NOT NULL CHECK (outcome IN ('starttls_ok','no_starttls','starttls_refused',
+                 'tls_failed','refused','timeout','smtp_temp_error','smtp_perm_error','reset',
+                 'protocol_error','not_public','no_route','internal_error')),
+  tls_version  TEXT NOT NULL DEFAULT '',
+  cipher       TEXT NOT NULL DEFAULT '',
+  tls_group    TEXT NOT NULL DEFAULT '',
+  dane         TEXT NOT NULL CHECK (dane IN ('n/a','authenticated','failed')),
+  dane_reason  TEXT NOT NULL CHECK (dane_reason IN ('','no_match','name_mismatch','expired',
+                                    'no_starttls','tls_failed','tlsa_lookup_failed')),
+  dane_depth   INTEGER NOT NULL DEFAULT -1,
+  dane_matched TEXT NOT NULL DEFAULT '',
+  pkix         TEXT NOT NULL CHECK (pkix IN ('n/a','valid','invalid')),
+  pkix_error   TEXT NOT NULL DEFAULT '',
+  error        TEXT,
+  transcript   TEXT NOT NULL DEFAULT '',
+  chain        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(chain)),
+  leaf_der     BLOB NOT NULL,
+  sni          TEXT NOT NULL DEFAULT '',
+  attempts     INTEGER NOT NULL DEFAULT 1,
+  duration_ms  REAL NOT NULL DEFAULT 0,
+  content_hash INTEGER NOT NULL,
+  UNIQUE (run_id, host, ip, content_hash)
+) STRICT;
+INSERT INTO probes_v3 (id, run_id, host, ip, outcome, tls_version, cipher, tls_group, dane,
+  dane_reason, dane_depth, dane_matched, pkix, pkix_error, error, transcript, chain, leaf_der,
+  sni, attempts, duration_ms, content_hash)
+SELECT id, run_id, host, ip, outcome, tls_version, cipher, tls_group, dane, dane_reason,
+  dane_depth, dane_matched, pkix, pkix_error, error, transcript, chain, leaf_der, sni, attempts,
+  duration_ms, content_hash
+FROM probes;
+DROP TABLE probes;
+ALTER TABLE probes_v3 RENAME TO probes;
+
+ALTER TABLE dns_answers ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1 CHECK (attempts >= 0);
+ALTER TABLE domain_results ADD COLUMN incomplete TEXT NOT NULL DEFAULT '[]'
+  CHECK (json_valid(incomplete));
+ALTER TABLE domain_results ADD COLUMN unmeasured TEXT NOT NULL DEFAULT '[]'
+  CHECK (json_valid(unmeasured));
+ALTER TABLE runs ADD COLUMN routes TEXT CHECK (routes IS NULL OR json_valid(routes));
+
+-- As in step 2, plus `incomplete` (address families lost to no_route) and `unmeasured` (why
+-- the verdicts are not a measurement), appended so that positional readers keep working.
+CREATE VIEW v_run_verdicts AS
+SELECT dr.run_id, r.started_at AS run_started_at, r.label AS run_label, r.status AS run_status,
+       d.id AS domain_id, d.name AS domain, dr.display, o.name AS organisation, dr.sector,
+       dr.mail, dr.dnssec, dr.starttls, dr.dane, dr.dane_rollover, dr.protected,
+       dr.implicit_mx,
+       (SELECT count(*) FROM domain_mx m WHERE m.domain_result_id = dr.id) AS mx_count,
+       dr.findings, dr.incomplete, dr.unmeasured
+FROM domain_results dr
+JOIN runs r ON r.id = dr.run_id
+JOIN domains d ON d.id = dr.domain_id
+LEFT JOIN organisations o ON o.id = dr.organisation_id;
+
+CREATE VIEW v_latest_verdict AS
+SELECT v.*
+FROM v_run_verdicts v
+JOIN (SELECT dr.domain_id, max(dr.run_id) AS run_id
+      FROM domain_results dr JOIN runs r ON r.id = dr.run_id AND r.status = 'finished'
+      GROUP BY dr.domain_id) l
+  ON l.domain_id = v.domain_id AND l.run_id = v.run_id;
+
+-- Unchanged from step 2 (recreated because it names `probes`).
+CREATE VIEW v_mx_providers AS
+SELECT h.run_id, h.provider,
+  count(DISTINCT h.name) AS mx_hosts,
+  count(DISTINCT CASE WHEN h.tlsa_status = 'secure' AND h.tlsa_usable > 0 THEN h.name END)
+    AS hosts_with_tlsa,
+  count(DISTINCT dm.domain_result_id) AS domains,
+  count(DISTINCT CASE WHEN dr.dane = 'valid' THEN dr.id END) AS domains_dane_valid,
+  count(DISTINCT CASE WHEN dr.protected = 1 THEN dr.id END) AS domains_protected,
+  (SELECT count(DISTINCT p.id) FROM mx_hosts h2 JOIN addresses a ON a.mx_host_id = h2.id
+     JOIN probes p ON p.id = a.probe_id
+   WHERE h2.run_id = h.run_id AND h2.provider = h.provider AND p.dane = 'authenticated')
+    AS addresses_authenticated,
+  (SELECT count(DISTINCT p.id) FROM mx_hosts h2 JOIN addresses a ON a.mx_host_id = h2.id
+     JOIN probes p ON p.id = a.probe_id
+   WHERE h2.run_id = h.run_id AND h2.provider = h.provider AND p.dane = 'failed')
+    AS addresses_dane_failed,
+  CASE
+    WHEN count(DISTINCT CASE WHEN h.tlsa_status = 'secure' AND h.tlsa_usable > 0 THEN h.name END)
+         = count(DISTINCT h.name) THEN 'all'
+    WHEN count(DISTINCT CASE WHEN h.tlsa_status = 'secure' AND h.tlsa_usable > 0 THEN h.name END)
+         > 0 THEN 'partial'
+    ELSE 'none'
+  END AS dane_status
+FROM mx_hosts h
+JOIN domain_mx dm ON dm.mx_host_id = h.id
+JOIN domain_results dr ON dr.id = dm.domain_result_id
+GROUP BY h.run_id, h.provider;
+
+-- Unchanged from step 2 (recreated because it names `probes`).
+CREATE VIEW v_probe_evidence AS
+SELECT dr.run_id, d.name AS domain, dm.position AS mx_position, dm.preference,
+       h.name AS mx_host, h.provider, h.status AS host_status, h.address_dnssec,
+       h.name_is_ip_literal, h.tlsa_looked_up, h.tlsa_status, h.tlsa_base, h.tlsa_usable,
+       a.position AS address_position, p.id AS probe_id, p.ip, p.outcome, p.tls_version,
+       p.cipher, p.tls_group, p.dane, p.dane_reason, p.dane_depth, p.dane_matched, p.pkix,
+       p.pkix_error, p.error, p.sni, p.attempts, p.duration_ms, p.transcript, p.chain
+FROM domain_results dr
+JOIN domains d ON d.id = dr.domain_id
+JOIN domain_mx dm ON dm.domain_result_id = dr.id
+JOIN mx_hosts h ON h.id = dm.mx_host_id
+LEFT JOIN addresses a ON a.mx_host_id = h.id
+LEFT JOIN probes p ON p.id = a.probe_id;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps{kStep1, kStep2, kStep3};
 
 constexpr std::array<std::string_view, 40> kSecondLevel{
     "co.uk",  "org.uk", "ac.uk",  "gov.uk", "ltd.uk", "plc.uk", "net.uk", "me.uk",
@@ -350,21 +479,6 @@ std::optional<RunStatus> parse_run_status(std::string_view s) {
   return std::nullopt;
 }
 
-int exit_code_for(const StorageError& e) {
-  switch (e.kind) {
-    case StorageError::Kind::NotFound:
-    case StorageError::Kind::BadDatabase:
-    case StorageError::Kind::NewerSchema:
-    case StorageError::Kind::Locked:
-    case StorageError::Kind::NoSuchRun:
-      return 2;
-    case StorageError::Kind::Io:
-    case StorageError::Kind::Internal:
-      return 3;
-  }
-  return 3;
-}
-
 namespace detail {
 
 int user_version(sqlite3* db) {
@@ -373,10 +487,37 @@ int user_version(sqlite3* db) {
   return s.i32(0);
 }
 
+namespace {
+// Foreign keys are off while steps run (a table rebuild drops a table that others reference;
+// with foreign keys on, DROP TABLE would delete the referencing rows through ON DELETE
+// CASCADE). The pragma is a no-op inside a transaction, so it is switched here, outside, and
+// switched back on every way out. Each step checks the keys itself before it commits.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(sqlite3* db) : db_(db) { exec(db_, "PRAGMA foreign_keys = OFF"); }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+  ~ForeignKeysOff() { sqlite3_exec(db_, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr); }
+
+ private:
+  sqlite3* db_;
+};
+
+void check_foreign_keys(sqlite3* db, int step) {
+  Stmt fk(db, "PRAGMA foreign_key_check");
+  if (fk.step())
+    throw StorageFailure({StorageError::Kind::BadDatabase,
+                          "schema migration step " + std::to_string(step) +
+                              " left a dangling reference in table " + fk.text(0) +
+                              " (nothing changed; the database is as it was)"});
+}
+}  // namespace
+
 void migrate(sqlite3* db, int target) {
   // Fast path without the write lock: a reader opening a current database while a scan
   // writes must not queue behind the writer.
   if (int v = user_version(db); v == target) return;
+  ForeignKeysOff fk_off(db);
   for (;;) {
     exec(db, "BEGIN IMMEDIATE");
     try {
@@ -404,11 +545,11 @@ void migrate(sqlite3* db, int target) {
         }
       }
       exec(db, kSteps[static_cast<std::size_t>(v)]);
+      check_foreign_keys(db, v + 1);
       exec(db, ("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
       exec(db, "COMMIT");
-    } catch (const StorageFailure&) {
-      throw;
     } catch (...) {
+      // Also after a StorageFailure thrown mid-step; harmless when already rolled back.
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }

@@ -52,8 +52,8 @@ done
 run "export jsonl latest" 0 "$BIN" export --db "$DB" --format jsonl
 same "jsonl latest = run 3" "$TMP/out" "$GOLD/run3.jsonl"
 
-# Every line is JSON with exactly the keys of interface.md, in order.
-keys='["run","domain","organization","sector","mail","dnssec","starttls","dane","dane_rollover","protected","mx"]'
+# Every line is JSON with exactly the keys of interface.md (plus unmeasured), in order.
+keys='["run","domain","organization","sector","mail","dnssec","starttls","dane","dane_rollover","protected","incomplete","unmeasured","mx"]'
 lines=$(wc -l <"$TMP/out")
 good=$(jq -c --argjson k "$keys" 'keys_unsorted == $k' "$TMP/out" | grep -c '^true$')
 if [ "$good" -eq "$lines" ]; then
@@ -92,6 +92,22 @@ cp "$DB" "$TMP/norun.db" && sqlite3 "$TMP/norun.db" "DELETE FROM runs"
 run "runs on empty" 0 "$BIN" runs --db "$TMP/norun.db"
 grep -q "no runs" "$TMP/out" && echo "ok   says no runs" || { echo "FAIL no-runs text"; fails=$((fails + 1)); }
 run "latest on empty" 2 "$BIN" export --db "$TMP/norun.db" --format csv
+
+# A database written by the nulmeting before schema 3 (tests/storage/fixtures/schema-v2.sql)
+# migrates on first open; export and every report format work on it.
+sqlite3 "$TMP/v2.db" <"$SRC/tests/storage/fixtures/schema-v2.sql"
+[ "$(sqlite3 "$TMP/v2.db" 'PRAGMA user_version')" = 2 ] && echo "ok   schema-2 database" || {
+  echo "FAIL schema-2 database"; fails=$((fails + 1)); }
+run "export of a schema-2 database" 0 "$BIN" export --db "$TMP/v2.db" --run 3 --format jsonl
+same "migrated jsonl run 3" "$TMP/out" "$GOLD/migrated-v2-run3.jsonl"
+[ "$(sqlite3 "$TMP/v2.db" 'PRAGMA user_version')" = 3 ] && echo "ok   migrated to 3" || {
+  echo "FAIL not migrated"; fails=$((fails + 1)); }
+run "runs of the migrated database" 0 "$BIN" runs --db "$TMP/v2.db"
+for f in html xlsx csv md json; do
+  run "report $f of the migrated database" 0 "$BIN" report --db "$TMP/v2.db" --format "$f" \
+    -o "$TMP/v2-report.$f"
+  [ -s "$TMP/v2-report.$f" ] || { echo "FAIL empty report $f"; fails=$((fails + 1)); }
+done
 
 if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
 echo "all export checks passed"

@@ -371,14 +371,3 @@ TEST_CASE("an unreadable file is one error", "[domains][list]") {
   CHECK_FALSE(sum.ok());
 }
 
-TEST_CASE("csv_field quotes what needs quoting", "[domains][list]") {
-  CHECK(csv_field("plain") == "plain");
-  CHECK(csv_field("a, b") == "\"a, b\"");
-  CHECK(csv_field("say \"x\"") == "\"say \"\"x\"\"\"");
-  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
-  CHECK(csv_field("#hash") == "\"#hash\"");
-  // Round trip through the reader.
-  auto r = read(kHeader + csv_field("a.nl") + "," + csv_field("x, \"y\"\nz") + ",rijk\n");
-  REQUIRE(r.entries.size() == 1);
-  CHECK(r.entries[0].organization == "x, \"y\" z");
-}

@@ -25,7 +25,7 @@ struct Imported {
 
 std::unique_ptr<Imported> import_stream(std::istream& in) {
   auto r = std::make_unique<Imported>();
-  r->info = read_roo(in, [&](RooOrganisation&& o) { r->import.add(std::move(o)); });
+  r->info = read_roo(in, [&](RooOrganization&& o) { r->import.add(std::move(o)); });
   for (auto& e : r->import.entries()) r->by_domain[e.domain] = e;
   std::ostringstream out;
   r->import.write_csv(out);
@@ -68,7 +68,7 @@ TEST_CASE("ROO 2.6.9 export", "[domains][roo]") {
   REQUIRE(r->info.has_value());
   CHECK(r->info->schema == "https://organisaties.overheid.nl/static/schema/oo/export/2.6.9");
   CHECK(r->info->timestamp == "2025-03-01T02:00:00+01:00");
-  CHECK(r->info->organisations == 11);  // top level only; nested units are not counted
+  CHECK(r->info->organizations == 11);  // top level only; nested units are not counted
 
   std::vector<std::string> domains;
   for (auto& [d, e] : r->by_domain) domains.push_back(d);
@@ -92,7 +92,7 @@ TEST_CASE("ROO 2.6.9 export", "[domains][roo]") {
   CHECK(r->by_domain.at("xn--bcherei-n2a.example").display == "bücherei.example");
 
   const auto& rep = r->import.report();
-  CHECK(rep.organisations == 11);
+  CHECK(rep.organizations == 11);
   CHECK(rep.ended == 1);
   CHECK(rep.no_type == 1);
   CHECK(rep.bad_values == 1);
@@ -116,7 +116,7 @@ TEST_CASE("ROO 2.4.10 export (legacy shape)", "[domains][roo]") {
   auto r = import_file("roo-2.4.10.xml");
   REQUIRE(r->info.has_value());
   CHECK(r->info->schema == "https://almanak.overheid.nl/static/schema/oo/export/2.4.10");
-  CHECK(r->info->organisations == 8);
+  CHECK(r->info->organizations == 8);
 
   std::vector<std::string> domains;
   for (auto& [d, e] : r->by_domain) domains.push_back(d);
@@ -264,7 +264,7 @@ TEST_CASE("ROO: organisations arrive while the export is still being read", "[do
   std::istringstream in(xml);
   std::streamoff read_at_first = -1;
   std::size_t n = 0;
-  auto info = read_roo(in, [&](RooOrganisation&& o) {
+  auto info = read_roo(in, [&](RooOrganization&& o) {
     if (n++ == 0) {
       read_at_first = in.tellg();
       CHECK(o.name == "Org 0");
@@ -288,4 +288,30 @@ TEST_CASE("ROO: control characters XML allows (DEL) never reach the list", "[dom
   REQUIRE(r->by_domain.count("vz.example") == 1);
   CHECK(r->by_domain.at("vz.example").organization == "Ministerie van Voorbeeld zaken");
   check_output_is_valid_list(r->csv, 1);
+}
+
+TEST_CASE("ROO: names that look like spreadsheet formulas are neutralised and read back",
+          "[domains][roo][csv]") {
+  // Organisation names come from a public register and the list is opened in Excel: a name
+  // starting with = + - @ must not run as a formula there, and must mean the same name to
+  // `domains check` and `scan`.
+  auto r = import_text(
+      "<overheidsorganisaties><organisaties>"
+      "<organisatie><naam>-Gemeente Streep</naam><types><type>Gemeente</type></types>"
+      "<contact><internet>https://www.streep.example</internet></contact></organisatie>"
+      "<organisatie><naam>=HYPERLINK(\"http://evil\")</naam><types><type>Ministerie</type>"
+      "</types><contact><internet>https://www.evil.example</internet></contact></organisatie>"
+      "</organisaties></overheidsorganisaties>");
+  REQUIRE(r->info.has_value());
+  CHECK(r->csv.find("\n'=HYPERLINK") == std::string::npos);  // never a bare formula cell
+  CHECK(r->csv.find(",'-Gemeente Streep,") != std::string::npos);
+  CHECK(r->csv.find(",\"'=HYPERLINK(\"\"http://evil\"\")\",") != std::string::npos);
+  check_output_is_valid_list(r->csv, 2);
+  std::istringstream in(r->csv);
+  ListReader reader(in, "import.csv");
+  std::map<std::string, std::string> got;
+  while (auto row = reader.next())
+    if (row->entry) got[row->entry->domain] = row->entry->organization;
+  CHECK(got["streep.example"] == "-Gemeente Streep");
+  CHECK(got["evil.example"] == "=HYPERLINK(\"http://evil\")");
 }

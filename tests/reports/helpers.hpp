@@ -6,7 +6,7 @@
 #pragma once
 
 #include <nulmeting/reports/model.hpp>
-#include <nulmeting/storage/fixture.hpp>
+#include "support/fixture.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -5,7 +5,7 @@
 #include "compare.hpp"
 
 #include <nulmeting/storage/export.hpp>
-#include <nulmeting/storage/fixture.hpp>
+#include "support/fixture.hpp"
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 

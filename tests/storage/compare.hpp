@@ -23,6 +23,7 @@ inline void compare(const DnsAnswer& a, const DnsAnswer& b) {
   CHECK(a.records == b.records);
   CHECK(a.cname_chain == b.cname_chain);
   CHECK(a.canonical_name == b.canonical_name);
+  CHECK(a.attempts == b.attempts);
 }
 
 inline void compare(const CertSummary& a, const CertSummary& b) {
@@ -112,6 +113,8 @@ inline void compare(const DomainResult& a, const DomainResult& b) {
   REQUIRE(a.mx.size() == b.mx.size());
   for (std::size_t i = 0; i < a.mx.size(); ++i) compare(a.mx[i], b.mx[i]);
   CHECK(a.findings == b.findings);
+  CHECK(a.incomplete == b.incomplete);
+  CHECK(a.unmeasured == b.unmeasured);
 }
 
 // A fresh temporary directory, removed at scope end.

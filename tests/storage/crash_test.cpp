@@ -5,7 +5,7 @@
 // Finally an unkilled child completes the run: every domain present exactly once.
 #include "compare.hpp"
 
-#include <nulmeting/storage/fixture.hpp>
+#include "support/fixture.hpp"
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 

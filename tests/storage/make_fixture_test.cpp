@@ -1,7 +1,7 @@
 // A hidden test case that writes the fixture database to $NULMETING_FIXTURE_OUT, for shell
 // tests and demos that need a database without a scan:
 //   NULMETING_FIXTURE_OUT=/tmp/f.db build/<dir>/tests/test_storage "[.make-fixture]"
-#include <nulmeting/storage/fixture.hpp>
+#include "support/fixture.hpp"
 
 #include <catch2/catch.hpp>
 

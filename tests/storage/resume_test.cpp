@@ -2,9 +2,11 @@
 // can be resumed.
 #include "compare.hpp"
 
-#include <nulmeting/storage/fixture.hpp>
+#include "support/fixture.hpp"
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
+
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -90,7 +92,18 @@ TEST_CASE("resume of a missing database or an empty one is a clear error", "[sto
   auto r = RunWriter::resume(dir.file("missing.db"));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().kind == StorageError::Kind::NotFound);
-  REQUIRE(testing::create_database_at_version(dir.file("empty.db"), kSchemaVersion));
+  {
+    // A database with the current schema and no runs: begin one, then delete it.
+    auto w = RunWriter::begin(dir.file("empty.db"), RunStart{});
+    REQUIRE(w.has_value());
+    REQUIRE((*w)->finish(RunStatus::Finished).has_value());
+  }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(dir.file("empty.db").c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "DELETE FROM runs", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
   auto e = RunWriter::resume(dir.file("empty.db"));
   REQUIRE_FALSE(e.has_value());
   CHECK(e.error().kind == StorageError::Kind::NoSuchRun);

@@ -2,7 +2,7 @@
 // the fixture database has the runs, sectors and verdict values fixture.hpp promises.
 #include "compare.hpp"
 
-#include <nulmeting/storage/fixture.hpp>
+#include "support/fixture.hpp"
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
@@ -105,9 +105,18 @@ TEST_CASE("fixture covers every run status, sector and verdict value", "[storage
   CHECK(values("protected") == std::set<std::string>{"0", "1"});
   CHECK(values("sector") ==
         std::set<std::string>{"rijk", "provincie", "gemeente", "waterschap", "overig"});
-  CHECK(query_strings(h, "SELECT DISTINCT outcome FROM probes WHERE run_id = " + run3).size() == 9);
+  // Every ProbeOutcome and DaneFailReason of measurement.hpp (13 and 6 + none).
+  CHECK(query_strings(h, "SELECT DISTINCT outcome FROM probes WHERE run_id = " + run3).size() ==
+        13);
   CHECK(query_strings(h, "SELECT DISTINCT dane_reason FROM probes WHERE run_id = " + run3).size() ==
-        6);
+        7);
+  CHECK(query_int(h, ("SELECT count(*) FROM domain_results WHERE incomplete <> '[]' AND run_id = " +
+                      run3).c_str()) == 1);
+  CHECK(query_int(h, ("SELECT count(*) FROM domain_results WHERE unmeasured <> '[]' AND run_id = " +
+                      run3).c_str()) == 2);
+  CHECK(query_int(h, "SELECT count(*) FROM dns_answers WHERE attempts > 1") > 0);
+  CHECK_FALSE((*runs)[0].routes.has_value());
+  CHECK((*runs)[2].routes == std::optional<RouteCheck>(RouteCheck{true, false}));
   CHECK(query_strings(h, "SELECT DISTINCT status FROM mx_hosts WHERE run_id = " + run3).size() ==
         4);
   CHECK(query_strings(h, "SELECT DISTINCT pkix FROM probes WHERE run_id = " + run3).size() == 3);

@@ -1,7 +1,7 @@
 // list_reader.hpp — the CSV domain list of interface.md, read as a stream.
 //
-// Who calls: `nulmeting domains check` (check_list_file), `nulmeting scan` (ListReader or
-// load_list_file), the ROO import's self-check and the fuzz target.
+// Who calls: `nulmeting domains check` (check_list_file), `nulmeting scan` (ListReader), the
+// ROO import tests and the fuzz targets.
 //
 // Format: `domain,organization,sector[,extra columns kept as tags]`, header required (names
 // are matched case-insensitively; `domein`, `organisation` and `organisatie` are accepted
@@ -9,7 +9,9 @@
 // breaks. UTF-8 with or without BOM; a UTF-16 file or invalid UTF-8 is an error naming the
 // place. CRLF, LF or CR line ends. Lines starting with '#' are comments; blank lines and
 // rows of empty cells are skipped. A header written with ';' or TAB instead of ',' (Excel in
-// a Dutch locale saves "CSV" with ';') switches the separator for the whole file.
+// a Dutch locale saves "CSV" with ';') switches the separator for the whole file. A cell that
+// nulmeting's CSV writer protected against formula injection ("'-Gemeente", csv_writer.hpp)
+// is read without that apostrophe, so a written list reads back as it was.
 //
 // Positions: `line` is the 1-based physical line where the field starts (a quoted field with
 // line breaks moves later fields down); `column` is the 1-based spreadsheet column (field
@@ -95,15 +97,5 @@ struct ListSummary {
 // the entries. An unreadable file is one error.
 ListSummary check_list(std::istream& in, const std::string& file_name);
 ListSummary check_list_file(const std::string& path);
-
-// The same, keeping the valid entries (for `scan`).
-struct LoadedList {
-  std::vector<DomainEntry> entries;
-  ListSummary summary;
-};
-LoadedList load_list_file(const std::string& path);
-
-// RFC 4180 quoting for writers of lists (quotes a field when it needs it).
-std::string csv_field(std::string_view value);
 
 }  // namespace nulmeting

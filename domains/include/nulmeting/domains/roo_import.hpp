@@ -40,7 +40,7 @@
 
 namespace nulmeting {
 
-struct RooOrganisation {
+struct RooOrganization {
   std::string id;       // systeemId (2.6.x attribute) or systemId/systemId (2.4.x)
   std::string name;     // naam, or titel/citeertitel for gemeenschappelijke regelingen
   std::string element;  // local name of the organisation element ("organisatie", "gemeente")
@@ -54,7 +54,7 @@ struct RooOrganisation {
 struct RooExportInfo {
   std::string schema;     // namespace URI of the root element (tells the version)
   std::string timestamp;  // root @timestamp, if any
-  std::size_t organisations = 0;
+  std::size_t organizations = 0;
 };
 
 struct RooError {
@@ -67,7 +67,7 @@ struct RooError {
 // that is not `overheidsorganisaties`, entity declarations or nesting deeper than 256 are
 // errors (the callback may already have been called for earlier organisations).
 std::expected<RooExportInfo, RooError> read_roo(
-    std::istream& in, const std::function<void(RooOrganisation&&)>& on_org);
+    std::istream& in, const std::function<void(RooOrganization&&)>& on_org);
 
 // The documented type → sector table (README "Domain lists"; case-insensitive). nullopt for
 // a type not in the table.
@@ -75,7 +75,7 @@ std::optional<Sector> roo_type_sector(std::string_view type);
 
 struct RooReport {
   std::string file, schema, timestamp, today;
-  std::size_t organisations = 0;
+  std::size_t organizations = 0;
   std::size_t ended = 0;           // eindDatum before today: skipped
   std::size_t without_domain = 0;  // no usable website or e-mail domain
   std::vector<std::string> without_domain_examples;
@@ -94,7 +94,7 @@ class RooImport {
   // today: "YYYY-MM-DD" (UTC); empty means the current date.
   explicit RooImport(std::string today = {});
 
-  void add(RooOrganisation&& org);
+  void add(RooOrganization&& org);
   void set_export_info(std::string file, std::string timestamp, std::string schema);
 
   const RooReport& report() const { return report_; }
@@ -113,7 +113,7 @@ class RooImport {
     bool web = false, mail = false;
     std::vector<std::string> shared_with;
   };
-  void add_domain(const std::string& ascii, const std::string& display, const RooOrganisation& org,
+  void add_domain(const std::string& ascii, const std::string& display, const RooOrganization& org,
                   Sector sector, const std::string& type, bool mail);
 
   std::map<std::string, Acc> domains_;

@@ -22,7 +22,7 @@
 //   libunbound's thread (ub_ctx_delete) and closes its handles; after the loop has run once more
 //   uv_loop_close() returns 0. Never destroy the client from inside one of its callbacks.
 //
-// Traps (testbed-notes.md, issue 6):
+// Traps (met building the test network, issue 6):
 // - libunbound answers special-use zones (test., invalid., onion., home.arpa., the AS112
 //   reverse zones, localhost.) itself unless told `local-zone: "<zone>" nodefault`. That works
 //   only from a config file loaded with ub_ctx_config (ub_ctx_set_option did not take it), so
@@ -76,15 +76,18 @@ struct DnsConfig {
   bool full_recursion = false;  // no forwarder: libunbound iterates from the root itself
   std::string root_hints;       // full recursion only; "" → libunbound's built-in hints
   std::string trust_anchor_file = kSystemTrustAnchor;
-  std::chrono::milliseconds timeout{10000};  // per attempt
-  int retries = 1;                           // resubmissions after a timeout
-  std::size_t max_in_flight = 256;
+  std::chrono::milliseconds timeout{5000};  // per attempt
+  int retries = 1;                          // resubmissions after a timeout
+  std::size_t max_in_flight = 200;
   int edns_buffer_size = 1232;  // larger answers come truncated and are retried over TCP
   bool tcp_only = false;        // `tcp-upstream: yes` (tests of the TCP path)
-  // libunbound's message cache in MB (the RRset cache gets twice this). Its 4 MB default holds
-  // only a few thousand answers: a scan that asks the same host names for many domains (and a
-  // warm benchmark pass) would evict them in LRU order before they are asked again.
-  std::size_t cache_mb = 32;
+  // libunbound's message cache in MB (the RRset cache gets twice this). A scan asks each
+  // domain's MX once and caches hosts itself, so the cache mostly fills with one-off answers
+  // until it reaches its bound: at 8 MB that was +14 MiB of RSS between 10,000 and 100,000
+  // domains; 1, 2, 4 and 8 MB scan 10,000 domains at 100 ms RTT equally fast
+  // (docs/decisions/scan-memory.md). A warm benchmark pass that asks the same names again
+  // wants more (scripts/bench-dns passes --cache-mb 64).
+  std::size_t cache_mb = 2;
   // Extra `server:` lines for the generated config (tests, tuning), e.g. "val-log-level: 2".
   std::vector<std::string> extra_options;
 };

@@ -12,7 +12,6 @@
 // Dedup: one probe per (host name, ip, port) per run. A request for a key that is in flight is
 // coalesced (its callback joins the waiting list); a request for a finished key gets the cached
 // result. Callbacks always run from the loop (never inside submit()). Memory stays bounded
-// because the caller calls forget(key) when no domain will ask again (or clear_cache()), and
 // because at most `max_cached` finished results are kept (oldest first out: a key asked again
 // after that is probed again — with ~12 kB per result, 20000 is ~240 MB at worst).
 // Results are shared per host: a domain that adds reference identifiers gets its names
@@ -38,9 +37,9 @@
 namespace nulmeting::scanner {
 
 struct SchedulerOptions {
-  std::size_t max_concurrency = 64;
-  std::size_t per_ip = 2;
-  std::uint64_t min_interval_ms = 250;  // between connections to one IP
+  std::size_t max_concurrency = 500;     // SMTP probes in flight, whole run
+  std::size_t per_ip = 2;               // connections in flight per IP
+  std::uint64_t min_interval_ms = 1000;  // between connections to one IP (politeness)
   int max_attempts = 3;                 // connections for a 4xx banner, retries included
   std::uint64_t backoff_ms = 30000;     // first retry delay; doubles per retry
   std::size_t max_cached = 20000;       // finished results kept for dedup (oldest dropped first)
@@ -60,10 +59,6 @@ class ProbeScheduler {
 
   // Asks for the probe of (req.host, req.ip, req.port). `cb` runs once, from the loop.
   void submit(ProbeRequest req, Callback cb);
-  // Drops a cached result (the pipeline is done with that key).
-  void forget(const Key& key);
-  void clear_cache();
-
   bool idle() const noexcept { return entries_in_flight_ == 0 && ready_.empty(); }
   std::size_t active() const noexcept { return active_; }
   std::size_t in_flight() const noexcept { return entries_in_flight_; }  // keys not finished
@@ -97,6 +92,7 @@ class ProbeScheduler {
   };
 
   void pump() noexcept;
+  void evict(const Key& key);  // drops a finished result (oldest first, past max_cached)
   void launch(Entry& e);
   void on_complete(Entry& e, ProbeCompletion&& c);
   void arm_pump(std::uint64_t delay_ms);

@@ -1,6 +1,6 @@
 // resolve.hpp — the DNS half of measuring one domain (measurement.md §2.1–2.2), on the loop.
 //
-// For the lead wiring this into the scan pipeline:
+// How the scan pipeline (pipeline.cpp) drives it:
 //
 //   UvLoop loop;
 //   auto client = DnsClient::create(loop.get(), dns_config);       // dns_client.hpp
@@ -21,10 +21,8 @@
 // so that every domain callback still runs (with mail = error). Destroying a resolver first is
 // memory-safe (its DNS callbacks hold only a weak token and return), but then the callbacks of
 // the domains it had in progress never run.
-// Map the CLI options onto DnsConfig: --resolver → resolvers (ADDR[@PORT]), --trust-anchor →
-// trust_anchor_file, DNS timeout → timeout, in-flight limit → max_in_flight, full recursion →
-// full_recursion (+ root_hints); run check_trust_anchor() before the first domain and exit 2 on
-// error.
+// The command line maps its options onto DnsConfig (cli/scan_config.cpp) and runs
+// check_trust_anchor() before the first domain (a bad trust anchor is exit 2).
 //
 // The resolver gathers EVIDENCE only; it decides no verdict. What to look up next is decided by
 // the verdict module's rules (nulmeting/verdict/dns.hpp, host.hpp): which hosts an MX answer

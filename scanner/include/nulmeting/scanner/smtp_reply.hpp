@@ -1,7 +1,7 @@
 // smtp_reply.hpp — incremental, bounded parser for SMTP server replies (RFC 5321 §4.2).
 //
 // Who calls it: the STARTTLS probe (smtp_probe.cpp) feeds it every plaintext byte it reads;
-// the fuzz target tests/fuzz/smtp_reply_fuzz.cpp feeds it arbitrary input.
+// the fuzz target tests/fuzz/smtp_reply_fuzzer.cpp feeds it arbitrary input.
 //
 // Hygiene against hostile peers (modelled on Postfix posttls-finger `response()` and
 // smtp_chat.c, not copied): a line longer than `max_line` is kept truncated and its excess

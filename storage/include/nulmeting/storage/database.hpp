@@ -18,7 +18,7 @@
 namespace nulmeting::storage {
 
 // The schema version this build writes (PRAGMA user_version after migration).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct StorageError {
   enum class Kind {
@@ -34,13 +34,17 @@ struct StorageError {
   std::string message;
 };
 
-// Exit code of interface.md for a storage error: 2 for bad input (missing/bad DB, no such
-// run, locked), 3 for internal/io.
-int exit_code_for(const StorageError&);
-
 enum class RunStatus : std::uint8_t { Running, Finished, Failed, Aborted };
 std::string_view to_string(RunStatus);  // "running", "finished", "failed", "aborted"
 std::optional<RunStatus> parse_run_status(std::string_view);
+
+// The scanner's start-up route check (measurement.md §2.3): whether it had an IPv4 and an IPv6
+// route. Stored per run as JSON {"ipv4":true,"ipv6":false} in runs.routes.
+struct RouteCheck {
+  bool ipv4 = false;
+  bool ipv6 = false;
+  bool operator==(const RouteCheck&) const = default;
+};
 
 struct RunInfo {
   std::int64_t id = 0;
@@ -53,6 +57,7 @@ struct RunInfo {
   std::int64_t domain_total = 0;  // rows in the list at start
   std::int64_t domains_done = 0;  // domain results stored
   std::int64_t resumes = 0;       // how often `scan --resume` continued this run
+  std::optional<RouteCheck> routes;  // absent for runs written before schema 3
 };
 
 // The "registrable domain" used to group MX hosts by provider (v_mx_providers): the last two

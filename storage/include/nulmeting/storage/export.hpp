@@ -1,11 +1,12 @@
 // export.hpp — the machine exports of one run (`nulmeting export`) and the runs table
 // (`nulmeting runs`).
 //
-// JSONL: one object per domain, exactly the fields of interface.md in its order; every field
-// present; null for unknown or not applicable (per address: dane, dane_depth, pkix when not
-// checked; tls_version, cipher, group without a handshake; tlsa when no TLSA lookup was made;
-// base when no candidate answered). Domain verdict values are measurement.md's names,
-// including their "n/a". CSV: one row per domain, columns kCsvColumns (storage/README.md).
+// JSONL: one object per domain, the fields of interface.md in its order (plus `unmeasured`
+// after `incomplete`); every field present; null for unknown or not applicable (per address:
+// dane, dane_reason, dane_depth, pkix when not checked; tls_version, cipher, group without a
+// handshake; tlsa when no TLSA lookup was made; base when no candidate answered). Domain
+// verdict values are measurement.md's names, including their "n/a". CSV: one row per domain,
+// columns kCsvColumns (README, "The results database"), through the one CSV writer.
 // Both stream through Reader::for_each_domain: constant memory in the number of domains.
 #pragma once
 
@@ -27,13 +28,10 @@ namespace nulmeting::storage {
 // The JSONL object of one domain in one run (interface.md), keys in the documented order.
 nlohmann::ordered_json domain_json(std::int64_t run_id, const DomainResult& r);
 
-inline constexpr std::array<std::string_view, 15> kCsvColumns{
-    "run",       "domain",      "display",  "organization", "sector",
-    "mail",      "dnssec",      "starttls", "dane",         "dane_rollover",
-    "protected", "implicit_mx", "mx_count", "mx_hosts",     "findings"};
-
-// RFC 4180 quoting of one field (quotes when it holds , " CR or LF).
-std::string csv_field(std::string_view v);
+inline constexpr std::array<std::string_view, 17> kCsvColumns{
+    "run",       "domain",      "display",  "organization", "sector",   "mail",
+    "dnssec",    "starttls",    "dane",     "dane_rollover", "protected", "implicit_mx",
+    "mx_count",  "mx_hosts",    "findings", "incomplete",   "unmeasured"};
 
 // Write every domain of the run; return the number of domains written.
 std::expected<std::int64_t, StorageError> export_jsonl(Reader& reader, std::int64_t run_id,

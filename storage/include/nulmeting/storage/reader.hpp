@@ -34,6 +34,8 @@ struct VerdictRow {
   bool implicit_mx = false;
   std::vector<std::string> mx;  // MX host names by preference (domain_mx order)
   std::vector<std::string> findings;
+  std::vector<std::string> incomplete;  // DomainResult::incomplete
+  std::vector<std::string> unmeasured;  // DomainResult::unmeasured
 };
 
 // One row of v_sector_summary (per run and sector; all five sectors always present).

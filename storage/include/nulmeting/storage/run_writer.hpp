@@ -50,6 +50,7 @@ struct RunStart {
   std::string options_json = "{}";   // the scan options, as JSON
   std::string versions_json = "{}";  // {"nulmeting": …, "libunbound": …, "libuv": …, ...}
   std::int64_t domain_total = 0;
+  std::optional<RouteCheck> routes;  // the start-up route check; stored as runs.routes
 };
 
 struct WriterOptions {

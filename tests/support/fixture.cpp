@@ -1,10 +1,13 @@
 // fixture.cpp — the deterministic fixture database (see fixture.hpp).
 //
-// Each scenario builds a DomainResult whose evidence is consistent with its verdicts as
-// measurement.md §3 decides them, so reports built on it show plausible "why" texts.
-#include "schema.hpp"
+// Each scenario builds evidence only (DNS answers, hosts, probes); its verdicts are decided by
+// the verdict rules the scanner uses (decide_domain), never typed in, so the fixture cannot
+// drift from measurement.md §3. The scenario names say what the evidence is meant to show;
+// the coverage test (tests/storage/roundtrip_test.cpp) checks that every verdict value still
+// occurs.
+#include "support/fixture.hpp"
 
-#include <nulmeting/storage/fixture.hpp>
+#include <nulmeting/verdict/domain.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
 #include <array>
@@ -222,57 +225,44 @@ MxHostResult own_host(const std::string& domain, std::vector<TlsaRecord> records
 
 struct Scenario {
   const char* slug;  // domain is slug + ".nl"
-  DomainVerdict verdict;
+  bool secure_mx;    // the MX answer is DNSSEC-signed (secure) rather than insecure
 };
 
-using M = MailVerdict;
-using S = StarttlsVerdict;
-using D = DaneVerdict;
-using R = RolloverVerdict;
-using DS = DnssecVerdict;
-
-// The catalogue of scenarios; index = scenario id.
+// The catalogue of scenarios; index = scenario id. The comment is the verdict the evidence is
+// built to give (mail, dnssec, starttls, dane, rollover), for the reader; decide_domain decides.
 const std::array<Scenario, 25> kScenarios{{
-    {"dane-valid", {M::Receives, DS::Secure, S::All, D::Valid, R::Yes, true}},
-    {"dane-valid-single", {M::Receives, DS::Secure, S::All, D::Valid, R::No, true}},
-    {"dane-valid-insecure-mx", {M::Receives, DS::Insecure, S::All, D::Valid, R::Yes, false}},
-    {"tlsa-mismatch", {M::Receives, DS::Secure, S::All, D::Invalid, R::No, false}},
-    {"tlsa-lookup-failed",
-     {M::Receives, DS::Secure, S::Unreachable, D::Invalid, R::NotApplicable, false}},
-    {"dane-no-starttls", {M::Receives, DS::Secure, S::None, D::Invalid, R::No, false}},
-    {"dane-partial", {M::Receives, DS::Secure, S::All, D::Partial, R::Yes, false}},
-    {"dane-untested", {M::Receives, DS::Secure, S::Unreachable, D::Untested, R::No, false}},
-    {"provider-b", {M::Receives, DS::Insecure, S::All, D::None, R::NotApplicable, false}},
-    {"tlsa-unusable", {M::Receives, DS::Secure, S::All, D::None, R::NotApplicable, false}},
-    {"starttls-partial", {M::Receives, DS::Insecure, S::Partial, D::None, R::NotApplicable, false}},
-    {"starttls-refused", {M::Receives, DS::Insecure, S::None, D::None, R::NotApplicable, false}},
-    {"unreachable", {M::Receives, DS::Insecure, S::Unreachable, D::None, R::NotApplicable, false}},
-    {"smtp-errors", {M::Receives, DS::Insecure, S::None, D::None, R::NotApplicable, false}},
-    {"null-mx",
-     {M::NullMx, DS::Secure, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
-    {"nxdomain",
-     {M::NoMail, DS::Insecure, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
-    {"servfail",
-     {M::Error, DS::Error, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
-    {"bogus", {M::Error, DS::Bogus, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
-    {"dns-timeout",
-     {M::Error, DS::NotApplicable, S::NotApplicable, D::NotApplicable, R::NotApplicable, false}},
-    {"implicit-mx", {M::Receives, DS::Insecure, S::All, D::None, R::NotApplicable, false}},
-    {"no-address", {M::Receives, DS::Insecure, S::Unreachable, D::None, R::NotApplicable, false}},
-    {"unusable-host",
-     {M::Receives, DS::Insecure, S::Unreachable, D::None, R::NotApplicable, false}},
-    {"ip-literal-mx",
-     {M::Receives, DS::Insecure, S::Unreachable, D::None, R::NotApplicable, false}},
-    {"dane-ta-mismatch", {M::Receives, DS::Secure, S::All, D::Invalid, R::Yes, false}},
-    {"dane-expired", {M::Receives, DS::Secure, S::Partial, D::Invalid, R::No, false}},
+    {"dane-valid", true},                // receives secure all valid yes (protected)
+    {"dane-valid-single", true},         // receives secure all valid no (protected)
+    {"dane-valid-insecure-mx", false},   // receives insecure all valid yes
+    {"tlsa-mismatch", true},             // receives secure all invalid no
+    {"tlsa-lookup-failed", true},        // receives secure all invalid n/a (host probed)
+    {"dane-no-starttls", true},          // receives secure none invalid no
+    {"dane-partial", true},              // receives secure all partial yes
+    {"dane-untested", true},             // receives secure unreachable untested no
+    {"provider-b", false},               // receives insecure all none n/a
+    {"tlsa-unusable", true},             // receives secure all none n/a
+    {"starttls-partial", false},         // receives insecure partial none n/a; unmeasured
+    {"starttls-refused", false},         // receives insecure none none n/a
+    {"unreachable", false},              // receives insecure unreachable none n/a; incomplete
+    {"smtp-errors", false},              // receives insecure none none n/a
+    {"null-mx", true},                   // null_mx secure
+    {"nxdomain", false},                 // no_mail insecure
+    {"servfail", false},                 // error error; unmeasured (confirmed DNS failure)
+    {"bogus", true},                     // error bogus
+    {"dns-timeout", false},              // error n/a
+    {"implicit-mx", false},              // receives insecure all none n/a
+    {"no-address", false},               // receives insecure unreachable none n/a
+    {"unusable-host", false},            // receives insecure unreachable none n/a
+    {"ip-literal-mx", false},            // receives insecure unreachable none n/a
+    {"dane-ta-mismatch", true},          // receives secure all invalid yes
+    {"dane-expired", true},              // receives secure partial invalid no
 }};
 
 DomainResult build(std::size_t scenario, const DomainEntry& entry) {
   DomainResult r;
   r.entry = entry;
-  r.verdict = kScenarios[scenario].verdict;
   const std::string& d = entry.domain;
-  const bool secure = r.verdict.dnssec == DS::Secure;
+  const bool secure = kScenarios[scenario].secure_mx;
   const DnsClass mx_cls = secure ? DnsClass::Secure : DnsClass::Insecure;
   auto mx_answer = [&](std::vector<MxHostResult> hosts) {
     std::vector<std::string> recs;
@@ -298,7 +288,11 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
     case 4: {
       auto h = host("mx." + d, 10, true, {"192.0.2.51"});
       set_tlsa(h, DnsClass::Fail, {}, DnsReason::ServFail);
+      h.tlsa->lookups[0].attempts = 3;  // confirmed: asked again before it counted
       h.status = HostStatus::TlsaError;
+      // Probed all the same (§2.2): STARTTLS works, DANE fails for want of TLSA.
+      h.addresses.push_back(probe(h.name, "192.0.2.51", ProbeOutcome::StarttlsOk,
+                                  DaneCheck::Failed, DaneFailReason::TlsaLookupFailed));
       mx_answer({h});
       break;
     }
@@ -316,7 +310,8 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
     }
     case 7: {
       auto p = probe("", "192.0.2.71", ProbeOutcome::Timeout);
-      mx_answer({own_host(d, {tlsa(3, 1, 1, 6)}, {p})});
+      auto q = probe("", "10.0.0.71", ProbeOutcome::NotPublic);  // never contacted
+      mx_answer({own_host(d, {tlsa(3, 1, 1, 6)}, {p, q})});
       break;
     }
     case 8:
@@ -330,10 +325,13 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
       break;
     }
     case 10: {
-      auto h = host("mx." + d, 10, false, {"203.0.113.11", "203.0.113.12"});
+      auto h = host("mx." + d, 10, false, {"203.0.113.11", "203.0.113.12", "203.0.113.13"});
       h.addresses.push_back(probe(h.name, "203.0.113.11", ProbeOutcome::StarttlsOk));
       h.addresses.push_back(probe(h.name, "203.0.113.12", ProbeOutcome::TlsFailed));
+      h.addresses.push_back(probe(h.name, "203.0.113.13", ProbeOutcome::InternalError));
       mx_answer({h});
+      // Set by hand until the verdict module derives it from the probe (it owns that rule).
+      r.unmeasured.push_back("internal_error: probe of 203.0.113.13 (mx." + d + ")");
       break;
     }
     case 11: {
@@ -343,16 +341,18 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
       break;
     }
     case 12: {
-      auto h = host("mx." + d, 10, false, {"203.0.113.31", "2001:db8::31"});
+      auto h = host("mx." + d, 10, false, {"203.0.113.31", "203.0.113.32", "2001:db8::31"});
       h.addresses.push_back(probe(h.name, "203.0.113.31", ProbeOutcome::Refused));
-      h.addresses.push_back(probe(h.name, "2001:db8::31", ProbeOutcome::Reset));
-      mx_answer({h});
+      h.addresses.push_back(probe(h.name, "203.0.113.32", ProbeOutcome::Reset));
+      h.addresses.push_back(probe(h.name, "2001:db8::31", ProbeOutcome::NoRoute));
+      mx_answer({h});  // the no_route address makes the domain incomplete ["ipv6"]
       break;
     }
     case 13: {
-      auto h = host("mx." + d, 10, false, {"203.0.113.41", "203.0.113.42"});
+      auto h = host("mx." + d, 10, false, {"203.0.113.41", "203.0.113.42", "203.0.113.43"});
       h.addresses.push_back(probe(h.name, "203.0.113.41", ProbeOutcome::SmtpTempError));
       h.addresses.push_back(probe(h.name, "203.0.113.42", ProbeOutcome::SmtpPermError));
+      h.addresses.push_back(probe(h.name, "203.0.113.43", ProbeOutcome::ProtocolError));
       mx_answer({h});
       break;
     }
@@ -364,12 +364,16 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
       break;
     case 16:
       r.mx_lookup = answer(d, 15, DnsClass::Fail, DnsReason::ServFail);
+      r.mx_lookup.attempts = 3;
+      // Set by hand until the verdict module lists verdicts resting on a confirmed failure.
+      r.unmeasured.push_back("dns_failure: MX " + d + " servfail (asked 3 times)");
       break;
     case 17:
       r.mx_lookup = answer(d, 15, DnsClass::Fail, DnsReason::Bogus);
       break;
     case 18:
       r.mx_lookup = answer(d, 15, DnsClass::Fail, DnsReason::Timeout);
+      r.mx_lookup.attempts = 3;
       break;
     case 19: {
       r.implicit_mx = true;
@@ -430,6 +434,7 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
   for (auto& h : r.mx)
     for (auto& p : h.addresses)
       if (p.sni.empty()) p.sni = h.name;
+  verdict::finalize(r);  // DANE per address, incomplete and the verdicts: the one module
   return r;
 }
 
@@ -515,6 +520,7 @@ std::expected<FixtureInfo, StorageError> make_fixture_db(const std::string& path
     start.versions_json =
         R"({"nulmeting":"0.1.0","libunbound":"1.17.1","libuv":"1.44.2","OpenSSL":"3.0.17","SQLite":"3.40.1"})";
     start.domain_total = static_cast<std::int64_t>(fixture_results(run == 3 ? 2 : run).size());
+    if (run >= 2) start.routes = RouteCheck{true, false};  // older runs predate the route check
     auto w = RunWriter::begin(path, start, std::move(opts));
     if (!w) return std::unexpected(w.error());
     for (auto& r : results) (*w)->submit(std::move(r));
@@ -529,15 +535,6 @@ std::expected<FixtureInfo, StorageError> make_fixture_db(const std::string& path
       info.finished_runs.push_back((*w)->run_id());
   }
   return info;
-}
-
-std::expected<void, StorageError> create_database_at_version(const std::string& path, int version) {
-  try {
-    detail::open_database(path, detail::OpenMode::CreateIfMissing, version);
-    return {};
-  } catch (const std::exception& e) {
-    return std::unexpected(detail::to_storage_error(e));
-  }
 }
 
 }  // namespace nulmeting::storage::testing
