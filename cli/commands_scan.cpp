@@ -210,6 +210,8 @@ int run_scan(const ScanOptions& o) {
     start.options_json = options_json(o.probe);
     start.versions_json = versions_json();
     start.domain_total = static_cast<std::int64_t>(list.entries);
+    const scanner::RouteCheck r = (*session)->engine->routes();
+    start.routes = storage::RouteCheck{r.ipv4, r.ipv6};  // runs.routes (measurement.md §2.3)
     auto begun = storage::RunWriter::begin(o.db_file, start);
     if (!begun) {
       spdlog::error("{}: {}", o.db_file, begun.error().message);

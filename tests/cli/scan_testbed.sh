@@ -40,6 +40,9 @@ run "export csv" 0 "$BIN" export --db "$TMP/r.sqlite" --format csv -o "$TMP/r.cs
 rows=$(sqlite3 "$TMP/r.sqlite" "SELECT count(*), count(DISTINCT domain) FROM v_run_verdicts WHERE run_id = 1")
 [ "$rows" = "$want|$want" ] || { echo "FAIL v_run_verdicts has $rows, expected $want|$want"; fails=$((fails + 1)); }
 [ "$(sqlite3 "$TMP/r.sqlite" 'PRAGMA foreign_key_check' | wc -l)" -eq 0 ] || { echo "FAIL foreign keys"; fails=$((fails + 1)); }
+# The start-up route check is recorded with the run (both families answered, true or false).
+routes=$(sqlite3 "$TMP/r.sqlite" "SELECT json_type(routes, '$.ipv4') || ',' || json_type(routes, '$.ipv6') FROM runs WHERE id = 1")
+case "$routes" in (true,*|false,*) case "$routes" in (*,true|*,false) ;; (*) echo "FAIL runs.routes: '$routes'"; fails=$((fails + 1)) ;; esac ;; (*) echo "FAIL runs.routes: '$routes'"; fails=$((fails + 1)) ;; esac
 
 # A second run into the same database.
 run "second scan (scenarios only)" 1 "$BIN" scan --domains "$TB_SCENARIOS_CSV" --db "$TMP/r.sqlite" "${DNS[@]}" "${FAST[@]}" --label again
