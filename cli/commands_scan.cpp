@@ -81,9 +81,16 @@ class WriterSink final : public scanner::ResultSink {
  public:
   explicit WriterSink(storage::RunWriter& w) : writer_(w) {}
   void accept(DomainResult&& r) override {
-    if (r.verdict.mail == MailVerdict::Error && unmeasured_.size() < 50)
-      unmeasured_.push_back(r.entry.domain + " (" + std::string(to_string(r.mx_lookup.reason)) +
-                            ")");
+    if (!r.unmeasured.empty() || r.verdict.mail == MailVerdict::Error) {
+      if (unmeasured_.size() < kListed) {
+        std::string why;
+        for (const auto& u : r.unmeasured) why += (why.empty() ? "" : "; ") + u;
+        if (why.empty()) why = "mail = error (" + std::string(to_string(r.mx_lookup.reason)) + ")";
+        unmeasured_.push_back(r.entry.domain + ": " + why);
+      } else {
+        ++unlisted_;
+      }
+    }
     writer_.submit(std::move(r));
   }
   // The writer commits thousands of domains a second, so a few batches queued is normal; more
@@ -91,10 +98,13 @@ class WriterSink final : public scanner::ResultSink {
   // chains), so this bound is what keeps memory flat in list size (scripts/bench-scan).
   bool ready() const override { return writer_.queued() < 2048; }
   const std::vector<std::string>& unmeasured() const { return unmeasured_; }
+  std::size_t unlisted() const { return unlisted_; }  // beyond kListed: in the database only
 
  private:
+  static constexpr std::size_t kListed = 1000;
   storage::RunWriter& writer_;
   std::vector<std::string> unmeasured_;
+  std::size_t unlisted_ = 0;
 };
 
 class CollectSink final : public scanner::ResultSink {
@@ -148,10 +158,11 @@ class Progress {
         p.elapsed_s > 0 ? static_cast<double>(p.pipeline.domains_done) / p.elapsed_s : 0;
     const double left = static_cast<double>(total_) - static_cast<double>(p.pipeline.domains_done);
     const std::string line = fmt::format(
-        "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes, {} DNS  probes done: {}  ETA "
-        "{}",
+        "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes, {} DNS, {} DNS failures being "
+        "confirmed  probes done: {}  ETA {}",
         p.pipeline.domains_done, total_, rate, p.pipeline.domains_in_flight, p.probes_active,
-        p.dns_in_flight, p.probes_started, format_eta(rate > 0 ? left / rate : -1));
+        p.dns_in_flight, p.dns_confirming, p.probes_started,
+        format_eta(rate > 0 ? left / rate : -1));
     if (tty_) {
       fmt::print(stderr, "\r\033[K{}", line);
       std::fflush(stderr);
@@ -252,7 +263,11 @@ int run_scan(const ScanOptions& o) {
   nlohmann::ordered_json summary{
       {"domains_measured", st.domains_done},        {"domains_unmeasured", st.domains_unmeasured},
       {"probes", outcome.final.probes_started},     {"dns_queries", outcome.final.dns_queries},
-      {"dns_timeouts", outcome.final.dns_timeouts}, {"seconds", outcome.final.elapsed_s},
+      {"dns_timeouts", outcome.final.dns_timeouts},
+      {"dns_failures_confirmed", outcome.final.dns_fail_confirmed},
+      {"dns_failures_recovered", outcome.final.dns_fail_recovered},
+      {"domains_dns_failure", st.domains_dns_failure},
+      {"seconds", outcome.final.elapsed_s},
       {"interrupted", outcome.interrupted}};
   const auto status =
       outcome.interrupted ? storage::RunStatus::Aborted : storage::RunStatus::Finished;
@@ -264,11 +279,15 @@ int run_scan(const ScanOptions& o) {
   }
   spdlog::info(
       "run {} {}: {} domains in {:.1f} s ({} probes, at most {} at once; {} DNS queries, {} "
-      "timed out and retried or given up); {} unmeasured",
+      "timed out and retried or given up; DNS failures: {} confirmed, {} recovered on asking "
+      "again); {} unmeasured, {} of them resting on a confirmed DNS failure",
       writer->run_id(), outcome.interrupted ? "interrupted" : "finished", st.domains_done,
       outcome.final.elapsed_s, outcome.final.probes_started, outcome.final.probes_peak,
-      outcome.final.dns_queries, outcome.final.dns_timeouts, st.domains_unmeasured);
+      outcome.final.dns_queries, outcome.final.dns_timeouts, outcome.final.dns_fail_confirmed,
+      outcome.final.dns_fail_recovered, st.domains_unmeasured, st.domains_dns_failure);
   for (const auto& d : sink.unmeasured()) spdlog::warn("unmeasured: {}", d);
+  if (sink.unlisted() > 0)
+    spdlog::warn("unmeasured: {} more (see the database: nulmeting export)", sink.unlisted());
   if (outcome.interrupted) {
     spdlog::warn("the run was interrupted: `nulmeting scan --resume` finishes it");
     return kSomeUnmeasured;
@@ -303,11 +322,13 @@ int run_check(const CheckOptions& o) {
     auto j = storage::domain_json(0, r);
     j.erase("run");
     j["why"] = explain_reasons(r);
+    if (!j.contains("unmeasured")) j["unmeasured"] = r.unmeasured;
     fmt::print("{}\n", j.dump(2));
   } else {
     fmt::print("{}", explain_text(r));
+    for (const auto& u : r.unmeasured) fmt::print("unmeasured: {}\n", u);
   }
-  return r.verdict.mail == MailVerdict::Error ? kSomeUnmeasured : kOk;
+  return r.verdict.mail == MailVerdict::Error || !r.unmeasured.empty() ? kSomeUnmeasured : kOk;
 }
 
 }  // namespace nulmeting::cli

@@ -26,6 +26,9 @@ struct ProbeOptions {                  // shared by `scan` and `check`
   std::uint16_t smtp_port = 25;
   unsigned dns_inflight = 200;  // DNS queries in flight
   unsigned dns_timeout_ms = 5000;
+  // Window over which a DNS failure is asked again before it counts (§1); unset: the library's
+  // default (DnsConfig::confirm_window, 30 s).
+  std::optional<unsigned> dns_confirm_seconds;
   unsigned smtp_timeout_ms = 30000;             // per phase
   std::optional<unsigned> max_mx;               // cap on MX hosts probed per domain (default none)
   unsigned smtp_attempts = 3;                   // connections to a host answering 4xx at the banner

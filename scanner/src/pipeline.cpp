@@ -8,6 +8,42 @@
 #include <utility>
 
 namespace nulmeting::scanner {
+namespace {
+
+std::string qtype_name(std::uint16_t t) {
+  switch (t) {
+    case 1: return "A";
+    case 5: return "CNAME";
+    case 15: return "MX";
+    case 16: return "TXT";
+    case 28: return "AAAA";
+    case 48: return "DNSKEY";
+    case 52: return "TLSA";
+    default: return "TYPE" + std::to_string(t);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> dns_failures(const DomainResult& result) {
+  std::vector<std::string> out;
+  auto note = [&out](const DnsAnswer& a) {
+    if (a.cls != DnsClass::Fail) return;
+    const std::string how = a.attempts > 1
+                                ? "confirmed, " + std::to_string(a.attempts) + " attempts"
+                                : "not confirmed, 1 attempt";
+    std::string line = a.qname + " " + qtype_name(a.qtype) + " " +
+                       std::string(to_string(a.reason)) + " (" + how + ")";
+    if (std::find(out.begin(), out.end(), line) == out.end()) out.push_back(std::move(line));
+  };
+  note(result.mx_lookup);
+  for (const auto& host : result.mx) {
+    for (const auto& a : host.address_lookups) note(a);
+    if (host.tlsa)
+      for (const auto& a : host.tlsa->lookups) note(a);
+  }
+  return out;
+}
 
 struct Pipeline::DomainJob {
   DomainPlan resolved;
@@ -114,7 +150,12 @@ void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
           options_.dane_recheck(p, rd.domain_names);
   }
   result.verdict = decide_domain(result);
-  if (result.verdict.mail == MailVerdict::Error) ++stats_.domains_unmeasured;
+  if (auto failures = dns_failures(result); !failures.empty()) {
+    ++stats_.domains_dns_failure;
+    result.unmeasured.insert(result.unmeasured.end(), failures.begin(), failures.end());
+  }
+  if (!result.unmeasured.empty() || result.verdict.mail == MailVerdict::Error)
+    ++stats_.domains_unmeasured;
   ++stats_.domains_done;
   --stats_.domains_in_flight;
   sink_.accept(std::move(result));

@@ -124,6 +124,9 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
     p.dns_in_flight = m.dns->in_flight() + m.dns->waiting();
     p.dns_queries = m.dns->stats().submitted;
     p.dns_timeouts = m.dns->stats().timeouts;
+    p.dns_confirming = m.dns->confirming();
+    p.dns_fail_confirmed = m.dns->stats().fail_confirmed;
+    p.dns_fail_recovered = m.dns->stats().fail_recovered;
     p.elapsed_s = static_cast<double>(uv_hrtime() - t0) / 1e9;
     return p;
   };

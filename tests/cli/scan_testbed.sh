@@ -24,7 +24,7 @@ want=$(( $(grep -cv '^\s*\(#\|$\)' "$TMP/all.csv") - 1 ))
 # Exit 1: the run finished, but the catalogue has domains whose MX lookup fails (bogus, lame).
 run "scan all catalogue domains" 1 "$BIN" scan --domains "$TMP/all.csv" --db "$TMP/r.sqlite" "${DNS[@]}" "${FAST[@]}" --label e2e
 expect "run 1 finished: $want domains"
-expect "unmeasured: lame.test (servfail)"
+expect "unmeasured: lame.test: lame.test MX servfail (confirmed, 3 attempts)"
 run "export jsonl" 0 "$BIN" export --db "$TMP/r.sqlite" --format jsonl -o "$TMP/r.jsonl"
 run "verdicts agree with the catalogue" 0 python3 "$SRC/tests/testbed/compare-jsonl" "$TMP/r.jsonl" "$TB_EXPECTED_JSON"
 expect "match: $want of $want domains"

@@ -91,11 +91,19 @@ struct PipelineOptions {
 
 struct PipelineStats {
   std::uint64_t domains_started = 0, domains_done = 0;
-  std::uint64_t domains_unmeasured = 0;  // mail == error (DNS failure): exit code 1
+  std::uint64_t domains_unmeasured = 0;  // DomainResult::unmeasured not empty (or mail = error)
+  std::uint64_t domains_dns_failure = 0;  // of those: verdicts resting on a DNS failure (§1)
   std::uint64_t probes_requested = 0;
   std::uint64_t admit_waits = 0;  // times back-pressure (admit) held new domains back
   std::size_t domains_in_flight = 0;
 };
+
+// The DNS failures a domain's verdicts rest on (measurement.md §1), one line per `fail` answer
+// in its evidence (MX, A/AAAA, TLSA lookups of the hosts it kept), e.g.
+// "_25._tcp.mx1.example.nl TLSA servfail (confirmed, 3 attempts)". The DNS client delivers a
+// fail only after confirming it, so these are confirmed unless confirmation was switched off.
+// The pipeline adds them to DomainResult::unmeasured.
+std::vector<std::string> dns_failures(const DomainResult& result);
 
 class Pipeline {
  public:
