@@ -332,6 +332,10 @@ std::uint64_t DnsClient::reask_spacing_ms() const {
   return (w + n - 1) / n;  // rounded up: n spacings cover the whole window
 }
 
+std::uint64_t DnsClient::rotation_ms() const {
+  return std::max<std::uint64_t>(reask_spacing_ms() / 2, 100);
+}
+
 // The head of the confirmation queue may go out now: it is due (for `overdue_only`: due for
 // longer than one DNS timeout, which puts it before first questions), and a context exists
 // that was made after its last answer, or one may be made (at most one per half spacing).
@@ -341,9 +345,10 @@ bool DnsClient::reask_ready(std::uint64_t now, bool overdue_only) const {
   const std::uint64_t grace =
       overdue_only ? static_cast<std::uint64_t>(cfg_.timeout.count()) : 0;
   if (head.due + grace > now) return false;
-  if (confirm_ctx_.empty() || confirm_ctx_.back()->generation > head.answered_generation)
-    return true;
-  return now >= confirm_ctx_.back()->created_ms + reask_spacing_ms() / 2;
+  if (confirm_ctx_.empty()) return true;
+  if (confirm_ctx_.back()->generation > head.answered_generation) return true;
+  return confirm_ctx_.size() < kMaxConfirmContexts &&
+         now >= confirm_ctx_.back()->created_ms + rotation_ms();
 }
 
 void DnsClient::submit_reask() {
@@ -363,6 +368,7 @@ void DnsClient::submit_reask() {
     generation_ += 1;
     ++stats_.confirm_contexts;
     confirm_ctx_.push_back(std::move(*c));
+    stats_.peak_confirm_contexts = std::max(stats_.peak_confirm_contexts, confirm_ctx_.size());
   }
   ++stats_.confirmations;
   q->rounds += 1;
@@ -434,10 +440,10 @@ void DnsClient::arm_confirm_timer() {
   const Query& head = *confirm_queue_.front();
   std::uint64_t at = head.due;
   if (!confirm_ctx_.empty() && confirm_ctx_.back()->generation <= head.answered_generation)
-    at = std::max(at, confirm_ctx_.back()->created_ms + reask_spacing_ms() / 2);
+    at = std::max(at, confirm_ctx_.back()->created_ms + rotation_ms());
   const std::uint64_t now = uv_now(loop_);
   if (at <= now) {
-    // Ready but every slot is taken: the next answer pumps it. No busy timer.
+    // Ready but every slot (or every context) is taken: the next answer or retirement pumps it.
     uv_timer_stop(confirm_timer_.get());
     return;
   }
@@ -454,13 +460,17 @@ void DnsClient::arm_confirm_timer() {
 // context's own ub_process() or callback is on the stack.
 void DnsClient::retire_contexts() {
   if (closed_) return;
+  bool retired = false;
   for (auto it = confirm_ctx_.begin(); it != confirm_ctx_.end();) {
     const bool newest = std::next(it) == confirm_ctx_.end();
-    if ((*it)->in_flight == 0 && (!newest || confirm_queue_.empty()))
+    if ((*it)->in_flight == 0 && (!newest || confirm_queue_.empty())) {
       it = confirm_ctx_.erase(it);  // closes the poll, then ub_ctx_delete joins its thread
-    else
+      retired = true;
+    } else {
       ++it;
+    }
   }
+  if (retired && !confirm_queue_.empty()) pump();  // a re-ask may have waited for the cap
 }
 
 void DnsClient::ub_callback(void* arg, int err, ub_result* result) noexcept {

@@ -498,3 +498,53 @@ TEST_CASE("DnsClient: the trust-anchor check is not held back by confirmation",
   ::unlink(ta.c_str());
   CHECK(loop.close() == 0);
 }
+
+TEST_CASE("DnsClient: confirmation contexts stay few even when failures trickle in",
+          "[dns][client][confirm]") {
+  // 40 questions sent 25 ms apart to a silent forwarder, answers (timeouts) 25 ms apart, re-asks
+  // due at once (window 0): every answer comes after the newest context was made, so each
+  // re-ask wants a new one. At most one is made per 100 ms, and at most kMaxConfirmContexts
+  // live at once (each is a thread): the rest wait for one to retire.
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = 1500ms;
+  cfg.retries = 0;
+  cfg.confirm_attempts = 1;
+  cfg.confirm_window = 0ms;
+  auto client = DnsClient::create(loop.get(), cfg);
+  REQUIRE(client.has_value());
+  int answered = 0;
+  struct Feed {
+    DnsClient* client;
+    int* answered;
+    int sent = 0;
+  } feed{client->get(), &answered};
+  UvTimer t;
+  REQUIRE(t.init([&](uv_timer_t* h) { return uv_timer_init(loop.get(), h); }) == 0);
+  t->data = &feed;
+  uv_timer_start(
+      t.get(),
+      [](uv_timer_t* h) {
+        auto* f = static_cast<Feed*>(h->data);
+        f->client->resolve("t" + std::to_string(f->sent) + ".example", rrtype::A,
+                           [a = f->answered](DnsAnswer ans) {
+                             CHECK(ans.attempts == 2);
+                             ++*a;
+                           });
+        if (++f->sent == 40) uv_timer_stop(h);
+      },
+      0, 25);
+  loop.run();
+  t.reset();
+  CHECK(answered == 40);
+  const auto& st = (*client)->stats();
+  INFO("confirmation contexts made: " << st.confirm_contexts);
+  CHECK(st.confirm_contexts > DnsClient::kMaxConfirmContexts);  // more than the cap in all...
+  CHECK(st.peak_confirm_contexts <= DnsClient::kMaxConfirmContexts);  // ...never at once
+  CHECK((*client)->contexts() == 1);
+  client->reset();
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}

@@ -120,6 +120,7 @@ struct DnsStats {
   std::uint64_t fail_recovered = 0;     // failed first, then answered on a re-ask
   std::uint64_t confirm_contexts = 0;   // fresh libunbound contexts made for re-asks
   std::uint64_t confirm_failures = 0;   // re-asks impossible (no context): fail not confirmed
+  std::size_t peak_confirm_contexts = 0;  // most confirmation contexts alive at once
 };
 
 // Questions beyond the in-flight cap wait in two FIFO queues; every High question goes out
@@ -163,6 +164,9 @@ class DnsClient {
   std::size_t confirming() const noexcept { return confirm_queue_.size() + reasks_in_flight_; }
   // libunbound contexts alive (the main one plus confirmation contexts not yet retired).
   std::size_t contexts() const noexcept { return (main_ ? 1 : 0) + confirm_ctx_.size(); }
+  // Confirmation contexts alive at once (each is a thread with its own sockets and caches);
+  // past this, due re-asks wait until one retires.
+  static constexpr std::size_t kMaxConfirmContexts = 8;
   const DnsStats& stats() const noexcept { return stats_; }
   const std::vector<std::string>& anchored_zones() const noexcept { return anchored_zones_; }
 
@@ -221,6 +225,7 @@ class DnsClient {
   void deliver(std::unique_ptr<Query> q, DnsAnswer a) noexcept;
   void detach(Query& q) noexcept;  // bookkeeping when q leaves its context
   std::uint64_t reask_spacing_ms() const;
+  std::uint64_t rotation_ms() const;  // least time between two new confirmation contexts
   static void ub_callback(void* arg, int err, ub_result* result) noexcept;
 
   uv_loop_t* loop_;
