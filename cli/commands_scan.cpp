@@ -260,15 +260,16 @@ int run_scan(const ScanOptions& o) {
 
   // 5. Finish the run.
   const auto& st = outcome.final.pipeline;
-  nlohmann::ordered_json summary{
-      {"domains_measured", st.domains_done},        {"domains_unmeasured", st.domains_unmeasured},
-      {"probes", outcome.final.probes_started},     {"dns_queries", outcome.final.dns_queries},
-      {"dns_timeouts", outcome.final.dns_timeouts},
-      {"dns_failures_confirmed", outcome.final.dns_fail_confirmed},
-      {"dns_failures_recovered", outcome.final.dns_fail_recovered},
-      {"domains_dns_failure", st.domains_dns_failure},
-      {"seconds", outcome.final.elapsed_s},
-      {"interrupted", outcome.interrupted}};
+  nlohmann::ordered_json summary{{"domains_measured", st.domains_done},
+                                 {"domains_unmeasured", st.domains_unmeasured},
+                                 {"probes", outcome.final.probes_started},
+                                 {"dns_queries", outcome.final.dns_queries},
+                                 {"dns_timeouts", outcome.final.dns_timeouts},
+                                 {"dns_failures_confirmed", outcome.final.dns_fail_confirmed},
+                                 {"dns_failures_recovered", outcome.final.dns_fail_recovered},
+                                 {"domains_dns_failure", st.domains_dns_failure},
+                                 {"seconds", outcome.final.elapsed_s},
+                                 {"interrupted", outcome.interrupted}};
   const auto status =
       outcome.interrupted ? storage::RunStatus::Aborted : storage::RunStatus::Finished;
   if (auto fin = writer->finish(status, summary.dump()); !fin) {

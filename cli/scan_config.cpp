@@ -29,9 +29,10 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
   c.dns.cache_mb = o.dns_cache_mb;
   if (o.dns_confirm_seconds) c.dns.confirm_window = std::chrono::seconds(*o.dns_confirm_seconds);
   if (c.dns.confirm_window < std::chrono::seconds(30))
-    spdlog::warn("--dns-confirm-seconds {}: DNS failures are confirmed over less than the 30 s "
-                 "the measurement contract asks for (tests only)",
-                 std::chrono::duration_cast<std::chrono::seconds>(c.dns.confirm_window).count());
+    spdlog::warn(
+        "--dns-confirm-seconds {}: DNS failures are confirmed over less than the 30 s "
+        "the measurement contract asks for (tests only)",
+        std::chrono::duration_cast<std::chrono::seconds>(c.dns.confirm_window).count());
   c.smtp.max_concurrency = o.concurrency;
   c.smtp.per_ip = o.per_ip;
   c.smtp.min_interval_ms = o.per_ip_interval_ms;

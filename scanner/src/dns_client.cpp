@@ -170,7 +170,8 @@ std::expected<std::unique_ptr<DnsClient>, std::string> DnsClient::create(uv_loop
   if (cfg.max_in_flight == 0) return std::unexpected("in-flight limit must be at least 1");
   if (cfg.retries < 0) return std::unexpected("retries must not be negative");
   if (cfg.timeout.count() <= 0) return std::unexpected("DNS timeout must be positive");
-  if (cfg.confirm_attempts < 0) return std::unexpected("confirmation attempts must not be negative");
+  if (cfg.confirm_attempts < 0)
+    return std::unexpected("confirmation attempts must not be negative");
   if (cfg.confirm_window.count() < 0)
     return std::unexpected("DNS confirmation window must not be negative");
   std::unique_ptr<DnsClient> c(new DnsClient(loop, std::move(cfg)));
@@ -342,8 +343,7 @@ std::uint64_t DnsClient::rotation_ms() const {
 bool DnsClient::reask_ready(std::uint64_t now, bool overdue_only) const {
   if (confirm_queue_.empty()) return false;
   const Query& head = *confirm_queue_.front();
-  const std::uint64_t grace =
-      overdue_only ? static_cast<std::uint64_t>(cfg_.timeout.count()) : 0;
+  const std::uint64_t grace = overdue_only ? static_cast<std::uint64_t>(cfg_.timeout.count()) : 0;
   if (head.due + grace > now) return false;
   if (confirm_ctx_.empty()) return true;
   if (confirm_ctx_.back()->generation > head.answered_generation) return true;
@@ -632,20 +632,23 @@ void DnsClient::check_trust_anchor(CheckCallback cb) {
   st->left = anchored_zones_.size();
   for (const auto& zone : anchored_zones_) {
     // Not confirmed: a start-up check that fails should say so at once (the user retries).
-    enqueue(zone, rrtype::DNSKEY, [st, zone](DnsAnswer a) {
-      if (a.cls != DnsClass::Secure && st->error.empty()) {
-        st->error = "trust anchor does not validate " + zone +
-                    " DNSKEY: " + std::string(to_string(a.cls)) + " (" +
-                    std::string(to_string(a.reason)) +
-                    (a.why_bogus.empty() ? "" : ": " + a.why_bogus) + ")";
-      }
-      if (--st->left == 0) {
-        if (st->error.empty())
-          st->cb({});
-        else
-          st->cb(std::unexpected(st->error));
-      }
-    }, DnsPriority::High, false);
+    enqueue(
+        zone, rrtype::DNSKEY,
+        [st, zone](DnsAnswer a) {
+          if (a.cls != DnsClass::Secure && st->error.empty()) {
+            st->error = "trust anchor does not validate " + zone +
+                        " DNSKEY: " + std::string(to_string(a.cls)) + " (" +
+                        std::string(to_string(a.reason)) +
+                        (a.why_bogus.empty() ? "" : ": " + a.why_bogus) + ")";
+          }
+          if (--st->left == 0) {
+            if (st->error.empty())
+              st->cb({});
+            else
+              st->cb(std::unexpected(st->error));
+          }
+        },
+        DnsPriority::High, false);
   }
 }
 

@@ -12,14 +12,22 @@ namespace {
 
 std::string qtype_name(std::uint16_t t) {
   switch (t) {
-    case 1: return "A";
-    case 5: return "CNAME";
-    case 15: return "MX";
-    case 16: return "TXT";
-    case 28: return "AAAA";
-    case 48: return "DNSKEY";
-    case 52: return "TLSA";
-    default: return "TYPE" + std::to_string(t);
+    case 1:
+      return "A";
+    case 5:
+      return "CNAME";
+    case 15:
+      return "MX";
+    case 16:
+      return "TXT";
+    case 28:
+      return "AAAA";
+    case 48:
+      return "DNSKEY";
+    case 52:
+      return "TLSA";
+    default:
+      return "TYPE" + std::to_string(t);
   }
 }
 

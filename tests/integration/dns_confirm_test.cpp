@@ -40,8 +40,8 @@ class ScriptedDns {
     int out[2];
     REQUIRE(::pipe(out) == 0);
     const std::string script = NULMETING_SOURCE_DIR "/tests/integration/scripted_dns.py";
-    const std::string python = ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3"
-                                                                        : "python3";
+    const std::string python =
+        ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
     std::vector<std::string> args = {python, script, log_};
     args.insert(args.end(), rules.begin(), rules.end());
     std::vector<char*> argv;

@@ -7,14 +7,14 @@
 
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <netinet/in.h>
+#include <optional>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -428,11 +428,10 @@ TEST_CASE("DnsClient: re-asks wait behind first questions, but not longer than o
   const auto t0 = uv_now(loop.get());
   std::map<std::string, std::uint64_t> at;
   for (const char* n : {"f", "n1", "n2", "n3", "n4"})
-    (*client)->resolve(std::string(n) + ".example", rrtype::A,
-                       [&, n](DnsAnswer a) {
-                         CHECK(a.attempts == 2);
-                         at[n] = uv_now(loop.get()) - t0;
-                       });
+    (*client)->resolve(std::string(n) + ".example", rrtype::A, [&, n](DnsAnswer a) {
+      CHECK(a.attempts == 2);
+      at[n] = uv_now(loop.get()) - t0;
+    });
   loop.run();
   REQUIRE(at.size() == 5);
   INFO("f answered after " << at["f"] << " ms");
@@ -541,7 +540,7 @@ TEST_CASE("DnsClient: confirmation contexts stay few even when failures trickle 
   CHECK(answered == 40);
   const auto& st = (*client)->stats();
   INFO("confirmation contexts made: " << st.confirm_contexts);
-  CHECK(st.confirm_contexts > DnsClient::kMaxConfirmContexts);  // more than the cap in all...
+  CHECK(st.confirm_contexts > DnsClient::kMaxConfirmContexts);        // more than the cap in all...
   CHECK(st.peak_confirm_contexts <= DnsClient::kMaxConfirmContexts);  // ...never at once
   CHECK((*client)->contexts() == 1);
   client->reset();

@@ -269,7 +269,8 @@ TEST_CASE("dns_failures: one line per fail answer the verdicts rest on", "[pipel
   r.mx_lookup.cls = DnsClass::Secure;
   CHECK(dns_failures(r).empty());
   r.mx_lookup = failed("example.nl", 15, DnsReason::Timeout, 3);
-  CHECK(dns_failures(r) == std::vector<std::string>{"example.nl MX timeout (confirmed, 3 attempts)"});
+  CHECK(dns_failures(r) ==
+        std::vector<std::string>{"example.nl MX timeout (confirmed, 3 attempts)"});
   r.mx_lookup.cls = DnsClass::Insecure;
   MxHostResult h;
   h.name = "mx1.example.nl";
@@ -309,8 +310,8 @@ TEST_CASE("pipeline: a domain whose verdicts rest on a DNS failure is unmeasured
   for (const auto& r : sink.results) {
     INFO(r.entry.domain);
     if (r.entry.domain == "d1.test")
-      CHECK(r.unmeasured ==
-            std::vector<std::string>{"_25._tcp.mx1.shared.test TLSA servfail (confirmed, 3 attempts)"});
+      CHECK(r.unmeasured == std::vector<std::string>{
+                                "_25._tcp.mx1.shared.test TLSA servfail (confirmed, 3 attempts)"});
     else
       CHECK(r.unmeasured.empty());
   }

@@ -115,11 +115,11 @@ struct DnsStats {
   std::uint64_t retries = 0;
   std::uint64_t final_timeouts = 0;
   std::size_t peak_in_flight = 0;
-  std::uint64_t confirmations = 0;      // re-asks of a fail answer sent (§1)
-  std::uint64_t fail_confirmed = 0;     // delivered as fail after every re-ask failed too
-  std::uint64_t fail_recovered = 0;     // failed first, then answered on a re-ask
-  std::uint64_t confirm_contexts = 0;   // fresh libunbound contexts made for re-asks
-  std::uint64_t confirm_failures = 0;   // re-asks impossible (no context): fail not confirmed
+  std::uint64_t confirmations = 0;        // re-asks of a fail answer sent (§1)
+  std::uint64_t fail_confirmed = 0;       // delivered as fail after every re-ask failed too
+  std::uint64_t fail_recovered = 0;       // failed first, then answered on a re-ask
+  std::uint64_t confirm_contexts = 0;     // fresh libunbound contexts made for re-asks
+  std::uint64_t confirm_failures = 0;     // re-asks impossible (no context): fail not confirmed
   std::size_t peak_confirm_contexts = 0;  // most confirmation contexts alive at once
 };
 
@@ -193,12 +193,12 @@ class DnsClient {
     Callback cb;
     bool confirm = true;  // a fail answer is confirmed before delivery (§1)
     int async_id = 0;
-    int sends = 0;   // submissions in this round (timeouts resubmit)
-    int rounds = 1;  // first ask + re-asks: DnsAnswer::attempts
-    std::uint64_t deadline = 0;           // uv_now() ms
-    std::uint64_t due = 0;                // next re-ask, uv_now() ms
+    int sends = 0;                          // submissions in this round (timeouts resubmit)
+    int rounds = 1;                         // first ask + re-asks: DnsAnswer::attempts
+    std::uint64_t deadline = 0;             // uv_now() ms
+    std::uint64_t due = 0;                  // next re-ask, uv_now() ms
     std::uint64_t answered_generation = 0;  // newest context generation at the last answer
-    DnsAnswer last;                       // the fail answer being confirmed
+    DnsAnswer last;                         // the fail answer being confirmed
     int err = 0;
     UbResultPtr result;
     std::list<std::unique_ptr<Query>>::iterator pos;
@@ -234,7 +234,7 @@ class DnsClient {
   std::vector<std::unique_ptr<Context>> confirm_ctx_;  // oldest first; the newest takes re-asks
   std::uint64_t generation_ = 0;                       // of the newest context
   UvTimer timer_;
-  UvTimer defer_;  // delivers failures of ub_resolve_async outside resolve()
+  UvTimer defer_;          // delivers failures of ub_resolve_async outside resolve()
   UvTimer confirm_timer_;  // next re-ask due
   std::deque<std::unique_ptr<Query>> confirm_queue_;  // fail answers awaiting a re-ask, by due
   std::size_t reasks_in_flight_ = 0;

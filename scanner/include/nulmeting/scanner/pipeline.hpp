@@ -91,7 +91,7 @@ struct PipelineOptions {
 
 struct PipelineStats {
   std::uint64_t domains_started = 0, domains_done = 0;
-  std::uint64_t domains_unmeasured = 0;  // DomainResult::unmeasured not empty (or mail = error)
+  std::uint64_t domains_unmeasured = 0;   // DomainResult::unmeasured not empty (or mail = error)
   std::uint64_t domains_dns_failure = 0;  // of those: verdicts resting on a DNS failure (§1)
   std::uint64_t probes_requested = 0;
   std::uint64_t admit_waits = 0;  // times back-pressure (admit) held new domains back
