@@ -76,12 +76,15 @@ class WriterSink final : public scanner::ResultSink {
  public:
   explicit WriterSink(storage::RunWriter& w) : writer_(w) {}
   void accept(DomainResult&& r) override {
-    if (scanner::domain_unmeasured(r) && unmeasured_.size() < 50) {
-      std::string why;
-      if (r.verdict.mail == MailVerdict::Error)
-        why = "mail = error: " + std::string(to_string(r.mx_lookup.reason));
-      for (const auto& u : r.unmeasured) why += (why.empty() ? "" : "; ") + u;
-      unmeasured_.push_back(r.entry.domain + " (" + why + ")");
+    if (scanner::domain_unmeasured(r)) {
+      if (unmeasured_.size() < kListed) {
+        std::string why;
+        for (const auto& u : r.unmeasured) why += (why.empty() ? "" : "; ") + u;
+        if (why.empty()) why = "mail = error (" + std::string(to_string(r.mx_lookup.reason)) + ")";
+        unmeasured_.push_back(r.entry.domain + ": " + why);
+      } else {
+        ++unlisted_;
+      }
     }
     writer_.submit(std::move(r));
   }
@@ -90,10 +93,13 @@ class WriterSink final : public scanner::ResultSink {
   // chains), so this bound is what keeps memory flat in list size (scripts/bench-scan).
   bool ready() const override { return writer_.queued() < 2048; }
   const std::vector<std::string>& unmeasured() const { return unmeasured_; }
+  std::size_t unlisted() const { return unlisted_; }  // beyond kListed: in the database only
 
  private:
+  static constexpr std::size_t kListed = 1000;
   storage::RunWriter& writer_;
   std::vector<std::string> unmeasured_;
+  std::size_t unlisted_ = 0;
 };
 
 class CollectSink final : public scanner::ResultSink {
@@ -240,11 +246,17 @@ int run_scan(const ScanOptions& o) {
 
   // 5. Finish the run.
   const auto& st = outcome.final.pipeline;
-  nlohmann::ordered_json summary{
-      {"domains_measured", st.domains_done},        {"domains_unmeasured", st.domains_unmeasured},
-      {"probes", outcome.final.probes_started},     {"dns_queries", outcome.final.dns_queries},
-      {"dns_timeouts", outcome.final.dns_timeouts}, {"seconds", outcome.final.elapsed_s},
-      {"interrupted", outcome.interrupted},         {"routes", routes_json(routes)}};
+  nlohmann::ordered_json summary{{"domains_measured", st.domains_done},
+                                 {"domains_unmeasured", st.domains_unmeasured},
+                                 {"probes", outcome.final.probes_started},
+                                 {"dns_queries", outcome.final.dns_queries},
+                                 {"dns_timeouts", outcome.final.dns_timeouts},
+                                 {"dns_failures_confirmed", outcome.final.dns_fail_confirmed},
+                                 {"dns_failures_recovered", outcome.final.dns_fail_recovered},
+                                 {"domains_dns_failure", st.domains_dns_failure},
+                                 {"seconds", outcome.final.elapsed_s},
+                                 {"interrupted", outcome.interrupted},
+                                 {"routes", routes_json(routes)}};
   const auto status =
       outcome.interrupted ? storage::RunStatus::Aborted : storage::RunStatus::Finished;
   if (auto fin = writer->finish(status, summary.dump()); !fin) {
@@ -255,11 +267,15 @@ int run_scan(const ScanOptions& o) {
   }
   spdlog::info(
       "run {} {}: {} domains in {:.1f} s ({} probes, at most {} at once; {} DNS queries, {} "
-      "timed out and retried or given up); {} unmeasured",
+      "timed out and retried or given up; DNS failures: {} confirmed, {} recovered on asking "
+      "again); {} unmeasured, {} of them resting on a confirmed DNS failure",
       writer->run_id(), outcome.interrupted ? "interrupted" : "finished", st.domains_done,
       outcome.final.elapsed_s, outcome.final.probes_started, outcome.final.probes_peak,
-      outcome.final.dns_queries, outcome.final.dns_timeouts, st.domains_unmeasured);
+      outcome.final.dns_queries, outcome.final.dns_timeouts, outcome.final.dns_fail_confirmed,
+      outcome.final.dns_fail_recovered, st.domains_unmeasured, st.domains_dns_failure);
   for (const auto& d : sink.unmeasured()) spdlog::warn("unmeasured: {}", d);
+  if (sink.unlisted() > 0)
+    spdlog::warn("unmeasured: {} more (see the database: nulmeting export)", sink.unlisted());
   if (outcome.interrupted) {
     spdlog::warn("the run was interrupted: `nulmeting scan --resume` finishes it");
     return kSomeUnmeasured;
@@ -294,11 +310,12 @@ int run_check(const CheckOptions& o) {
     auto j = storage::domain_json(0, r);
     j.erase("run");
     j["why"] = explain_reasons(r);
+    if (!j.contains("unmeasured")) j["unmeasured"] = r.unmeasured;
     fmt::print("{}\n", j.dump(2));
   } else {
     fmt::print("{}", explain_text(r));
+    for (const auto& u : r.unmeasured) fmt::print("unmeasured: {}\n", u);
   }
-  for (const auto& u : r.unmeasured) spdlog::warn("unmeasured: {}", u);
   return scanner::domain_unmeasured(r) ? kSomeUnmeasured : kOk;
 }
 

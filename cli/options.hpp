@@ -41,6 +41,9 @@ struct ProbeOptions {                  // shared by `scan` and `check`
   std::vector<std::string> allow_address;  // CIDR ranges not public but contacted (test networks)
   unsigned dns_inflight = static_cast<unsigned>(kEngineDefaults.dns.max_in_flight);
   unsigned dns_timeout_ms = static_cast<unsigned>(kEngineDefaults.dns.timeout.count());
+  // Window over which a DNS failure is asked again before it counts (§1); unset: the library's
+  // default (DnsConfig::confirm_window, 30 s).
+  std::optional<unsigned> dns_confirm_seconds;
   // Per SMTP phase (the connect phase is capped at 10 s, see engine_config).
   std::uint64_t smtp_timeout_ms = kEngineDefaults.smtp.probe.timeouts.banner;
   std::optional<unsigned> max_mx = kEngineDefaults.max_mx;  // MX hosts probed per domain

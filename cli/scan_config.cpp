@@ -28,6 +28,12 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
   c.dns.timeout = std::chrono::milliseconds(o.dns_timeout_ms);
   c.dns.max_in_flight = o.dns_inflight;
   c.dns.cache_mb = o.dns_cache_mb;
+  if (o.dns_confirm_seconds) c.dns.confirm_window = std::chrono::seconds(*o.dns_confirm_seconds);
+  if (c.dns.confirm_window < std::chrono::seconds(30))
+    spdlog::warn(
+        "--dns-confirm-seconds {}: DNS failures are confirmed over less than the 30 s "
+        "the measurement contract asks for (tests only)",
+        std::chrono::duration_cast<std::chrono::seconds>(c.dns.confirm_window).count());
   c.smtp.max_concurrency = o.concurrency;
   c.smtp.per_ip = o.per_ip;
   c.smtp.min_interval_ms = o.per_ip_interval_ms;
@@ -93,6 +99,10 @@ std::string options_json(const ProbeOptions& o) {
       {"dns_inflight", o.dns_inflight},
       {"dns_timeout_ms", o.dns_timeout_ms},
       {"dns_cache_mb", o.dns_cache_mb},
+      {"dns_confirm_seconds",
+       o.dns_confirm_seconds.value_or(static_cast<unsigned>(
+           std::chrono::duration_cast<std::chrono::seconds>(scanner::DnsConfig{}.confirm_window)
+               .count()))},
       {"max_mx", o.max_mx ? nlohmann::ordered_json(*o.max_mx) : nlohmann::ordered_json()},
   };
   return j.dump();

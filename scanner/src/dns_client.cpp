@@ -170,6 +170,10 @@ std::expected<std::unique_ptr<DnsClient>, std::string> DnsClient::create(uv_loop
   if (cfg.max_in_flight == 0) return std::unexpected("in-flight limit must be at least 1");
   if (cfg.retries < 0) return std::unexpected("retries must not be negative");
   if (cfg.timeout.count() <= 0) return std::unexpected("DNS timeout must be positive");
+  if (cfg.confirm_attempts < 0)
+    return std::unexpected("confirmation attempts must not be negative");
+  if (cfg.confirm_window.count() < 0)
+    return std::unexpected("DNS confirmation window must not be negative");
   std::unique_ptr<DnsClient> c(new DnsClient(loop, std::move(cfg)));
   if (auto r = c->init(); !r) {
     c->closed_ = true;  // nothing to deliver; handles (if any) close with the object
@@ -178,18 +182,18 @@ std::expected<std::unique_ptr<DnsClient>, std::string> DnsClient::create(uv_loop
   return c;
 }
 
-std::expected<void, std::string> DnsClient::init() {
-  auto zones = read_trust_anchor_zones(cfg_.trust_anchor_file);
-  if (!zones) return std::unexpected(zones.error());
-  anchored_zones_ = std::move(*zones);
-
-  ctx_.reset(ub_ctx_create());
-  if (!ctx_) return std::unexpected("ub_ctx_create failed");
-  if (int rc = ub_ctx_async(ctx_.get(), 1); rc != 0)
+std::expected<std::unique_ptr<DnsClient::Context>, std::string> DnsClient::make_context(
+    std::uint64_t generation) {
+  auto c = std::make_unique<Context>();
+  c->client = this;
+  c->generation = generation;
+  c->created_ms = uv_now(loop_);
+  c->ub.reset(ub_ctx_create());
+  if (!c->ub) return std::unexpected("ub_ctx_create failed");
+  if (int rc = ub_ctx_async(c->ub.get(), 1); rc != 0)
     return std::unexpected(ub_error("ub_ctx_async", rc));
 
   // Options that must come from a file (local-zone nodefault did not take via set_option).
-  config_text_ = make_unbound_config(cfg_);
   std::string tmpl = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
   tmpl += "/nulmeting-unbound-XXXXXX";
   std::vector<char> path(tmpl.begin(), tmpl.end());
@@ -211,51 +215,66 @@ std::expected<void, std::string> DnsClient::init() {
       return std::unexpected("cannot write temporary unbound config");
     }
   }
-  const int crc = ub_ctx_config(ctx_.get(), path.data());
+  const int crc = ub_ctx_config(c->ub.get(), path.data());
   unlink(path.data());
   if (crc != 0) return std::unexpected(ub_error("unbound config", crc));
 
   if (!cfg_.full_recursion) {
     if (cfg_.resolvers.empty()) {
       const char* rc_path = cfg_.resolv_conf.empty() ? nullptr : cfg_.resolv_conf.c_str();
-      if (int rc = ub_ctx_resolvconf(ctx_.get(), rc_path); rc != 0)
+      if (int rc = ub_ctx_resolvconf(c->ub.get(), rc_path); rc != 0)
         return std::unexpected(ub_error("reading resolv.conf", rc));
     }
     for (const auto& fwd : cfg_.resolvers) {
       if (!valid_forwarder(fwd))
         return std::unexpected("bad resolver address '" + fwd + "' (want ADDR or ADDR@PORT)");
-      if (int rc = ub_ctx_set_fwd(ctx_.get(), fwd.c_str()); rc != 0)
+      if (int rc = ub_ctx_set_fwd(c->ub.get(), fwd.c_str()); rc != 0)
         return std::unexpected(ub_error(("resolver " + fwd).c_str(), rc));
     }
   }
-  if (int rc = ub_ctx_add_ta_file(ctx_.get(), cfg_.trust_anchor_file.c_str()); rc != 0)
+  if (int rc = ub_ctx_add_ta_file(c->ub.get(), cfg_.trust_anchor_file.c_str()); rc != 0)
     return std::unexpected(ub_error("trust anchor file", rc));
 
-  const int fd_ub = ub_fd(ctx_.get());
+  const int fd_ub = ub_fd(c->ub.get());
   if (fd_ub < 0) return std::unexpected("ub_fd failed");
-  if (int rc = poll_.init([&](uv_poll_t* h) { return uv_poll_init(loop_, h, fd_ub); }); rc != 0)
+  if (int rc = c->poll.init([&](uv_poll_t* h) { return uv_poll_init(loop_, h, fd_ub); }); rc != 0)
     return std::unexpected(std::string("uv_poll_init: ") + uv_strerror(rc));
-  poll_->data = this;
-  if (int rc = timer_.init([&](uv_timer_t* h) { return uv_timer_init(loop_, h); }); rc != 0)
-    return std::unexpected(std::string("uv_timer_init: ") + uv_strerror(rc));
-  timer_->data = this;
-  if (int rc = defer_.init([&](uv_timer_t* h) { return uv_timer_init(loop_, h); }); rc != 0)
-    return std::unexpected(std::string("uv_timer_init: ") + uv_strerror(rc));
-  defer_->data = this;
+  c->poll->data = c.get();
   // Unreferenced until there is work: an idle client must not keep the loop alive.
-  uv_unref(poll_.as_handle());
-  if (int rc = uv_poll_start(poll_.get(), UV_READABLE,
+  uv_unref(c->poll.as_handle());
+  if (int rc = uv_poll_start(c->poll.get(), UV_READABLE,
                              [](uv_poll_t* h, int, int) {
-                               if (auto* self = static_cast<DnsClient*>(h->data))
-                                 self->on_readable();
+                               if (auto* ctx = static_cast<Context*>(h->data))
+                                 ctx->client->on_readable(ctx);
                              });
       rc != 0)
     return std::unexpected(std::string("uv_poll_start: ") + uv_strerror(rc));
+  return c;
+}
+
+std::expected<void, std::string> DnsClient::init() {
+  auto zones = read_trust_anchor_zones(cfg_.trust_anchor_file);
+  if (!zones) return std::unexpected(zones.error());
+  anchored_zones_ = std::move(*zones);
+  config_text_ = make_unbound_config(cfg_);
+  auto m = make_context(0);
+  if (!m) return std::unexpected(m.error());
+  main_ = std::move(*m);
+  for (UvTimer* t : {&timer_, &defer_, &confirm_timer_}) {
+    if (int rc = t->init([&](uv_timer_t* h) { return uv_timer_init(loop_, h); }); rc != 0)
+      return std::unexpected(std::string("uv_timer_init: ") + uv_strerror(rc));
+    (*t)->data = this;
+  }
   done_.reserve(cfg_.max_in_flight);
   return {};
 }
 
 void DnsClient::resolve(std::string name, std::uint16_t qtype, Callback cb, DnsPriority priority) {
+  enqueue(std::move(name), qtype, std::move(cb), priority, cfg_.confirm_attempts > 0);
+}
+
+void DnsClient::enqueue(std::string name, std::uint16_t qtype, Callback cb, DnsPriority priority,
+                        bool confirm) {
   if (closed_) {
     if (cb) cb(error_answer(name, qtype, "DNS client closed"));
     return;
@@ -265,17 +284,18 @@ void DnsClient::resolve(std::string name, std::uint16_t qtype, Callback cb, DnsP
   q->name = normalize_name(name) + ".";
   q->qtype = qtype;
   q->cb = std::move(cb);
+  q->confirm = confirm;
   ++stats_.submitted;
   (priority == DnsPriority::High ? waiting_high_ : waiting_).push_back(std::move(q));
   pump();
 }
 
-bool DnsClient::submit(std::unique_ptr<Query>& q) {
-  q->attempts += 1;
+bool DnsClient::submit(std::unique_ptr<Query>& q, Context& c) {
+  q->sends += 1;
   q->err = 0;
   q->result.reset();
   int id = 0;
-  const int rc = ub_resolve_async(ctx_.get(), q->name.c_str(), q->qtype, 1 /* IN */, q.get(),
+  const int rc = ub_resolve_async(c.ub.get(), q->name.c_str(), q->qtype, 1 /* IN */, q.get(),
                                   &DnsClient::ub_callback, &id);
   if (rc != 0) {
     auto a = error_answer(q->name, q->qtype, ub_strerror(rc));
@@ -289,6 +309,9 @@ bool DnsClient::submit(std::unique_ptr<Query>& q) {
     return false;
   }
   q->async_id = id;
+  q->ctx = &c;
+  ++c.in_flight;
+  if (q->rounds > 1) ++reasks_in_flight_;
   q->deadline = uv_now(loop_) + static_cast<std::uint64_t>(cfg_.timeout.count());
   Query* raw = q.get();
   in_flight_.push_back(std::move(q));
@@ -297,22 +320,101 @@ bool DnsClient::submit(std::unique_ptr<Query>& q) {
   return true;
 }
 
+void DnsClient::detach(Query& q) noexcept {
+  if (q.ctx == nullptr) return;
+  --q.ctx->in_flight;
+  q.ctx = nullptr;
+  if (q.rounds > 1) --reasks_in_flight_;
+}
+
+std::uint64_t DnsClient::reask_spacing_ms() const {
+  const auto n = static_cast<std::uint64_t>(std::max(cfg_.confirm_attempts, 1));
+  const auto w = static_cast<std::uint64_t>(cfg_.confirm_window.count());
+  return (w + n - 1) / n;  // rounded up: n spacings cover the whole window
+}
+
+std::uint64_t DnsClient::rotation_ms() const {
+  return std::max<std::uint64_t>(reask_spacing_ms() / 2, 100);
+}
+
+// The head of the confirmation queue may go out now: it is due (for `overdue_only`: due for
+// longer than one DNS timeout, which puts it before first questions), and a context exists
+// that was made after its last answer, or one may be made (at most one per half spacing).
+bool DnsClient::reask_ready(std::uint64_t now, bool overdue_only) const {
+  if (confirm_queue_.empty()) return false;
+  const Query& head = *confirm_queue_.front();
+  const std::uint64_t grace = overdue_only ? static_cast<std::uint64_t>(cfg_.timeout.count()) : 0;
+  if (head.due + grace > now) return false;
+  if (confirm_ctx_.empty()) return true;
+  if (confirm_ctx_.back()->generation > head.answered_generation) return true;
+  return confirm_ctx_.size() < kMaxConfirmContexts &&
+         now >= confirm_ctx_.back()->created_ms + rotation_ms();
+}
+
+void DnsClient::submit_reask() {
+  auto q = std::move(confirm_queue_.front());
+  confirm_queue_.pop_front();
+  if (confirm_ctx_.empty() || confirm_ctx_.back()->generation <= q->answered_generation) {
+    auto c = make_context(generation_ + 1);
+    if (!c) {
+      // Without a fresh context the failure cannot be confirmed; it is delivered as it is,
+      // and DnsAnswer::attempts shows it was not asked again.
+      ++stats_.confirm_failures;
+      auto a = std::move(q->last);
+      a.why_bogus += (a.why_bogus.empty() ? "" : "; ") + ("not confirmed: " + c.error());
+      deliver(std::move(q), std::move(a));
+      return;
+    }
+    generation_ += 1;
+    ++stats_.confirm_contexts;
+    confirm_ctx_.push_back(std::move(*c));
+    stats_.peak_confirm_contexts = std::max(stats_.peak_confirm_contexts, confirm_ctx_.size());
+  }
+  ++stats_.confirmations;
+  q->rounds += 1;
+  q->sends = 0;
+  submit(q, *confirm_ctx_.back());
+}
+
 void DnsClient::pump() {
   if (closed_ || pumping_) return;
   pumping_ = true;
-  while (waiting() > 0 && in_flight_.size() < cfg_.max_in_flight && !closed_) {
-    auto& from = waiting_high_.empty() ? waiting_ : waiting_high_;
-    auto q = std::move(from.front());
-    from.pop_front();
-    submit(q);
+  // First questions before re-asks (a re-ask only confirms what is already known), except a
+  // re-ask overdue by a DNS timeout: it goes next after the High queue, so none starves.
+  while (in_flight_.size() < cfg_.max_in_flight && !closed_) {
+    const std::uint64_t now = uv_now(loop_);
+    if (!waiting_high_.empty()) {
+      auto q = std::move(waiting_high_.front());
+      waiting_high_.pop_front();
+      submit(q, *main_);
+    } else if (reask_ready(now, true)) {
+      submit_reask();
+    } else if (!waiting_.empty()) {
+      auto q = std::move(waiting_.front());
+      waiting_.pop_front();
+      submit(q, *main_);
+    } else if (reask_ready(now, false)) {
+      submit_reask();
+    } else {
+      break;
+    }
   }
   pumping_ = false;
   if (closed_) return;
-  if (in_flight_.empty())
-    uv_unref(poll_.as_handle());
-  else
-    uv_ref(poll_.as_handle());
+  update_refs();
   arm_timer();
+  arm_confirm_timer();
+}
+
+void DnsClient::update_refs() {
+  auto ref = [](Context& c) {
+    if (c.in_flight == 0)
+      uv_unref(c.poll.as_handle());
+    else
+      uv_ref(c.poll.as_handle());
+  };
+  if (main_) ref(*main_);
+  for (auto& c : confirm_ctx_) ref(*c);
 }
 
 void DnsClient::arm_timer() {
@@ -330,6 +432,47 @@ void DnsClient::arm_timer() {
       due > now ? due - now : 0, 0);
 }
 
+void DnsClient::arm_confirm_timer() {
+  if (confirm_queue_.empty()) {
+    uv_timer_stop(confirm_timer_.get());
+    return;
+  }
+  const Query& head = *confirm_queue_.front();
+  std::uint64_t at = head.due;
+  if (!confirm_ctx_.empty() && confirm_ctx_.back()->generation <= head.answered_generation)
+    at = std::max(at, confirm_ctx_.back()->created_ms + rotation_ms());
+  const std::uint64_t now = uv_now(loop_);
+  if (at <= now) {
+    // Ready but every slot (or every context) is taken: the next answer or retirement pumps it.
+    uv_timer_stop(confirm_timer_.get());
+    return;
+  }
+  uv_timer_start(
+      confirm_timer_.get(),
+      [](uv_timer_t* h) {
+        if (auto* self = static_cast<DnsClient*>(h->data)) self->on_confirm_timer();
+      },
+      at - now, 0);
+}
+
+// Confirmation contexts live while they have something in flight; the newest also while
+// re-asks wait (they may go to it). Called only at the end of a loop callback, never while a
+// context's own ub_process() or callback is on the stack.
+void DnsClient::retire_contexts() {
+  if (closed_) return;
+  bool retired = false;
+  for (auto it = confirm_ctx_.begin(); it != confirm_ctx_.end();) {
+    const bool newest = std::next(it) == confirm_ctx_.end();
+    if ((*it)->in_flight == 0 && (!newest || confirm_queue_.empty())) {
+      it = confirm_ctx_.erase(it);  // closes the poll, then ub_ctx_delete joins its thread
+      retired = true;
+    } else {
+      ++it;
+    }
+  }
+  if (retired && !confirm_queue_.empty()) pump();  // a re-ask may have waited for the cap
+}
+
 void DnsClient::ub_callback(void* arg, int err, ub_result* result) noexcept {
   // Runs inside ub_process(): only park the result. done_ has capacity for every query in
   // flight, so push_back does not allocate here.
@@ -339,9 +482,9 @@ void DnsClient::ub_callback(void* arg, int err, ub_result* result) noexcept {
   q->client->done_.push_back(q);
 }
 
-void DnsClient::on_readable() noexcept {
+void DnsClient::on_readable(Context* c) noexcept {
   if (closed_) return;
-  const int rc = ub_process(ctx_.get());
+  const int rc = ub_process(c->ub.get());
   std::vector<Query*> batch;
   batch.swap(done_);
   done_.reserve(cfg_.max_in_flight);
@@ -349,42 +492,50 @@ void DnsClient::on_readable() noexcept {
     if (closed_) break;  // close() from a callback delivered (and freed) the rest
     auto owned = std::move(*q->pos);
     in_flight_.erase(q->pos);
+    detach(*owned);
     auto a = classify_result(owned->name, owned->qtype, owned->err, owned->result.get());
     owned->result.reset();
-    deliver(std::move(owned), std::move(a));
+    finish(std::move(owned), std::move(a));
   }
-  if (rc != 0 && !closed_ && batch.empty()) {
+  if (closed_) return;  // `c` is gone
+  if (rc != 0 && batch.empty()) {
     // A broken pipe to libunbound's thread: nothing will ever arrive. Fail everything.
     close();
     return;
   }
   pump();
+  retire_contexts();
 }
 
 void DnsClient::on_timer() noexcept {
   if (closed_) return;
   const std::uint64_t now = uv_now(loop_);
-  std::vector<std::unique_ptr<Query>> expired;
+  std::vector<std::pair<std::unique_ptr<Query>, Context*>> expired;
   while (!in_flight_.empty() && in_flight_.front()->deadline <= now) {
     auto q = std::move(in_flight_.front());
     in_flight_.pop_front();
     // ub_cancel succeeds while the answer is not yet processed: its callback will not run.
-    (void)ub_cancel(ctx_.get(), q->async_id);
+    (void)ub_cancel(q->ctx->ub.get(), q->async_id);
+    Context* c = q->ctx;
+    detach(*q);
     ++stats_.timeouts;
-    expired.push_back(std::move(q));
+    expired.emplace_back(std::move(q), c);
   }
-  for (auto& q : expired) {
+  for (auto& [q, c] : expired) {
     if (closed_) break;
-    if (q->attempts <= cfg_.retries) {
+    if (q->sends <= cfg_.retries) {
       ++stats_.retries;
-      submit(q);  // to the back of in_flight_: deadlines stay ordered
+      submit(q, *c);  // same context (it is not retired before this frame ends); to the back
+                      // of in_flight_: deadlines stay ordered
     } else {
       ++stats_.final_timeouts;
       auto a = timeout_answer(q->name, q->qtype);
-      deliver(std::move(q), std::move(a));
+      finish(std::move(q), std::move(a));
     }
   }
+  if (closed_) return;
   pump();
+  retire_contexts();
 }
 
 void DnsClient::on_deferred() noexcept {
@@ -392,9 +543,37 @@ void DnsClient::on_deferred() noexcept {
   deferred_.clear();
   for (auto& [q, a] : batch) {
     if (closed_) break;
-    deliver(std::move(q), std::move(a));
+    finish(std::move(q), std::move(a));
   }
+  if (closed_) return;
   pump();
+  retire_contexts();
+}
+
+void DnsClient::on_confirm_timer() noexcept {
+  if (closed_) return;
+  pump();
+  retire_contexts();
+}
+
+void DnsClient::finish(std::unique_ptr<Query> q, DnsAnswer a) noexcept {
+  a.attempts = q->rounds;
+  if (a.cls == DnsClass::Fail && q->confirm && q->rounds <= cfg_.confirm_attempts && !closed_) {
+    // Not yet: ask again later, in a context made after this answer (§1).
+    q->answered_generation = generation_;
+    q->due = uv_now(loop_) + reask_spacing_ms();
+    q->last = std::move(a);
+    confirm_queue_.push_back(std::move(q));  // same spacing for all: the queue stays by `due`
+    if (!pumping_) arm_confirm_timer();
+    return;
+  }
+  if (q->rounds > 1) {
+    if (a.cls == DnsClass::Fail)
+      ++stats_.fail_confirmed;
+    else
+      ++stats_.fail_recovered;
+  }
+  deliver(std::move(q), std::move(a));
 }
 
 void DnsClient::deliver(std::unique_ptr<Query> q, DnsAnswer a) noexcept {
@@ -417,23 +596,27 @@ void DnsClient::close() {
   // Collect everything still owed a callback, then tear libunbound down before calling back.
   std::vector<std::unique_ptr<Query>> owed;
   for (auto& q : in_flight_) {
-    if (ctx_) (void)ub_cancel(ctx_.get(), q->async_id);
+    if (q->ctx != nullptr && q->ctx->ub) (void)ub_cancel(q->ctx->ub.get(), q->async_id);
+    q->ctx = nullptr;
     owed.push_back(std::move(q));
   }
   in_flight_.clear();
+  reasks_in_flight_ = 0;
   done_.clear();
-  for (auto* queue : {&waiting_high_, &waiting_}) {
+  for (auto* queue : {&waiting_high_, &waiting_, &confirm_queue_}) {
     for (auto& q : *queue) owed.push_back(std::move(q));
     queue->clear();
   }
   for (auto& [q, a] : deferred_) owed.push_back(std::move(q));
   deferred_.clear();
-  poll_.reset();  // stop watching ub_fd before ub_ctx_delete closes it
   timer_.reset();
   defer_.reset();
-  ctx_.reset();  // joins libunbound's thread
+  confirm_timer_.reset();
+  confirm_ctx_.clear();  // each: stop watching ub_fd, then ub_ctx_delete joins its thread
+  main_.reset();
   for (auto& q : owed) {
     auto a = error_answer(q->name, q->qtype, "cancelled: DNS client closed");
+    a.attempts = q->rounds;
     deliver(std::move(q), std::move(a));
   }
 }
@@ -448,20 +631,24 @@ void DnsClient::check_trust_anchor(CheckCallback cb) {
   st->cb = std::move(cb);
   st->left = anchored_zones_.size();
   for (const auto& zone : anchored_zones_) {
-    resolve(zone, rrtype::DNSKEY, [st, zone](DnsAnswer a) {
-      if (a.cls != DnsClass::Secure && st->error.empty()) {
-        st->error = "trust anchor does not validate " + zone +
-                    " DNSKEY: " + std::string(to_string(a.cls)) + " (" +
-                    std::string(to_string(a.reason)) +
-                    (a.why_bogus.empty() ? "" : ": " + a.why_bogus) + ")";
-      }
-      if (--st->left == 0) {
-        if (st->error.empty())
-          st->cb({});
-        else
-          st->cb(std::unexpected(st->error));
-      }
-    });
+    // Not confirmed: a start-up check that fails should say so at once (the user retries).
+    enqueue(
+        zone, rrtype::DNSKEY,
+        [st, zone](DnsAnswer a) {
+          if (a.cls != DnsClass::Secure && st->error.empty()) {
+            st->error = "trust anchor does not validate " + zone +
+                        " DNSKEY: " + std::string(to_string(a.cls)) + " (" +
+                        std::string(to_string(a.reason)) +
+                        (a.why_bogus.empty() ? "" : ": " + a.why_bogus) + ")";
+          }
+          if (--st->left == 0) {
+            if (st->error.empty())
+              st->cb({});
+            else
+              st->cb(std::unexpected(st->error));
+          }
+        },
+        DnsPriority::High, false);
   }
 }
 

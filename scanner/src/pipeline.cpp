@@ -9,6 +9,50 @@
 #include <utility>
 
 namespace nulmeting::scanner {
+namespace {
+
+std::string qtype_name(std::uint16_t t) {
+  switch (t) {
+    case 1:
+      return "A";
+    case 5:
+      return "CNAME";
+    case 15:
+      return "MX";
+    case 16:
+      return "TXT";
+    case 28:
+      return "AAAA";
+    case 48:
+      return "DNSKEY";
+    case 52:
+      return "TLSA";
+    default:
+      return "TYPE" + std::to_string(t);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> dns_failures(const DomainResult& result) {
+  std::vector<std::string> out;
+  auto note = [&out](const DnsAnswer& a) {
+    if (a.cls != DnsClass::Fail) return;
+    const std::string how = a.attempts > 1
+                                ? "confirmed, " + std::to_string(a.attempts) + " attempts"
+                                : "not confirmed, 1 attempt";
+    std::string line = a.qname + " " + qtype_name(a.qtype) + " " +
+                       std::string(to_string(a.reason)) + " (" + how + ")";
+    if (std::find(out.begin(), out.end(), line) == out.end()) out.push_back(std::move(line));
+  };
+  note(result.mx_lookup);
+  for (const auto& host : result.mx) {
+    for (const auto& a : host.address_lookups) note(a);
+    if (host.tlsa)
+      for (const auto& a : host.tlsa->lookups) note(a);
+  }
+  return out;
+}
 
 void note_probe_findings(DomainResult& result) {
   for (const auto& host : result.mx) {
@@ -118,6 +162,10 @@ void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) 
 void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
   DomainResult& result = job->resolved.result;
   note_probe_findings(result);
+  if (auto failures = dns_failures(result); !failures.empty()) {
+    ++stats_.domains_dns_failure;
+    result.unmeasured.insert(result.unmeasured.end(), failures.begin(), failures.end());
+  }
   // The probes recorded what their handshakes measured; the verdict module writes each
   // address's final DANE value for this domain and decides the verdicts, once.
   verdict::finalize(result);

@@ -84,11 +84,15 @@ std::string progress_line(const EngineProgress& p, std::size_t total) {
   const std::string retry =
       p.probes_retry_wait > 0 ? fmt::format(" ({} waiting to retry a 4xx)", p.probes_retry_wait)
                               : std::string();
+  // DNS failures wait up to the confirmation window (30 s) before they count: say so.
+  const std::string confirming =
+      p.dns_confirming > 0 ? fmt::format(" ({} failures being confirmed)", p.dns_confirming)
+                           : std::string();
   return fmt::format(
-      "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes{}, {} DNS  probes done: {}  ETA "
-      "{}",
+      "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes{}, {} DNS{}  probes done: {}  "
+      "ETA {}",
       p.pipeline.domains_done, total, rate, p.pipeline.domains_in_flight, p.probes_active, retry,
-      p.dns_in_flight, p.probes_started, eta);
+      p.dns_in_flight, confirming, p.probes_started, eta);
 }
 
 ScanEngine::ScanEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -151,6 +155,9 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
     p.dns_in_flight = m.dns->in_flight() + m.dns->waiting();
     p.dns_queries = m.dns->stats().submitted;
     p.dns_timeouts = m.dns->stats().timeouts;
+    p.dns_confirming = m.dns->confirming();
+    p.dns_fail_confirmed = m.dns->stats().fail_confirmed;
+    p.dns_fail_recovered = m.dns->stats().fail_recovered;
     p.elapsed_s = static_cast<double>(uv_hrtime() - t0) / 1e9;
     return p;
   };

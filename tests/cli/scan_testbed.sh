@@ -26,7 +26,11 @@ want=$(( $(grep -cv '^\s*\(#\|$\)' "$TMP/all.csv") - 1 ))
 scan_start=$(date +%s.%N)
 run "scan all catalogue domains" 1 "$BIN" scan --domains "$TMP/all.csv" --db "$TMP/r.sqlite" "${DNS[@]}" "${FAST[@]}" --label e2e
 expect "run 1 finished: $want domains"
-expect "unmeasured: lame.test (servfail)"
+expect "unmeasured: lame.test: lame.test MX servfail (confirmed, 3 attempts)"
+# The run summary counts DNS failures confirmed (asked again twice over 30 s, §1) and the
+# domains resting on one.
+summ=$(sqlite3 "$TMP/r.sqlite" "SELECT json_extract(summary, '$.dns_failures_confirmed') > 0 AND json_extract(summary, '$.domains_dns_failure') > 0 FROM runs WHERE id = 1")
+[ "$summ" = 1 ] || { echo "FAIL run summary lacks confirmed DNS failures"; fails=$((fails + 1)); }
 # not_public addresses (private-mx.test) were never contacted: the listener logs every accept
 run "no not_public address contacted" 0 env TB_RUN_DIR="$NULMETING_TESTBED" python3 "$SRC/tests/testbed/contacts" --since "$scan_start"
 run "export jsonl" 0 "$BIN" export --db "$TMP/r.sqlite" --format jsonl -o "$TMP/r.jsonl"
@@ -65,8 +69,13 @@ for f in ("mail", "dnssec", "starttls", "dane", "dane_rollover", "protected"):
 assert got["why"], "check --json explains why"
 print("ok   check --json verdicts agree")
 PY
-run "check of a domain whose MX lookup fails" 1 "$BIN" check lame.test "${DNS[@]}"
+# --dns-confirm-seconds shortens the confirmation window (tests only; it warns).
+t0=$SECONDS
+run "check of a domain whose MX lookup fails" 1 "$BIN" check lame.test "${DNS[@]}" --dns-confirm-seconds 2
 expect "mail: error"
+expect "unmeasured: lame.test MX servfail (confirmed, 3 attempts)"
+expect "less than the 30 s"
+[ $((SECONDS - t0)) -lt 25 ] || { echo "FAIL --dns-confirm-seconds 2 took $((SECONDS - t0)) s"; fails=$((fails + 1)); }
 
 # Bad input writes nothing.
 printf 'domain,organization,sector\nexample.test,X,ministerie\n' >"$TMP/bad.csv"

@@ -33,6 +33,7 @@ struct Testbed {
     c.trust_anchor_file = trust_anchor;
     c.timeout = std::chrono::milliseconds(5000);
     c.retries = 2;
+    c.confirm_window = std::chrono::milliseconds(1000);  // re-asks still made, not 30 s apart
     return c;
   }
 };

@@ -7,10 +7,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <netinet/in.h>
+#include <optional>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,6 +40,25 @@ struct SilentUdp {
   }
   ~SilentUdp() { ::close(fd); }
   std::string fwd() const { return "127.0.0.1@" + std::to_string(port); }
+  // The question names of every datagram received so far (lower case, no trailing dot).
+  std::vector<std::string> received() const {
+    std::vector<std::string> names;
+    unsigned char buf[4096];
+    for (;;) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (n <= 12) break;
+      std::string name;
+      for (std::size_t i = 12; i < static_cast<std::size_t>(n) && buf[i] != 0;) {
+        const std::size_t len = buf[i];
+        if (!name.empty()) name += '.';
+        for (std::size_t k = 1; k <= len && i + k < static_cast<std::size_t>(n); ++k)
+          name += static_cast<char>(std::tolower(buf[i + k]));
+        i += len + 1;
+      }
+      names.push_back(name);
+    }
+    return names;
+  }
 };
 
 std::string write_temp(const std::string& text) {
@@ -57,6 +80,7 @@ DnsConfig offline_config(const SilentUdp& udp, const std::string& ta) {
   c.trust_anchor_file = ta;
   c.timeout = 300ms;
   c.retries = 1;
+  c.confirm_attempts = 0;  // the confirmation tests below switch it on
   return c;
 }
 
@@ -318,6 +342,209 @@ TEST_CASE("Resolvers: closing the client calls every domain back; destroying the
     CHECK(calls == 0);
     client->reset();
   }
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("DnsClient: a fail answer is asked again, in fresh contexts, before it counts",
+          "[dns][client][confirm]") {
+  // A silent forwarder: every round ends in a timeout. The answer may only come after the
+  // first ask plus two re-asks, the last at least `confirm_window` after the first answer,
+  // and every re-ask must reach the network (the forwarder sees the name each time).
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = 200ms;
+  cfg.retries = 0;
+  cfg.confirm_attempts = 2;
+  cfg.confirm_window = 600ms;
+  auto client = DnsClient::create(loop.get(), cfg);
+  REQUIRE(client.has_value());
+  std::vector<DnsAnswer> got;
+  std::uint64_t answered_at = 0;
+  const auto t0 = uv_now(loop.get());
+  (*client)->resolve("mx1.confirm.example", rrtype::TLSA, [&](DnsAnswer a) {
+    answered_at = uv_now(loop.get());
+    got.push_back(std::move(a));
+  });
+  // While the re-asks wait, the client says so (the progress line shows it).
+  UvTimer peek;
+  std::size_t confirming_seen = 0;
+  REQUIRE(peek.init([&](uv_timer_t* h) { return uv_timer_init(loop.get(), h); }) == 0);
+  struct Peek {
+    DnsClient* client;
+    std::size_t* seen;
+  } pk{client->get(), &confirming_seen};
+  peek->data = &pk;
+  uv_timer_start(
+      peek.get(),
+      [](uv_timer_t* h) {
+        auto* p = static_cast<Peek*>(h->data);
+        *p->seen = p->client->confirming();
+      },
+      350, 0);
+  loop.run();
+  peek.reset();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].cls == DnsClass::Fail);
+  CHECK(got[0].reason == DnsReason::Timeout);
+  CHECK(got[0].attempts == 3);
+  CHECK(confirming_seen == 1);
+  // first answer at ≥ 200 ms; last re-ask ≥ 600 ms later; it times out 200 ms after that.
+  CHECK(answered_at - t0 >= 200 + 600 + 200);
+  const auto& st = (*client)->stats();
+  CHECK(st.confirmations == 2);
+  CHECK(st.fail_confirmed == 1);
+  CHECK(st.fail_recovered == 0);
+  CHECK(st.confirm_contexts == 2);  // one fresh context per re-ask round
+  CHECK((*client)->confirming() == 0);
+  CHECK((*client)->contexts() == 1);  // confirmation contexts are retired when idle
+  const auto names = udp.received();
+  CHECK(std::count(names.begin(), names.end(), "mx1.confirm.example") >= 3);
+  client->reset();
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("DnsClient: re-asks wait behind first questions, but not longer than one timeout",
+          "[dns][client][confirm]") {
+  // One slot, a silent forwarder, one re-ask per question (spacing = timeout = U). f fails at
+  // U and is due at 2U; n1 holds the slot from U to 2U and n2 from 2U to 3U (first questions
+  // go first); at 3U f's re-ask is overdue by a timeout and goes before n3, so f's answer
+  // comes at 4U. A re-ask that went first would answer at 3U; one that waited for every
+  // first question at 7U or later.
+  constexpr std::uint64_t U = 250;
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = std::chrono::milliseconds(U);
+  cfg.retries = 0;
+  cfg.max_in_flight = 1;
+  cfg.confirm_attempts = 1;
+  cfg.confirm_window = std::chrono::milliseconds(U);
+  auto client = DnsClient::create(loop.get(), cfg);
+  REQUIRE(client.has_value());
+  const auto t0 = uv_now(loop.get());
+  std::map<std::string, std::uint64_t> at;
+  for (const char* n : {"f", "n1", "n2", "n3", "n4"})
+    (*client)->resolve(std::string(n) + ".example", rrtype::A, [&, n](DnsAnswer a) {
+      CHECK(a.attempts == 2);
+      at[n] = uv_now(loop.get()) - t0;
+    });
+  loop.run();
+  REQUIRE(at.size() == 5);
+  INFO("f answered after " << at["f"] << " ms");
+  CHECK(at["f"] >= 4 * U);
+  CHECK(at["f"] < 5 * U);
+  CHECK((*client)->stats().peak_in_flight == 1);  // re-asks share the in-flight bound
+  client->reset();
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("DnsClient: close() while re-asks wait calls each back once; loop closes",
+          "[dns][client][confirm]") {
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = 100ms;
+  cfg.retries = 0;
+  cfg.confirm_attempts = 2;
+  cfg.confirm_window = 10s;
+  auto client = DnsClient::create(loop.get(), cfg);
+  REQUIRE(client.has_value());
+  std::vector<int> calls(5, 0);
+  for (int i = 0; i < 5; ++i)
+    (*client)->resolve("c" + std::to_string(i) + ".example", rrtype::MX, [&, i](DnsAnswer a) {
+      ++calls[static_cast<std::size_t>(i)];
+      CHECK(a.reason == DnsReason::Error);
+    });
+  UvTimer t;
+  REQUIRE(t.init([&](uv_timer_t* h) { return uv_timer_init(loop.get(), h); }) == 0);
+  t->data = client->get();
+  uv_timer_start(
+      t.get(), [](uv_timer_t* h) { static_cast<DnsClient*>(h->data)->close(); }, 300, 0);
+  loop.run();
+  t.reset();
+  CHECK(calls == std::vector<int>(5, 1));
+  client->reset();
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("DnsClient: the trust-anchor check is not held back by confirmation",
+          "[dns][client][confirm]") {
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = 100ms;
+  cfg.retries = 0;
+  cfg.confirm_attempts = 2;
+  cfg.confirm_window = 30s;
+  auto client = DnsClient::create(loop.get(), cfg);
+  REQUIRE(client.has_value());
+  std::optional<std::expected<void, std::string>> r;
+  const auto t0 = uv_now(loop.get());
+  (*client)->check_trust_anchor([&](std::expected<void, std::string> e) { r = std::move(e); });
+  loop.run();
+  REQUIRE(r.has_value());
+  CHECK_FALSE(r->has_value());
+  CHECK(uv_now(loop.get()) - t0 < 5000);
+  client->reset();
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("DnsClient: confirmation contexts stay few even when failures trickle in",
+          "[dns][client][confirm]") {
+  // 40 questions sent 25 ms apart to a silent forwarder, answers (timeouts) 25 ms apart, re-asks
+  // due at once (window 0): every answer comes after the newest context was made, so each
+  // re-ask wants a new one. At most one is made per 100 ms, and at most kMaxConfirmContexts
+  // live at once (each is a thread): the rest wait for one to retire.
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = 1500ms;
+  cfg.retries = 0;
+  cfg.confirm_attempts = 1;
+  cfg.confirm_window = 0ms;
+  auto client = DnsClient::create(loop.get(), cfg);
+  REQUIRE(client.has_value());
+  int answered = 0;
+  struct Feed {
+    DnsClient* client;
+    int* answered;
+    int sent = 0;
+  } feed{client->get(), &answered};
+  UvTimer t;
+  REQUIRE(t.init([&](uv_timer_t* h) { return uv_timer_init(loop.get(), h); }) == 0);
+  t->data = &feed;
+  uv_timer_start(
+      t.get(),
+      [](uv_timer_t* h) {
+        auto* f = static_cast<Feed*>(h->data);
+        f->client->resolve("t" + std::to_string(f->sent) + ".example", rrtype::A,
+                           [a = f->answered](DnsAnswer ans) {
+                             CHECK(ans.attempts == 2);
+                             ++*a;
+                           });
+        if (++f->sent == 40) uv_timer_stop(h);
+      },
+      0, 25);
+  loop.run();
+  t.reset();
+  CHECK(answered == 40);
+  const auto& st = (*client)->stats();
+  INFO("confirmation contexts made: " << st.confirm_contexts);
+  CHECK(st.confirm_contexts > DnsClient::kMaxConfirmContexts);        // more than the cap in all...
+  CHECK(st.peak_confirm_contexts <= DnsClient::kMaxConfirmContexts);  // ...never at once
+  CHECK((*client)->contexts() == 1);
+  client->reset();
   ::unlink(ta.c_str());
   CHECK(loop.close() == 0);
 }

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -69,6 +70,7 @@ class ScriptedResolver final : public DomainResolution {
       target.tlsa = t.records;
       rd.targets.push_back({target});
     }
+    if (edit) edit(rd);
     if (sync_) return done(std::move(rd));
     pending_.emplace_back(std::move(rd), std::move(done));
     if (!timer_) {
@@ -87,6 +89,7 @@ class ScriptedResolver final : public DomainResolution {
   }
   UvTimer timer_;
   DnsClass mx_class_ = DnsClass::Secure;
+  std::function<void(DomainPlan&)> edit;  // a test's changes to the scripted answer
 
  private:
   uv_loop_t* loop_;
@@ -265,5 +268,74 @@ TEST_CASE("pipeline: a sink that is not ready holds new domains back, nothing is
   CHECK(done == 1);
   CHECK(sink.results.size() == 200);
   CHECK(pipeline.stats().admit_waits > 0);
+  CHECK(loop.close() == 0);
+}
+
+namespace {
+DnsAnswer failed(std::string qname, std::uint16_t qtype, DnsReason reason, int attempts) {
+  DnsAnswer a;
+  a.qname = std::move(qname);
+  a.qtype = qtype;
+  a.cls = DnsClass::Fail;
+  a.reason = reason;
+  a.attempts = attempts;
+  return a;
+}
+}  // namespace
+
+TEST_CASE("dns_failures: one line per fail answer the verdicts rest on", "[pipeline][confirm]") {
+  DomainResult r;
+  r.mx_lookup.cls = DnsClass::Secure;
+  CHECK(dns_failures(r).empty());
+  r.mx_lookup = failed("example.nl", 15, DnsReason::Timeout, 3);
+  CHECK(dns_failures(r) ==
+        std::vector<std::string>{"example.nl MX timeout (confirmed, 3 attempts)"});
+  r.mx_lookup.cls = DnsClass::Insecure;
+  MxHostResult h;
+  h.name = "mx1.example.nl";
+  DnsAnswer ok;
+  ok.cls = DnsClass::Insecure;
+  h.address_lookups = {ok, failed("mx1.example.nl", 28, DnsReason::ServFail, 1)};
+  TlsaInfo t;
+  t.status = DnsClass::Fail;
+  t.lookups = {failed("_25._tcp.mx1.example.nl", 52, DnsReason::Bogus, 3)};
+  h.tlsa = t;
+  r.mx = {h, h};  // the same host twice: listed once
+  CHECK(dns_failures(r) ==
+        std::vector<std::string>{"mx1.example.nl AAAA servfail (not confirmed, 1 attempt)",
+                                 "_25._tcp.mx1.example.nl TLSA bogus (confirmed, 3 attempts)"});
+}
+
+TEST_CASE("pipeline: a domain whose verdicts rest on a DNS failure is unmeasured and counted",
+          "[pipeline][confirm]") {
+  UvLoop loop;
+  CountingSource source(3);
+  ScriptedResolver resolver(loop.get(), 2, false);
+  resolver.edit = [](DomainPlan& rd) {
+    if (rd.result.mx_lookup.qname != "d1.test") return;
+    auto& host = rd.result.mx[1];
+    host.status = HostStatus::TlsaError;
+    host.tlsa->status = DnsClass::Fail;
+    host.tlsa->lookups = {failed("_25._tcp." + host.name, 52, DnsReason::ServFail, 3)};
+  };
+  ScriptedProber prober;
+  const Pipeline* pp = nullptr;
+  CollectingSink sink(&pp, 10);
+  Pipeline pipeline(loop.get(), source, resolver, prober, sink, PipelineOptions{});
+  pp = &pipeline;
+  pipeline.start([] {});
+  loop.run();
+  REQUIRE(sink.results.size() == 3);
+  for (const auto& r : sink.results) {
+    INFO(r.entry.domain);
+    if (r.entry.domain == "d1.test")
+      CHECK(r.unmeasured == std::vector<std::string>{
+                                "_25._tcp.mx1.shared.test TLSA servfail (confirmed, 3 attempts)"});
+    else
+      CHECK(r.unmeasured.empty());
+  }
+  CHECK(pipeline.stats().domains_dns_failure == 1);
+  CHECK(pipeline.stats().domains_unmeasured == 1);
+  resolver.timer_.reset();
   CHECK(loop.close() == 0);
 }

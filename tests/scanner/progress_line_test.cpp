@@ -29,3 +29,12 @@ TEST_CASE("progress line: total and ETA count what is left", "[progress]") {
   p.elapsed_s = 0;
   CHECK(progress_line(p, 1000).ends_with("ETA --"));
 }
+
+TEST_CASE("progress line: DNS failures being confirmed are visible", "[progress]") {
+  EngineProgress p;
+  p.pipeline.domains_in_flight = 2;
+  p.dns_confirming = 2;
+  CHECK(progress_line(p, 20).find("0 DNS (2 failures being confirmed)") != std::string::npos);
+  p.dns_confirming = 0;
+  CHECK(progress_line(p, 20).find("confirmed") == std::string::npos);
+}

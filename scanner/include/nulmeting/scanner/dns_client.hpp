@@ -18,6 +18,14 @@
 //   limit; a bounded client does not turn that into failures).
 // - A question with no answer after `timeout` is cancelled (ub_cancel: its libunbound callback
 //   will not run) and resubmitted up to `retries` times; then it is `fail`/`timeout`.
+// - A `fail` answer is not delivered at once (measurement.md §1): the question is asked again
+//   `confirm_attempts` times, `confirm_window / confirm_attempts` apart (so the last re-ask is
+//   at least `confirm_window` after the first answer), and each re-ask goes to a libunbound
+//   context created after the previous answer: fresh caches, so the failure is not served
+//   from libunbound's own memory of it (docs/decisions/dns-confirmation.md). A success
+//   replaces the failure; DnsAnswer::attempts says how many times the question was asked.
+//   Re-asks share the `max_in_flight` slots; they go after waiting first questions unless they
+//   have been due for longer than `timeout` (low priority, never starved).
 // - close() cancels everything outstanding, delivers those callbacks with reason Error, joins
 //   libunbound's thread (ub_ctx_delete) and closes its handles; after the loop has run once more
 //   uv_loop_close() returns 0. Never destroy the client from inside one of its callbacks.
@@ -39,6 +47,12 @@
 // - ub_ctx_delete() and ub_cancel() drop callbacks silently: the client owns every pending
 //   question itself so that each callback still runs exactly once.
 // - DnsAnswer::why_bogus also carries the local error text when reason == Error (no other field).
+// - libunbound remembers failures: a SERVFAIL for 5 s (NORR_TTL, message cache), bogus data for
+//   val-bogus-ttl (60 s), a DNSKEY/DS it could not fetch or validate for 60 s (BOGUS_KEY_TTL,
+//   key cache, not configurable in 1.17), an unresponsive server in the infra cache for up to
+//   infra-host-ttl (900 s). Asking the same context again within those times is not asking the
+//   network; hence one fresh context per confirmation round. A SERVFAIL from a forwarder is
+//   also retried inside one resolution (outbound-msg-retry, 5) before libunbound gives up.
 //
 // Threading: loop thread only (libunbound's own thread is internal).
 #pragma once
@@ -90,6 +104,11 @@ struct DnsConfig {
   std::size_t cache_mb = 2;
   // Extra `server:` lines for the generated config (tests, tuning), e.g. "val-log-level: 2".
   std::vector<std::string> extra_options;
+  // Confirmation of `fail` answers (measurement.md §1): re-asks, and the time from the first
+  // answer to the last re-ask. The contract wants at least 2 re-asks over at least 30 s; tests
+  // lower the window. confirm_attempts = 0 switches confirmation off.
+  int confirm_attempts = 2;
+  std::chrono::milliseconds confirm_window{30000};
 };
 
 struct DnsStats {
@@ -99,6 +118,12 @@ struct DnsStats {
   std::uint64_t retries = 0;
   std::uint64_t final_timeouts = 0;
   std::size_t peak_in_flight = 0;
+  std::uint64_t confirmations = 0;        // re-asks of a fail answer sent (§1)
+  std::uint64_t fail_confirmed = 0;       // delivered as fail after every re-ask failed too
+  std::uint64_t fail_recovered = 0;       // failed first, then answered on a re-ask
+  std::uint64_t confirm_contexts = 0;     // fresh libunbound contexts made for re-asks
+  std::uint64_t confirm_failures = 0;     // re-asks impossible (no context): fail not confirmed
+  std::size_t peak_confirm_contexts = 0;  // most confirmation contexts alive at once
 };
 
 // Questions beyond the in-flight cap wait in two FIFO queues; every High question goes out
@@ -138,6 +163,13 @@ class DnsClient {
   bool closed() const noexcept { return closed_; }
   std::size_t in_flight() const noexcept { return in_flight_.size(); }
   std::size_t waiting() const noexcept { return waiting_.size() + waiting_high_.size(); }
+  // Fail answers being confirmed: waiting for their next re-ask or with a re-ask in flight.
+  std::size_t confirming() const noexcept { return confirm_queue_.size() + reasks_in_flight_; }
+  // libunbound contexts alive (the main one plus confirmation contexts not yet retired).
+  std::size_t contexts() const noexcept { return (main_ ? 1 : 0) + confirm_ctx_.size(); }
+  // Confirmation contexts alive at once (each is a thread with its own sockets and caches);
+  // past this, due re-asks wait until one retires.
+  static constexpr std::size_t kMaxConfirmContexts = 8;
   const DnsStats& stats() const noexcept { return stats_; }
   const std::vector<std::string>& anchored_zones() const noexcept { return anchored_zones_; }
 
@@ -145,14 +177,31 @@ class DnsClient {
   const std::string& config_text() const noexcept { return config_text_; }
 
  private:
+  // One libunbound context (own thread, own caches) and the poll on its result pipe. The main
+  // context (generation 0) asks every first question; confirmation contexts (generation 1, 2,
+  // ...) only re-asks. Destroyed only when nothing of it is in flight.
+  struct Context {
+    DnsClient* client = nullptr;
+    std::uint64_t generation = 0;
+    std::uint64_t created_ms = 0;  // uv_now()
+    std::size_t in_flight = 0;
+    UbCtxPtr ub;
+    UvPoll poll;  // declared after `ub`: destroyed (stops watching ub_fd) before ub_ctx_delete
+  };
   struct Query {
     DnsClient* client = nullptr;
-    std::string name;  // as asked, with trailing dot
+    Context* ctx = nullptr;  // where it is in flight, if it is
+    std::string name;        // as asked, with trailing dot
     std::uint16_t qtype = 0;
     Callback cb;
+    bool confirm = true;  // a fail answer is confirmed before delivery (§1)
     int async_id = 0;
-    int attempts = 0;
-    std::uint64_t deadline = 0;  // uv_now() ms
+    int sends = 0;                          // submissions in this round (timeouts resubmit)
+    int rounds = 1;                         // first ask + re-asks: DnsAnswer::attempts
+    std::uint64_t deadline = 0;             // uv_now() ms
+    std::uint64_t due = 0;                  // next re-ask, uv_now() ms
+    std::uint64_t answered_generation = 0;  // newest context generation at the last answer
+    DnsAnswer last;                         // the fail answer being confirmed
     int err = 0;
     UbResultPtr result;
     std::list<std::unique_ptr<Query>>::iterator pos;
@@ -160,21 +209,38 @@ class DnsClient {
 
   DnsClient(uv_loop_t* loop, DnsConfig cfg);
   std::expected<void, std::string> init();
+  std::expected<std::unique_ptr<Context>, std::string> make_context(std::uint64_t generation);
+  void enqueue(std::string name, std::uint16_t qtype, Callback cb, DnsPriority priority,
+               bool confirm);
   void pump();
-  bool submit(std::unique_ptr<Query>& q);
+  bool submit(std::unique_ptr<Query>& q, Context& c);
+  bool reask_ready(std::uint64_t now, bool overdue_only) const;
+  void submit_reask();
   void arm_timer();
-  void on_readable() noexcept;
+  void arm_confirm_timer();
+  void update_refs();
+  void retire_contexts();
+  void on_readable(Context* c) noexcept;
   void on_timer() noexcept;
   void on_deferred() noexcept;
+  void on_confirm_timer() noexcept;
+  void finish(std::unique_ptr<Query> q, DnsAnswer a) noexcept;  // confirm or deliver
   void deliver(std::unique_ptr<Query> q, DnsAnswer a) noexcept;
+  void detach(Query& q) noexcept;  // bookkeeping when q leaves its context
+  std::uint64_t reask_spacing_ms() const;
+  std::uint64_t rotation_ms() const;  // least time between two new confirmation contexts
   static void ub_callback(void* arg, int err, ub_result* result) noexcept;
 
   uv_loop_t* loop_;
   DnsConfig cfg_;
-  UbCtxPtr ctx_;
-  UvPoll poll_;
+  std::unique_ptr<Context> main_;
+  std::vector<std::unique_ptr<Context>> confirm_ctx_;  // oldest first; the newest takes re-asks
+  std::uint64_t generation_ = 0;                       // of the newest context
   UvTimer timer_;
-  UvTimer defer_;  // delivers failures of ub_resolve_async outside resolve()
+  UvTimer defer_;          // delivers failures of ub_resolve_async outside resolve()
+  UvTimer confirm_timer_;  // next re-ask due
+  std::deque<std::unique_ptr<Query>> confirm_queue_;  // fail answers awaiting a re-ask, by due
+  std::size_t reasks_in_flight_ = 0;
   std::deque<std::unique_ptr<Query>> waiting_;       // DnsPriority::Normal
   std::deque<std::unique_ptr<Query>> waiting_high_;  // DnsPriority::High, sent first
   std::list<std::unique_ptr<Query>> in_flight_;      // ordered by deadline (same timeout for all)

@@ -81,7 +81,8 @@ struct PipelineOptions {
 
 struct PipelineStats {
   std::uint64_t domains_started = 0, domains_done = 0;
-  std::uint64_t domains_unmeasured = 0;  // domain_unmeasured(): exit code 1
+  std::uint64_t domains_unmeasured = 0;   // DomainResult::unmeasured not empty (or mail = error)
+  std::uint64_t domains_dns_failure = 0;  // of those: verdicts resting on a DNS failure (§1)
   std::uint64_t probes_requested = 0;
   std::uint64_t admit_waits = 0;  // times back-pressure (admit) held new domains back
   std::size_t domains_in_flight = 0;
@@ -95,6 +96,13 @@ void note_probe_findings(DomainResult& result);
 // The domain is not a measurement (listed by scan, exit 1): mail = error (DNS failure), or any
 // reason in `unmeasured` (our own fault, a verdict resting on a confirmed DNS failure).
 bool domain_unmeasured(const DomainResult& r);
+
+// The DNS failures a domain's verdicts rest on (measurement.md §1), one line per `fail` answer
+// in its evidence (MX, A/AAAA, TLSA lookups of the hosts it kept), e.g.
+// "_25._tcp.mx1.example.nl TLSA servfail (confirmed, 3 attempts)". The DNS client delivers a
+// fail only after confirming it, so these are confirmed unless confirmation was switched off.
+// The pipeline adds them to DomainResult::unmeasured.
+std::vector<std::string> dns_failures(const DomainResult& result);
 
 class Pipeline {
  public:

@@ -43,7 +43,10 @@ struct EngineProgress {
   std::size_t probes_peak = 0;     // most SMTP connections open at once so far
   std::size_t dns_in_flight = 0;
   std::uint64_t dns_queries = 0;
-  std::uint64_t dns_timeouts = 0;  // attempts that timed out (each retried or final)
+  std::uint64_t dns_timeouts = 0;        // attempts that timed out (each retried or final)
+  std::size_t dns_confirming = 0;        // fail answers waiting for, or in, a re-ask (§1)
+  std::uint64_t dns_fail_confirmed = 0;  // fail answers that stayed fail on every re-ask
+  std::uint64_t dns_fail_recovered = 0;  // fail answers a re-ask turned into an answer
   double elapsed_s = 0;
 };
 
