@@ -342,6 +342,17 @@ IoStatus SmtpProbe::protocol_error(std::string_view why) {
   }
 }
 
+IoStatus SmtpProbe::over_long(std::string_view what) {
+  // An over-long reply after the greeting is the server's protocol error (measurement.md §2.3),
+  // even though the parser kept its first characters (Postfix would read on: a documented
+  // difference). The reply was complete, so the dialogue still allows QUIT.
+  fail(ProbeOutcome::ProtocolError,
+       std::string(what) + " reply has a line over " + std::to_string(opts_.reply_limits.max_line) +
+           " characters (RFC 5321 §4.5.3.1.5 allows 512)");
+  begin_quit();
+  return IoStatus::Done;
+}
+
 ProbeOutcome SmtpProbe::lost_outcome() const noexcept {
   // reached = a complete 2xx greeting (measurement.md §2.3): from EHLO on, a dialogue that
   // breaks is the server's protocol error; before it, the address was not reached.
@@ -394,6 +405,7 @@ IoStatus SmtpProbe::handle_banner(const SmtpReply& r) {
 
 IoStatus SmtpProbe::handle_ehlo(const SmtpReply& r) {
   const std::string what = helo_sent_ ? "HELO" : "EHLO";
+  if (r.truncated) return over_long(what);
   const std::string first = r.lines.empty() ? std::string() : r.lines.front();
   const std::string why = what + " " + std::to_string(r.code) + " " + first;
   switch (r.klass()) {
@@ -426,6 +438,7 @@ IoStatus SmtpProbe::handle_ehlo(const SmtpReply& r) {
 }
 
 IoStatus SmtpProbe::handle_starttls(const SmtpReply& r) {
+  if (r.truncated) return over_long("STARTTLS");
   const std::string why =
       "STARTTLS " + std::to_string(r.code) + " " + (r.lines.empty() ? "" : r.lines.front());
   switch (r.klass()) {

@@ -23,7 +23,9 @@ want=$(( $(grep -cv '^\s*\(#\|$\)' "$TMP/all.csv") - 1 ))
 DB="$TMP/r.sqlite"
 ARGS=(--domains "$TMP/all.csv" --db "$DB" --resolver "$TB_RESOLVER" --trust-anchor "$TB_TRUST_ANCHOR"
       --ehlo-name "$TB_EHLO_NAME" --smtp-retry-backoff-ms 300 --smtp-timeout-ms 3000
-      --per-ip-interval-ms 20 --concurrency 4 --domains-in-flight 6)
+      --per-ip-interval-ms 20 --concurrency 4 --domains-in-flight 6
+      # resume is under test, not DNS confirmation: failing domains must not hold the slots 30 s
+      --dns-confirm-seconds 2)
 # shellcheck disable=SC2206  # "--allow-address R ...": the testbed's ranges, split on purpose
 ARGS+=($TB_ALLOW_ADDRESS)
 
@@ -38,7 +40,7 @@ while [ "$mid_run" -lt "$KILLS" ] && [ "$i" -lt $((KILLS * 3)) ]; do
   # A random moment while the run makes progress: wait (bounded, 10 s) until one more domain is
   # stored than before, then a random 0-0.3 s more, so that kills land mid-run, not only in
   # start-up or in the slow tail.
-  prev=${killed_done[-1]:-0}
+  prev=0; [ ${#killed_done[@]} -gt 0 ] && prev=${killed_done[-1]}
   for _ in $(seq 1 200); do
     n=$(sqlite3 "$DB" "SELECT count(*) FROM v_run_verdicts WHERE run_id = 1" 2>/dev/null || echo 0)
     [ "${n:-0}" -gt "$prev" ] && break

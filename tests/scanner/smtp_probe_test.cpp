@@ -377,7 +377,7 @@ TEST_CASE("probe: timeouts per phase with the injected clock", "[smtp][probe]") 
 }
 
 TEST_CASE("probe: hostile replies end with a recorded error and bounded state", "[smtp][probe]") {
-  SECTION("1 MiB EHLO line is truncated and the session goes on (no_starttls)") {
+  SECTION("1 MiB EHLO line: over-long reply → protocol_error, bounded, then QUIT") {
     Harness h;
     h.t->ev->on_connected(0);
     h.data("220 hi\r\n");
@@ -389,7 +389,8 @@ TEST_CASE("probe: hostile replies end with a recorded error and bounded state", 
     CHECK(h.t->take() == "QUIT\r\n");
     h.data("221 bye\r\n");
     REQUIRE(h.calls == 1);
-    CHECK(h.done.result.outcome == ProbeOutcome::NoStarttls);
+    CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
+    CHECK(h.done.result.error->find("over 2048 characters") != std::string::npos);
     CHECK(h.done.result.transcript.size() <= 8192 + 64);
   }
   SECTION("endless banner line ends at the byte cap") {
@@ -500,14 +501,14 @@ TEST_CASE("probe: reached = a complete 2xx greeting; later breaks are protocol_e
     REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
   }
-  SECTION("reset after STARTTLS was sent, before its reply; DANE failed") {
+  SECTION("reset after STARTTLS was sent, before its reply; the probe records no DANE value") {
     Harness h({"mx.example.nl", "192.0.2.1", 25, "mx.example.nl", {tlsa}});
     at_starttls(h);
     h.t->ev->on_closed(UV_ECONNRESET);
     REQUIRE(h.calls == 1);
     CHECK(h.done.result.outcome == ProbeOutcome::ProtocolError);
-    CHECK(h.done.result.dane == DaneCheck::Failed);
-    CHECK(h.done.result.dane_reason == DaneFailReason::NoStarttls);
+    // What a broken dialogue means for DANE is the verdict module's (verdict::address_dane).
+    CHECK(h.done.result.dane == DaneCheck::NotApplicable);
   }
   SECTION("silence after STARTTLS") {
     Harness h;

@@ -29,7 +29,8 @@
 //   - before a complete greeting (connect, banner): refused, timeout (silence; also a greeting
 //     that never ends within the parser's caps, e.g. an endless "220-"), reset. Not reached.
 //   - after the greeting, before a reply to STARTTLS (EHLO/HELO, STARTTLS): a reset, silence
-//     until the phase deadline, a reply over the line/byte caps, a malformed reply, an
+//     until the phase deadline, a reply over the line/byte caps (also one complete reply with a
+//     line over max_line: over-long, then QUIT), a malformed reply, an
 //     unexpected code, a 4xx to EHLO (retried like a 4xx greeting) or 5xx to both EHLO and
 //     HELO → protocol_error. Reached.
 //   - after a 2xx to STARTTLS: a failed, reset or stalled handshake → tls_failed. Reached.
@@ -156,6 +157,7 @@ class SmtpProbe final : public TransportEvents {
   void note(std::string_view prefix, std::string_view text);
   IoStatus fail(ProbeOutcome o, std::string why, bool banner_temp = false);
   IoStatus protocol_error(std::string_view phase);
+  IoStatus over_long(std::string_view what);  // a complete reply with a line over the cap
   ProbeOutcome lost_outcome() const noexcept;  // a dialogue lost in this phase: which outcome
   IoStatus handle_banner(const SmtpReply& r);
   IoStatus handle_ehlo(const SmtpReply& r);

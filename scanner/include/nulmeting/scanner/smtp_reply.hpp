@@ -5,8 +5,9 @@
 //
 // Hygiene against hostile peers (modelled on Postfix posttls-finger `response()` and
 // smtp_chat.c, not copied): a line longer than `max_line` is kept truncated and its excess
-// skipped, as Postfix does — so a 1 MiB EHLO line costs no memory and changes no verdict (the
-// testbed's megaline case must still read "no_starttls"). Every byte read before the reply ends
+// skipped, as Postfix does — so a 1 MiB EHLO line costs no memory; `truncated` tells the probe,
+// which records such a reply after the greeting as protocol_error (measurement.md §2.3: an
+// over-long reply; the testbed's megaline case). Every byte read before the reply ends
 // is counted, and a reply that passes `max_reply_bytes` (8 MiB, far beyond any real server) or
 // `max_lines` is an error — so an endless line or continuation ends with a recorded error long
 // before the phase deadline, and the memory held per reply stays bounded (at most
