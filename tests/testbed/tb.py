@@ -880,6 +880,9 @@ def failed_up(args, e: BaseException) -> int:
     """Say what failed (the server, its log's tail), then stop what `up` started and delete
     the namespace: the next `up` and the namespace checks after the tests start clean."""
     import traceback
+    if isinstance(e, SystemExit) and e.code == SKIP:  # said why already (no namespace)
+        teardown(args.netns)
+        return SKIP
     if isinstance(e, SystemExit) and isinstance(e.code, int):
         rc = e.code
     elif isinstance(e, SystemExit):
@@ -905,7 +908,7 @@ def failed_up(args, e: BaseException) -> int:
     sys.stderr.flush()
     log(f"cleaning up after the failed up (netns {args.netns})")
     if teardown(args.netns) != 0:
-        print(f"testbed: clean-up after the failed up is incomplete (see above)", file=sys.stderr)
+        print("testbed: clean-up after the failed up is incomplete (see above)", file=sys.stderr)
         return rc or 1
     return rc
 
