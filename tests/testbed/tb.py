@@ -2,11 +2,18 @@
 """nulmeting test network: brings up / tears down a private DNS + mail internet in a netns.
 
 Called by tests/testbed/up, down, selftest and posttls-agreement (thin wrappers). Reads the
-scenario catalogue scenarios.toml and writes everything it generates under tests/testbed/run/.
+scenario catalogue scenarios.toml and writes the configuration it generates (zones, certificates,
+configs, env) under tests/testbed/run/ (or --run-dir). What the daemons open at run time (pid
+files, logs, the Postfix queue, data and sockets, NSD/Unbound state) lives in the state
+directory /run/nulmeting-testbed/<netns>/: every daemon user can reach it wherever the checkout
+is (a checkout under /root or a 0700 home is closed to `postfix`), and its socket paths stay far
+below the 108-byte limit of a Unix socket name however deep the checkout (issue 13).
 
 Invariants:
-- Every process started is recorded in run/pids/*.pid; `down` stops exactly those, then checks
-  `ip netns pids` is empty before `ip netns del` (testbed-notes.md). Never kills by name.
+- Every process started is recorded in <state>/pids/*.pid; `down` stops exactly those, then
+  checks `ip netns pids` is empty before `ip netns del` (testbed-notes.md). Never kills by name.
+- A failed `up` tears down what it started (the same pid files) and deletes the namespace, and
+  says which server failed with the tail of its log.
 - All traffic stays inside the namespace (addresses on its lo: 127.x and fd00::/8).
 - Expected verdicts come from the catalogue (decided by measurement.md), never from a tool.
 
@@ -34,7 +41,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RUN = HERE / "run"
 CATALOGUE = HERE / "scenarios.toml"
-DEFAULT_NETNS = "nulmeting-tb"
+# NULMETING_NETNS names the default namespace, so that two testbeds run side by side.
+DEFAULT_NETNS = os.environ.get("NULMETING_NETNS") or "nulmeting-tb"
+STATE_ROOT = Path("/run/nulmeting-testbed")
+STATE = STATE_ROOT / DEFAULT_NETNS  # set per namespace in main()
+# Test hook (tests/testbed/up-failure): a real start-up failure late in `up`, after NSD and
+# Unbound run: Postfix is also told to listen on the resolver's TCP port, which Unbound holds.
+FAULT = os.environ.get("TB_INJECT_FAULT", "")
 SKIP = 77
 JOBS = max(2, (os.cpu_count() or 2) * 2)  # parallel openssl/dnssec-signzone subprocesses
 
@@ -51,6 +64,19 @@ BACKEND_PORT_OFFSET = 10000  # with --latency-ms servers listen on port+offset, 
 
 def log(msg: str) -> None:
     print(f"testbed: {msg}", flush=True)
+
+
+def state_dir(netns: str) -> Path:
+    return STATE_ROOT / netns
+
+
+# The server `up` is starting (name, its log): named with its log's tail when `up` fails.
+STARTING: tuple[str, Path] | None = None
+
+
+def starting(what: str, logfile: Path) -> None:
+    global STARTING
+    STARTING = (what, logfile)
 
 
 def run(cmd: list[str], *, cwd: Path | None = None, check: bool = True, capture: bool = True,
@@ -704,6 +730,8 @@ def port_of(base: int, args) -> int:
 def write_nsd(role: str, ns: dict, zones: list[Zone], args) -> Path:
     d = RUN / "nsd" / role
     d.mkdir(parents=True, exist_ok=True)
+    sd = STATE / "nsd" / role  # NSD's own run-time files
+    sd.mkdir(parents=True, exist_ok=True)
     port = port_of(53, args)
     conf = [
         "server:",
@@ -713,12 +741,12 @@ def write_nsd(role: str, ns: dict, zones: list[Zone], args) -> Path:
         "  username: \"\"",
         "  chroot: \"\"",
         f"  zonesdir: \"{RUN / 'dns'}\"",
-        f"  pidfile: \"{RUN / 'pids' / ('nsd-' + role + '.pid')}\"",
-        f"  logfile: \"{RUN / 'logs' / ('nsd-' + role + '.log')}\"",
+        f"  pidfile: \"{STATE / 'pids' / ('nsd-' + role + '.pid')}\"",
+        f"  logfile: \"{STATE / 'logs' / ('nsd-' + role + '.log')}\"",
         "  database: \"\"",
-        f"  zonelistfile: \"{d / 'zone.list'}\"",
-        f"  xfrdfile: \"{d / 'xfrd.state'}\"",
-        f"  xfrdir: \"{d}\"",
+        f"  zonelistfile: \"{sd / 'zone.list'}\"",
+        f"  xfrdfile: \"{sd / 'xfrd.state'}\"",
+        f"  xfrdir: \"{sd}\"",
         "  hide-version: yes",
         "  verbosity: 1",
         "  tcp-count: 1000",
@@ -743,6 +771,8 @@ def write_nsd(role: str, ns: dict, zones: list[Zone], args) -> Path:
 def write_unbound(args) -> Path:
     d = RUN / "unbound"
     d.mkdir(parents=True, exist_ok=True)
+    sd = STATE / "unbound"
+    sd.mkdir(parents=True, exist_ok=True)
     hints = d / "root.hints"
     hints.write_text(f". 3600000 NS {NS_ROOT['name']}\n{NS_ROOT['name']} 3600000 A {NS_ROOT['v4']}\n"
                      f"{NS_ROOT['name']} 3600000 AAAA {NS_ROOT['v6']}\n")
@@ -755,9 +785,9 @@ def write_unbound(args) -> Path:
   do-tcp: yes
   username: ""
   chroot: ""
-  directory: "{d}"
-  pidfile: "{RUN / 'pids' / 'unbound.pid'}"
-  logfile: "{RUN / 'logs' / 'unbound.log'}"
+  directory: "{sd}"
+  pidfile: "{STATE / 'pids' / 'unbound.pid'}"
+  logfile: "{STATE / 'logs' / 'unbound.log'}"
   use-syslog: no
   verbosity: 1
   val-log-level: 2
@@ -825,10 +855,10 @@ def netns_pids(netns: str) -> list[int]:
 
 def spawn_bg(netns: str, name: str, cmd: list[str]) -> int:
     """Start a long-running non-daemonising process inside the netns; record its pid."""
-    logf = open(RUN / "logs" / f"{name}.log", "ab")
-    p = subprocess.Popen(["ip", "netns", "exec", netns] + cmd, stdout=logf, stderr=logf,
-                         stdin=subprocess.DEVNULL, start_new_session=True)
-    (RUN / "pids" / f"{name}.pid").write_text(f"{p.pid}\n")
+    with open(STATE / "logs" / f"{name}.log", "ab") as logf:
+        p = subprocess.Popen(["ip", "netns", "exec", netns] + cmd, stdout=logf, stderr=logf,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+    (STATE / "pids" / f"{name}.pid").write_text(f"{p.pid}\n")
     return p.pid
 
 
@@ -880,17 +910,69 @@ def cmd_up(args) -> int:
               f"instance its own --run-dir, or `down --netns {old['netns']}` first",
               file=sys.stderr)
         return 1
-    if old or netns_exists(args.netns):
+    if old or netns_exists(args.netns) or (STATE / "pids").exists():
         log("tearing down a previous instance first")
         rc = teardown(old.get("netns", args.netns), keep_busy_netns=True)
         if rc != 0:
             return rc
         if old.get("netns", args.netns) != args.netns and netns_exists(args.netns):
             teardown(args.netns, keep_busy_netns=True)
+    try:
+        return bring_up(args, t0)
+    except BaseException as e:  # noqa: B036 — a failed or interrupted up must not leave servers
+        return failed_up(args, e)
+
+
+def failed_up(args, e: BaseException) -> int:
+    """Say what failed (the server, its log's tail), then stop what `up` started and delete
+    the namespace: the next `up` and the namespace checks after the tests start clean."""
+    import traceback
+    if isinstance(e, SystemExit) and e.code == SKIP:  # said why already (no namespace)
+        teardown(args.netns)
+        return SKIP
+    if isinstance(e, SystemExit) and isinstance(e.code, int):
+        rc = e.code
+    elif isinstance(e, SystemExit):
+        print(e.code, file=sys.stderr, flush=True)
+        rc = 1
+    elif isinstance(e, KeyboardInterrupt):
+        print("testbed: interrupted", file=sys.stderr, flush=True)
+        rc = 130
+    else:
+        traceback.print_exc()
+        rc = 1
+    if STARTING is not None:
+        what, logfile = STARTING
+        print(f"testbed: up FAILED while starting {what}; its log: {logfile}", file=sys.stderr)
+        try:
+            tail = logfile.read_text(errors="replace").splitlines()[-15:]
+        except OSError:
+            tail = ["(no log written)"]
+        for line in tail:
+            print(f"  | {line}", file=sys.stderr)
+    else:
+        print("testbed: up FAILED before any server was started", file=sys.stderr)
+    sys.stderr.flush()
+    log(f"cleaning up after the failed up (netns {args.netns})")
+    if teardown(args.netns) != 0:
+        print("testbed: clean-up after the failed up is incomplete (see above)", file=sys.stderr)
+        return rc or 1
+    return rc
+
+
+def bring_up(args, t0: float) -> int:
     if RUN.exists():
         shutil.rmtree(RUN)
+    if STATE.exists():
+        shutil.rmtree(STATE)
+    # Daemon users (postfix) must traverse every component down to the queue directory.
+    STATE_ROOT.mkdir(mode=0o755, exist_ok=True)
+    STATE_ROOT.chmod(0o755)
+    STATE.mkdir(mode=0o755)
     for sub in ("pids", "logs"):
-        (RUN / sub).mkdir(parents=True, exist_ok=True)
+        (STATE / sub).mkdir(parents=True, exist_ok=True)
+    RUN.mkdir(parents=True, exist_ok=True)
+    (RUN / "logs").symlink_to(STATE / "logs")  # one place for every log of this instance
     cat = load_catalogue()
     plan = Plan(cat, args)
     plan.build()
@@ -903,7 +985,8 @@ def cmd_up(args) -> int:
 
     infra = [NS_ROOT, NS_TLD, NS_ZONES, NS_LAME, RESOLVER]
     addrs = [a for n in infra for a in (n["v4"], n["v6"])] + sorted(plan.addresses)
-    (RUN / "state.json").write_text(json.dumps({"netns": args.netns, "latency_ms": args.latency_ms}))
+    (RUN / "state.json").write_text(json.dumps({"netns": args.netns, "latency_ms": args.latency_ms,
+                                                "state_dir": str(STATE)}))
     setup_netns(args.netns, addrs)
 
     # trust anchor: the root's DNSKEY (KSK) in zone-file format
@@ -923,12 +1006,14 @@ def cmd_up(args) -> int:
              "lame": (NS_LAME, [])}
     for role, (ns, zones) in roles.items():
         conf = write_nsd(role, ns, zones, args)
+        starting(f"NSD ({role})", STATE / "logs" / f"nsd-{role}.log")
         nsexec(args.netns, ["nsd", "-c", str(conf)])
-    wait_for(lambda: all((RUN / "pids" / f"nsd-{r}.pid").exists() for r in roles), "nsd pid files")
+        wait_for(lambda: (STATE / "pids" / f"nsd-{role}.pid").exists(), f"nsd ({role}) pid file")
     conf = write_unbound(args)
+    starting("Unbound", STATE / "logs" / "unbound.log")
     run(["unbound-checkconf", str(conf)])
     nsexec(args.netns, ["unbound", "-c", str(conf)])
-    wait_for(lambda: (RUN / "pids" / "unbound.pid").exists(), "unbound pid file")
+    wait_for(lambda: (STATE / "pids" / "unbound.pid").exists(), "unbound pid file")
 
     if plan.postfix:
         start_postfix(args.netns, plan, args)
@@ -936,8 +1021,9 @@ def cmd_up(args) -> int:
         cfg = RUN / "misbehave.json"
         port = port_of(25, args)
         cfg.write_text(json.dumps([dict(m, port=port) for m in plan.misbehave]))
+        starting("the scripted SMTP server", STATE / "logs" / "misbehave.log")
         spawn_bg(args.netns, "misbehave", [sys.executable, str(HERE / "misbehave.py"), str(cfg),
-                                           str(RUN / "logs" / "accepts.log")])
+                                           str(STATE / "logs" / "accepts.log")])
     if args.latency_ms:
         cfg = RUN / "delayproxy.json"
         listeners = [{"ip": a, "port": 53, "backend_port": 53 + BACKEND_PORT_OFFSET}
@@ -946,7 +1032,8 @@ def cmd_up(args) -> int:
         listeners += [{"ip": a, "port": 25, "backend_port": 25 + BACKEND_PORT_OFFSET,
                        "udp": False} for a in smtp]
         cfg.write_text(json.dumps({"rtt_ms": args.latency_ms, "listeners": listeners,
-                                   "cpu_report": str(RUN / "logs" / "delayproxy-cpu.txt")}))
+                                   "cpu_report": str(STATE / "logs" / "delayproxy-cpu.txt")}))
+        starting("the delay proxy", STATE / "logs" / "delayproxy.log")
         spawn_bg(args.netns, "delayproxy", [sys.executable, str(HERE / "delayproxy.py"), str(cfg)])
 
     # outputs
@@ -958,13 +1045,13 @@ def cmd_up(args) -> int:
     write_csv(RUN / "scenarios.csv", plan.scenario_rows)
     write_csv(RUN / "demo.csv", plan.demo_rows)
     (RUN / "expected.json").write_text(json.dumps(plan.expected, indent=1, sort_keys=False) + "\n")
-    env = {"TB_NETNS": args.netns, "TB_RESOLVER": RESOLVER["v4"], "TB_RESOLVER_PORT": "53",
+    env = {"TB_NETNS": args.netns, "TB_STATE_DIR": str(STATE), "TB_RESOLVER": RESOLVER["v4"], "TB_RESOLVER_PORT": "53",
            "TB_RESOLVER6": RESOLVER["v6"],
            "TB_TRUST_ANCHOR": str(RUN / "trust-anchor.zone"),
            "TB_SCENARIOS_CSV": str(RUN / "scenarios.csv"), "TB_DEMO_CSV": str(RUN / "demo.csv"),
            "TB_EXPECTED_JSON": str(RUN / "expected.json"), "TB_EHLO_NAME": EHLO_NAME,
            "TB_LATENCY_MS": str(args.latency_ms or 0),
-           "TB_ACCEPT_LOG": str(RUN / "logs" / "accepts.log"),
+           "TB_ACCEPT_LOG": str(STATE / "logs" / "accepts.log"),
            # The testbed lives in non-public ranges, which nulmeting never contacts unless told
            # (measurement.md §2.3): every scan of the testbed passes $TB_ALLOW_ADDRESS (unquoted).
            "TB_ALLOW_RANGES": " ".join(ALLOW_RANGES),
@@ -980,8 +1067,10 @@ def cmd_up(args) -> int:
         p = nsexec(args.netns, ["dig", "+time=1", "+tries=1", f"@{RESOLVER['v4']}", "test.",
                                 "SOA", "+dnssec"], check=False)
         return p.returncode == 0 and " ad" in p.stdout.split("flags:")[1].split(";")[0]
+    starting("Unbound (validating test. SOA)", STATE / "logs" / "unbound.log")
     wait_for(ready, "the resolver to validate test. SOA", 20)
     if plan.postfix:
+        starting("Postfix (its listeners)", STATE / "logs" / "postfix.log")
         wait_for(lambda: postfix_ready(args.netns, plan), "postfix listeners", 40)
     ndom = len(plan.scenario_rows) + len(plan.demo_rows)
     log(f"up in {time.monotonic() - t0:.1f} s: netns {args.netns}, {len(dz)} zones, "
@@ -993,35 +1082,41 @@ def cmd_up(args) -> int:
 
 def teardown(netns: str, keep_busy_netns: bool = False) -> int:
     t0 = time.monotonic()
-    pidsdir = RUN / "pids"
+    state = state_dir(netns)
     # Postfix is stopped like any other server: SIGTERM to its master (pid file below). Not
     # `postfix stop`: its postfix-script calls postlog, which hung once postlogd had died.
+    # RUN/pids and RUN/postfix: where an instance started before the state directory kept them.
     stopped = []
-    if pidsdir.exists():
-        for p in sorted(pidsdir.glob("*.pid")):
-            pid = read_pid(p)
-            if pid and alive(pid):
-                try:
-                    os.kill(pid, signal.SIGTERM)
-                    stopped.append(pid)
-                except ProcessLookupError:
-                    pass
+    names: dict[int, str] = {}
+    for pidsdir in (state / "pids", RUN / "pids"):
+        if pidsdir.is_dir() and not pidsdir.is_symlink():
+            for p in sorted(pidsdir.glob("*.pid")):
+                pid = read_pid(p)
+                if pid and alive(pid) and pid not in stopped:
+                    try:
+                        os.kill(pid, signal.SIGTERM)
+                        stopped.append(pid)
+                        names[pid] = p.stem
+                    except ProcessLookupError:
+                        pass
     # the postfix master pid lives in its queue directory
-    mp = RUN / "postfix" / "spool" / "pid" / "master.pid"
-    mpid = read_pid(mp) if mp.exists() else None
-    if mpid and alive(mpid):
-        stopped.append(mpid)
+    for mp in (state / "postfix" / "spool" / "pid" / "master.pid",
+               RUN / "postfix" / "spool" / "pid" / "master.pid"):
+        mpid = read_pid(mp) if mp.exists() else None
+        if mpid and alive(mpid) and mpid not in stopped:
+            os.kill(mpid, signal.SIGTERM)
+            stopped.append(mpid)
     end = time.monotonic() + 10
     while time.monotonic() < end and any(alive(p) for p in stopped):
         time.sleep(0.1)
     for pid in stopped:
         if alive(pid):
-            log(f"pid {pid} ignored SIGTERM; sending SIGKILL")
+            log(f"pid {pid} ({names.get(pid, 'postfix master')}) ignored SIGTERM; sending SIGKILL")
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-    cpu = RUN / "logs" / "delayproxy-cpu.txt"
+    cpu = state / "logs" / "delayproxy-cpu.txt"
     if cpu.exists():
         wait_for(lambda: cpu.stat().st_size > 0, "delay proxy CPU report", 3)
         log(cpu.read_text().strip())
@@ -1043,6 +1138,11 @@ def teardown(netns: str, keep_busy_netns: bool = False) -> int:
                   file=sys.stderr)
             return 1
         run(["ip", "netns", "del", netns])
+    # Everything the daemons kept goes, except their logs (read them after a failed up).
+    if state.is_dir():
+        for sub in state.iterdir():
+            if sub.name != "logs":
+                shutil.rmtree(sub) if sub.is_dir() and not sub.is_symlink() else sub.unlink()
     etc = Path("/etc/netns") / netns
     if etc.exists():
         shutil.rmtree(etc)
@@ -1082,14 +1182,29 @@ MaxProtocol = TLSv1
 
 
 def start_postfix(netns: str, plan: Plan, args) -> None:
-    base = RUN / "postfix"
+    # Everything Postfix opens is in the state directory: its daemons run as `postfix`, which
+    # must reach the queue and data directories (master.lock), and its socket paths
+    # (public/postlog, private/*) must stay below 108 bytes.
+    base = STATE / "postfix"
     etc, spool, data = base / "etc", base / "spool", base / "data"
     for p in (etc, spool, data):
         p.mkdir(parents=True, exist_ok=True)
-    # Postfix daemons run as `postfix` and must reach the queue directory.
-    for p in (RUN, base):
-        p.chmod(0o755)
+    base.chmod(0o755)
     shutil.chown(data, "postfix", "postfix")
+    # Postfix logs through its postlog service, but the master's own start-up errors (bind
+    # failures, a lock file it cannot open) come before postlogd can run and were lost. A sink
+    # of ours on the postlog socket (postlog_service_name below), started first, writes every
+    # message to postfix.log; `postfix start` itself falls back to that file when it is absent.
+    logfile = STATE / "logs" / "postfix.log"
+    logfile.touch()
+    # the master binds its public sockets as `postfix`: the directory as Postfix makes it
+    (spool / "public").mkdir(mode=0o710, exist_ok=True)
+    shutil.chown(spool / "public", "postfix", "postdrop")
+    sock = spool / "public" / "testbed-log"
+    starting("the Postfix log sink", STATE / "logs" / "postfix-logsink.log")
+    spawn_bg(netns, "postfix-logsink", [sys.executable, str(HERE / "logsink.py"), str(sock),
+                                        str(logfile)])
+    wait_for(lambda: sock.exists(), "the Postfix log socket", 10)
     legacy = etc / "legacy-tls.cnf"
     legacy.write_text(LEGACY_TLS_CONF)
     main = f"""# nulmeting testbed Postfix: many MX hosts, accepts no mail
@@ -1119,8 +1234,9 @@ smtpd_recipient_restrictions = reject
 smtpd_banner = $myhostname ESMTP nulmeting testbed
 inet_interfaces = all
 inet_protocols = all
-maillog_file = {RUN / 'logs' / 'postfix.log'}
-maillog_file_prefixes = {RUN}
+maillog_file = {logfile}
+maillog_file_prefixes = {STATE}
+postlog_service_name = {sock.name}
 smtpd_tls_security_level = may
 smtpd_tls_loglevel = 1
 smtpd_timeout = 60s
@@ -1151,6 +1267,8 @@ biff = no
         "postlog   unix-dgram n  -       n       -       1       postlogd",
     ]
     port = port_of(25, args)
+    if FAULT == "postfix-port-taken":
+        master.append(f"{RESOLVER['v4']}:53 inet n - n - - smtpd")
     for li in plan.postfix:
         ip = li["ip"]
         addr = f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
@@ -1169,11 +1287,12 @@ biff = no
                          "smtpd_tls_mandatory_protocols=>=TLSv1,<=TLSv1"]
         master.append(f"{addr} inet n - n - - smtpd " + " ".join(f"-o {o}" for o in opts))
     (etc / "master.cf").write_text("\n".join(master) + "\n")
+    starting("Postfix", logfile)
     nsexec(netns, ["postfix", "-c", str(etc), "check"], check=False)
     nsexec(netns, ["postfix", "-c", str(etc), "start"])
     mp = spool / "pid" / "master.pid"
     wait_for(lambda: mp.exists() and read_pid(mp) is not None, "postfix master pid")
-    (RUN / "pids" / "postfix-master.pid").write_text(f"{read_pid(mp)}\n")
+    (STATE / "pids" / "postfix-master.pid").write_text(f"{read_pid(mp)}\n")
 
 
 def listening(netns: str) -> set[str]:
@@ -1245,11 +1364,12 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "render-expected":
         return cmd_render_expected(args)
-    global RUN
+    global RUN, STATE
     if args.run_dir:
         RUN = Path(args.run_dir).resolve()
     args.netns_given = args.netns is not None
     args.netns = args.netns or DEFAULT_NETNS
+    STATE = state_dir(args.netns)
     require_root()
     # one up/down at a time per namespace (several helpers share the default testbed)
     import fcntl
