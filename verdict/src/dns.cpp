@@ -1,5 +1,6 @@
 // dns.cpp — see dns.hpp.
 #include <nulmeting/verdict/dns.hpp>
+#include "names.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -21,13 +22,7 @@ int rank(DnsClass c) {
   return 0;
 }
 
-std::string lower_no_dot(std::string_view name) {
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string s(name);
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
+using detail::lower_no_dot;
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // host.cpp — see host.hpp.
 #include <nulmeting/verdict/dns.hpp>
+#include "names.hpp"
 #include <nulmeting/verdict/host.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
@@ -8,13 +9,7 @@
 namespace nulmeting::verdict {
 namespace {
 
-std::string lower_no_dot(std::string_view name) {
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string s(name);
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
+using detail::lower_no_dot;
 
 // The address answer that carries H's CNAME expansion (the one with data; A first).
 const DnsAnswer& with_data(const DnsAnswer& a, const DnsAnswer& aaaa) {
