@@ -65,8 +65,8 @@ std::expected<std::unique_ptr<ScannerSession>, std::string> open_scanner(const P
   for (const auto& [ok, family] : {std::pair{routes.ipv4, "IPv4"}, std::pair{routes.ipv6, "IPv6"}})
     if (!ok)
       spdlog::warn(
-          "this host has no {} route: {} addresses will be recorded as no_route (not measured) "
-          "and their domains as incomplete",
+          "this host has no {} route to the internet: {} addresses it cannot reach are recorded "
+          "as no_route (not measured) and their domains as incomplete",
           family, family);
   return session;
 }
