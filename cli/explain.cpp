@@ -103,11 +103,10 @@ std::vector<std::string> explain_reasons(const DomainResult& r) {
                       h.name));
     switch (h.status) {
       case HostStatus::NoAddress:
-        why.push_back(fmt::format(
-            "MX {}: has no A or AAAA record{}", h.name,
-            verdict::host_counted_for_dane(h)
-                ? ""
-                : " (both securely denied: left out of the DANE verdict)"));
+        why.push_back(fmt::format("MX {}: has no A or AAAA record{}", h.name,
+                                  verdict::host_counted_for_dane(h)
+                                      ? ""
+                                      : " (both securely denied: left out of the DANE verdict)"));
         continue;
       case HostStatus::Unusable:
         why.push_back(fmt::format("MX {}: its address lookups failed", h.name));

@@ -4,7 +4,9 @@
 namespace nulmeting::csv {
 namespace {
 
-bool formula_start(char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; }
+bool formula_start(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
 
 // True when `text` is some apostrophes (maybe none) followed by a formula character.
 bool needs_mark(std::string_view text) {

@@ -30,30 +30,31 @@ constexpr Names<HostStatus, 4> kHostStatus{{{HostStatus::Ok, "ok"},
                                             {HostStatus::Unusable, "unusable"},
                                             {HostStatus::NoAddress, "no_address"},
                                             {HostStatus::TlsaError, "tlsa_error"}}};
-constexpr Names<ProbeOutcome, 13> kProbeOutcome{{{ProbeOutcome::StarttlsOk, "starttls_ok"},
-                                                {ProbeOutcome::NoStarttls, "no_starttls"},
-                                                {ProbeOutcome::StarttlsRefused, "starttls_refused"},
-                                                {ProbeOutcome::TlsFailed, "tls_failed"},
-                                                {ProbeOutcome::Refused, "refused"},
-                                                {ProbeOutcome::Timeout, "timeout"},
-                                                {ProbeOutcome::SmtpTempError, "smtp_temp_error"},
-                                                {ProbeOutcome::SmtpPermError, "smtp_perm_error"},
-                                                {ProbeOutcome::Reset, "reset"},
-                                                {ProbeOutcome::ProtocolError, "protocol_error"},
-                                                {ProbeOutcome::NotPublic, "not_public"},
-                                                {ProbeOutcome::NoRoute, "no_route"},
-                                                {ProbeOutcome::InternalError, "internal_error"}}};
+constexpr Names<ProbeOutcome, 13> kProbeOutcome{
+    {{ProbeOutcome::StarttlsOk, "starttls_ok"},
+     {ProbeOutcome::NoStarttls, "no_starttls"},
+     {ProbeOutcome::StarttlsRefused, "starttls_refused"},
+     {ProbeOutcome::TlsFailed, "tls_failed"},
+     {ProbeOutcome::Refused, "refused"},
+     {ProbeOutcome::Timeout, "timeout"},
+     {ProbeOutcome::SmtpTempError, "smtp_temp_error"},
+     {ProbeOutcome::SmtpPermError, "smtp_perm_error"},
+     {ProbeOutcome::Reset, "reset"},
+     {ProbeOutcome::ProtocolError, "protocol_error"},
+     {ProbeOutcome::NotPublic, "not_public"},
+     {ProbeOutcome::NoRoute, "no_route"},
+     {ProbeOutcome::InternalError, "internal_error"}}};
 constexpr Names<DaneCheck, 3> kDaneCheck{{{DaneCheck::NotApplicable, "n/a"},
                                           {DaneCheck::Authenticated, "authenticated"},
                                           {DaneCheck::Failed, "failed"}}};
-constexpr Names<DaneFailReason, 7> kDaneFail{{{DaneFailReason::None, ""},
-                                              {DaneFailReason::NoMatch, "no_match"},
-                                              {DaneFailReason::NameMismatch, "name_mismatch"},
-                                              {DaneFailReason::Expired, "expired"},
-                                              {DaneFailReason::NoStarttls, "no_starttls"},
-                                              {DaneFailReason::TlsFailed, "tls_failed"},
-                                              {DaneFailReason::TlsaLookupFailed,
-                                               "tlsa_lookup_failed"}}};
+constexpr Names<DaneFailReason, 7> kDaneFail{
+    {{DaneFailReason::None, ""},
+     {DaneFailReason::NoMatch, "no_match"},
+     {DaneFailReason::NameMismatch, "name_mismatch"},
+     {DaneFailReason::Expired, "expired"},
+     {DaneFailReason::NoStarttls, "no_starttls"},
+     {DaneFailReason::TlsFailed, "tls_failed"},
+     {DaneFailReason::TlsaLookupFailed, "tlsa_lookup_failed"}}};
 constexpr Names<Pkix, 3> kPkix{
     {{Pkix::NotChecked, "n/a"}, {Pkix::Valid, "valid"}, {Pkix::Invalid, "invalid"}}};
 constexpr Names<MailVerdict, 4> kMail{{{MailVerdict::Receives, "receives"},

@@ -654,11 +654,10 @@ std::vector<DomainEntry> RooImport::entries() const {
 }
 
 void RooImport::write_csv(std::ostream& out) const {
-  out << csv::comment("Imported by `nulmeting domains import-roo` from " + report_.file +
-                      " (schema " + (report_.schema.empty() ? "unknown" : report_.schema) +
-                      ", export timestamp " +
-                      (report_.timestamp.empty() ? "unknown" : report_.timestamp) + ") on " +
-                      report_.today);
+  out << csv::comment(
+      "Imported by `nulmeting domains import-roo` from " + report_.file + " (schema " +
+      (report_.schema.empty() ? "unknown" : report_.schema) + ", export timestamp " +
+      (report_.timestamp.empty() ? "unknown" : report_.timestamp) + ") on " + report_.today);
   out << csv::record({"domain", "organization", "sector", "source", "roo_id", "roo_type"});
   std::vector<std::string> row;
   for (const auto& e : entries()) {

@@ -38,6 +38,16 @@ MAX_BYTES = 64 * 1024 * 1024
 HOST = b"scripted.testbed.test"
 
 
+async def flood(w, line: bytes) -> None:
+    """Repeat one continuation line until MAX_BYTES were sent: a reply that never ends."""
+    sent = 0
+    while sent < MAX_BYTES:
+        w.write(line)
+        sent += len(line)
+        await w.drain()
+        await asyncio.sleep(0.001)
+
+
 async def readline(r: asyncio.StreamReader) -> bytes:
     line = await r.readline()
     if not line:
@@ -113,13 +123,7 @@ async def session(cfg: dict, r: asyncio.StreamReader, w: asyncio.StreamWriter) -
             await r.read(4096)
             await asyncio.sleep(HOLD_SECONDS)  # never a ServerHello
     elif mode == "multiline":
-        sent = 0
-        line = b"220-" + HOST + b" still greeting you, please wait\r\n"
-        while sent < MAX_BYTES:
-            w.write(line)
-            sent += len(line)
-            await w.drain()
-            await asyncio.sleep(0.001)
+        await flood(w, b"220-" + HOST + b" still greeting you, please wait\r\n")
     elif mode == "starttls-250":
         if not await smtp_until_starttls(r, w, b"250 2.0.0 go ahead\r\n"):
             return
@@ -145,13 +149,7 @@ async def session(cfg: dict, r: asyncio.StreamReader, w: asyncio.StreamWriter) -
         w.write(b"220 " + HOST + b" ESMTP scripted\r\n")
         await w.drain()
         await readline(r)
-        sent = 0
-        line = b"250-" + HOST + b" and there is more to say\r\n"
-        while sent < MAX_BYTES:
-            w.write(line)
-            sent += len(line)
-            await w.drain()
-            await asyncio.sleep(0.001)
+        await flood(w, b"250-" + HOST + b" and there is more to say\r\n")
     elif mode == "never-contact":
         w.write(b"554 5.7.1 this address is not public: a scanner must never connect here\r\n")
     elif mode == "megaline":

@@ -27,7 +27,7 @@ struct IpAddress {
 };
 
 struct IpNetwork {
-  IpAddress base;      // host bits cleared
+  IpAddress base;       // host bits cleared
   unsigned prefix = 0;  // over the 128-bit form (an IPv4 /8 is /104 here)
   bool contains(const IpAddress& a) const noexcept;
   std::string text() const;  // "127.0.0.0/8", "fd00::/8"
