@@ -81,6 +81,58 @@ constexpr Names<RolloverVerdict, 3> kRollover{{{RolloverVerdict::Yes, "yes"},
                                                {RolloverVerdict::No, "no"},
                                                {RolloverVerdict::NotApplicable, "n/a"}}};
 
+constexpr Names<TlsQuality, 6> kTlsQuality{{{TlsQuality::Good, "good"},
+                                            {TlsQuality::Sufficient, "sufficient"},
+                                            {TlsQuality::PhaseOut, "phase_out"},
+                                            {TlsQuality::Insufficient, "insufficient"},
+                                            {TlsQuality::Incomplete, "incomplete"},
+                                            {TlsQuality::NotApplicable, "n/a"}}};
+constexpr Names<TlsItem, 12> kTlsItem{{{TlsItem::ProtocolVersions, "protocol_versions"},
+                                       {TlsItem::Tls13Suites, "tls13_suites"},
+                                       {TlsItem::Tls12Suites, "tls12_suites"},
+                                       {TlsItem::EcdheGroups, "ecdhe_groups"},
+                                       {TlsItem::FfdheGroups, "ffdhe_groups"},
+                                       {TlsItem::KexHashes, "kex_hashes"},
+                                       {TlsItem::CertKeys, "cert_keys"},
+                                       {TlsItem::CertSignatures, "cert_signatures"},
+                                       {TlsItem::CipherOrder, "cipher_order"},
+                                       {TlsItem::Compression, "compression"},
+                                       {TlsItem::SecureRenegotiation, "secure_renegotiation"},
+                                       {TlsItem::ExtendedMasterSecret, "extended_master_secret"}}};
+constexpr Names<TlsItemState, 3> kTlsItemState{{{TlsItemState::Measured, "measured"},
+                                                {TlsItemState::Unknown, "unknown"},
+                                                {TlsItemState::NotApplicable, "n/a"}}};
+constexpr Names<SpfVerdict, 4> kSpf{{{SpfVerdict::Valid, "valid"},
+                                     {SpfVerdict::Invalid, "invalid"},
+                                     {SpfVerdict::None, "none"},
+                                     {SpfVerdict::Error, "error"}}};
+constexpr Names<SpfPolicy, 4> kSpfPolicy{{{SpfPolicy::Strict, "strict"},
+                                          {SpfPolicy::Soft, "soft"},
+                                          {SpfPolicy::Open, "open"},
+                                          {SpfPolicy::NotApplicable, "n/a"}}};
+constexpr Names<DmarcVerdict, 4> kDmarc{{{DmarcVerdict::Valid, "valid"},
+                                         {DmarcVerdict::Invalid, "invalid"},
+                                         {DmarcVerdict::None, "none"},
+                                         {DmarcVerdict::Error, "error"}}};
+constexpr Names<DmarcPolicy, 4> kDmarcPolicy{{{DmarcPolicy::Reject, "reject"},
+                                              {DmarcPolicy::Quarantine, "quarantine"},
+                                              {DmarcPolicy::None, "none"},
+                                              {DmarcPolicy::NotApplicable, "n/a"}}};
+constexpr Names<DkimVerdict, 3> kDkim{{{DkimVerdict::Present, "present"},
+                                       {DkimVerdict::Absent, "absent"},
+                                       {DkimVerdict::Error, "error"}}};
+constexpr Names<MtaStsVerdict, 6> kMtaSts{{{MtaStsVerdict::Enforce, "enforce"},
+                                           {MtaStsVerdict::Testing, "testing"},
+                                           {MtaStsVerdict::None, "none"},
+                                           {MtaStsVerdict::Invalid, "invalid"},
+                                           {MtaStsVerdict::Error, "error"},
+                                           {MtaStsVerdict::NotApplicable, "n/a"}}};
+constexpr Names<TlsRptVerdict, 5> kTlsRpt{{{TlsRptVerdict::Valid, "valid"},
+                                           {TlsRptVerdict::Invalid, "invalid"},
+                                           {TlsRptVerdict::None, "none"},
+                                           {TlsRptVerdict::Error, "error"},
+                                           {TlsRptVerdict::NotApplicable, "n/a"}}};
+
 template <class Enum, std::size_t N>
 std::string_view name_of(const Names<Enum, N>& names, Enum value) {
   for (const auto& [e, text] : names)
@@ -126,6 +178,16 @@ NULMETING_ENUM_TEXT(DnssecVerdict, kDnssec)
 NULMETING_ENUM_TEXT(StarttlsVerdict, kStarttls)
 NULMETING_ENUM_TEXT(DaneVerdict, kDane)
 NULMETING_ENUM_TEXT(RolloverVerdict, kRollover)
+NULMETING_ENUM_TEXT(TlsQuality, kTlsQuality)
+NULMETING_ENUM_TEXT(TlsItem, kTlsItem)
+NULMETING_ENUM_TEXT(TlsItemState, kTlsItemState)
+NULMETING_ENUM_TEXT(SpfVerdict, kSpf)
+NULMETING_ENUM_TEXT(SpfPolicy, kSpfPolicy)
+NULMETING_ENUM_TEXT(DmarcVerdict, kDmarc)
+NULMETING_ENUM_TEXT(DmarcPolicy, kDmarcPolicy)
+NULMETING_ENUM_TEXT(DkimVerdict, kDkim)
+NULMETING_ENUM_TEXT(MtaStsVerdict, kMtaSts)
+NULMETING_ENUM_TEXT(TlsRptVerdict, kTlsRpt)
 
 #undef NULMETING_ENUM_TEXT
 

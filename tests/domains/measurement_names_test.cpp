@@ -71,6 +71,60 @@ TEST_CASE("verdict names are exactly those of measurement.md", "[measurement]") 
                          {DaneCheck::NotApplicable, "n/a"}});
 }
 
+TEST_CASE("v2 names: tls_quality and the other mail standards (§3-§5)", "[measurement]") {
+  round_trip<TlsQuality>({{TlsQuality::Good, "good"},
+                          {TlsQuality::Sufficient, "sufficient"},
+                          {TlsQuality::PhaseOut, "phase_out"},
+                          {TlsQuality::Insufficient, "insufficient"},
+                          {TlsQuality::Incomplete, "incomplete"},
+                          {TlsQuality::NotApplicable, "n/a"}});
+  round_trip<TlsItem>({{TlsItem::ProtocolVersions, "protocol_versions"},
+                       {TlsItem::Tls13Suites, "tls13_suites"},
+                       {TlsItem::Tls12Suites, "tls12_suites"},
+                       {TlsItem::EcdheGroups, "ecdhe_groups"},
+                       {TlsItem::FfdheGroups, "ffdhe_groups"},
+                       {TlsItem::KexHashes, "kex_hashes"},
+                       {TlsItem::CertKeys, "cert_keys"},
+                       {TlsItem::CertSignatures, "cert_signatures"},
+                       {TlsItem::CipherOrder, "cipher_order"},
+                       {TlsItem::Compression, "compression"},
+                       {TlsItem::SecureRenegotiation, "secure_renegotiation"},
+                       {TlsItem::ExtendedMasterSecret, "extended_master_secret"}});
+  round_trip<TlsItemState>({{TlsItemState::Measured, "measured"},
+                            {TlsItemState::Unknown, "unknown"},
+                            {TlsItemState::NotApplicable, "n/a"}});
+  round_trip<SpfVerdict>({{SpfVerdict::Valid, "valid"},
+                          {SpfVerdict::Invalid, "invalid"},
+                          {SpfVerdict::None, "none"},
+                          {SpfVerdict::Error, "error"}});
+  round_trip<SpfPolicy>({{SpfPolicy::Strict, "strict"},
+                         {SpfPolicy::Soft, "soft"},
+                         {SpfPolicy::Open, "open"},
+                         {SpfPolicy::NotApplicable, "n/a"}});
+  round_trip<DmarcVerdict>({{DmarcVerdict::Valid, "valid"},
+                            {DmarcVerdict::Invalid, "invalid"},
+                            {DmarcVerdict::None, "none"},
+                            {DmarcVerdict::Error, "error"}});
+  round_trip<DmarcPolicy>({{DmarcPolicy::Reject, "reject"},
+                           {DmarcPolicy::Quarantine, "quarantine"},
+                           {DmarcPolicy::None, "none"},
+                           {DmarcPolicy::NotApplicable, "n/a"}});
+  round_trip<DkimVerdict>({{DkimVerdict::Present, "present"},
+                           {DkimVerdict::Absent, "absent"},
+                           {DkimVerdict::Error, "error"}});
+  round_trip<MtaStsVerdict>({{MtaStsVerdict::Enforce, "enforce"},
+                             {MtaStsVerdict::Testing, "testing"},
+                             {MtaStsVerdict::None, "none"},
+                             {MtaStsVerdict::Invalid, "invalid"},
+                             {MtaStsVerdict::Error, "error"},
+                             {MtaStsVerdict::NotApplicable, "n/a"}});
+  round_trip<TlsRptVerdict>({{TlsRptVerdict::Valid, "valid"},
+                             {TlsRptVerdict::Invalid, "invalid"},
+                             {TlsRptVerdict::None, "none"},
+                             {TlsRptVerdict::Error, "error"},
+                             {TlsRptVerdict::NotApplicable, "n/a"}});
+}
+
 TEST_CASE("TLSA record text is usage selector type hex", "[measurement]") {
   TlsaRecord r{3, 1, 1, {0x0a, 0x1b, 0xff}, true};
   CHECK(r.text() == "3 1 1 0a1bff");

@@ -80,6 +80,71 @@ struct TlsaInfo {
   std::vector<DnsAnswer> lookups;          // every TLSA query made, in order (evidence)
 };
 
+// ---- §4: TLS quality of one address (measured on every starttls_ok address) ------------
+// A graded item's value, an address's tls_quality and a domain's tls_quality share these names:
+// good, sufficient, phase_out, insufficient; `incomplete` (some item unknown because the server
+// refused or rate-limited a connection of the assessment: never guessed) and `n/a`.
+// Ordering matters: a larger value is worse (verdict takes the maximum).
+enum class TlsQuality : std::uint8_t {
+  Good,
+  Sufficient,
+  PhaseOut,
+  Insufficient,
+  Incomplete,
+  NotApplicable,
+};
+
+// The §4 items, graded and pass/fail, in the order of the contract's tables.
+enum class TlsItem : std::uint8_t {
+  ProtocolVersions,      // "protocol_versions"
+  Tls13Suites,           // "tls13_suites"
+  Tls12Suites,           // "tls12_suites"  (every suite of TLS 1.2 and below)
+  EcdheGroups,           // "ecdhe_groups"
+  FfdheGroups,           // "ffdhe_groups"
+  KexHashes,             // "kex_hashes"    (key-exchange signature hashes, <= 1.2)
+  CertKeys,              // "cert_keys"     (public key of every non-root certificate sent)
+  CertSignatures,        // "cert_signatures"
+  CipherOrder,           // "cipher_order"  (pass/fail)
+  Compression,           // "compression"   (pass/fail)
+  SecureRenegotiation,   // "secure_renegotiation" (pass/fail)
+  ExtendedMasterSecret,  // "extended_master_secret" (pass/fail)
+};
+
+enum class TlsItemState : std::uint8_t {
+  Measured,       // `found` is complete enough to grade (the planner guarantees the worst
+                  // accepted value is in it)
+  Unknown,        // a connection it needed was refused / rate-limited / timed out
+  NotApplicable,  // e.g. ≤1.2 items on a TLS 1.3-only server
+};
+
+// Evidence and value of one item. `found` holds the accepted values the grade rests on, in
+// these spellings (the verdict's tables read them): versions "SSLv2" "SSLv3" "TLSv1"
+// "TLSv1.1" "TLSv1.2" "TLSv1.3"; suites by IANA name ("TLS_RSA_WITH_AES_128_CBC_SHA",
+// "TLS_AES_256_GCM_SHA384"); groups by IANA name ("x25519", "secp224r1", "ffdhe2048") and a
+// non-RFC 7919 DH group as "dh-<bits>"; hashes "md5" "sha1" "sha224" "sha256" "sha384"
+// "sha512"; certificate keys "rsa-<bits>" "ec-<curve>" "ed25519" "ed448" "dsa-<bits>";
+// certificate signatures "<hash>-rsa" "<hash>-ecdsa" "<hash>-rsa-pss" "ed25519" "ed448";
+// pass/fail items list what failed ("deflate", "not supported", "client order followed",
+// "prefers <suite> over <suite>") and are empty when they pass.
+struct TlsItemResult {
+  TlsItem item = TlsItem::ProtocolVersions;
+  TlsItemState state = TlsItemState::Unknown;
+  std::vector<std::string> found;
+  TlsQuality value = TlsQuality::Incomplete;  // written by verdict (grading), not the scanner
+};
+
+struct TlsAssessment {
+  bool assessed = false;  // false: the address's outcome was not starttls_ok (not assessed)
+  std::vector<TlsItemResult> items;  // every TlsItem once, in enum order, when assessed
+  std::vector<std::string> versions_accepted;  // every version the server accepted
+  std::string preferred_suite;                 // the server's pick from our full offer
+  std::string dh_group;                        // "ffdhe3072", "dh-1024", "" when no DHE
+  std::optional<bool> client_renegotiation;    // information only (nullopt: not tested)
+  int connections = 0;                         // connections beyond the main probe
+  std::vector<std::string> unknown_reasons;    // why items are unknown ("refused at step 3")
+  TlsQuality quality = TlsQuality::NotApplicable;  // the address's tls_quality (verdict)
+};
+
 // ---- §2.3: one SMTP probe of one address ----------------------------------------------------
 enum class ProbeOutcome : std::uint8_t {
   StarttlsOk,
@@ -140,6 +205,7 @@ struct ProbeResult {
                                        // MX RRset is secure re-check DANE-TA names with its own
                                        // extra reference identifiers without a second probe
   std::string sni;
+  TlsAssessment tls;  // §4, on starttls_ok addresses
   int attempts = 1;  // connection attempts (4xx-banner retries included)
   double duration_ms = 0;
 };
@@ -162,6 +228,14 @@ enum class DnssecVerdict : std::uint8_t { Secure, Insecure, Bogus, Error, NotApp
 enum class StarttlsVerdict : std::uint8_t { All, Partial, None, Unreachable, NotApplicable };
 enum class DaneVerdict : std::uint8_t { Valid, Invalid, Partial, Untested, None, NotApplicable };
 enum class RolloverVerdict : std::uint8_t { Yes, No, NotApplicable };
+// §5 — the other mail standards (the `none` of DmarcPolicy is the p=none policy).
+enum class SpfVerdict : std::uint8_t { Valid, Invalid, None, Error };
+enum class SpfPolicy : std::uint8_t { Strict, Soft, Open, NotApplicable };
+enum class DmarcVerdict : std::uint8_t { Valid, Invalid, None, Error };
+enum class DmarcPolicy : std::uint8_t { Reject, Quarantine, None, NotApplicable };
+enum class DkimVerdict : std::uint8_t { Present, Absent, Error };
+enum class MtaStsVerdict : std::uint8_t { Enforce, Testing, None, Invalid, Error, NotApplicable };
+enum class TlsRptVerdict : std::uint8_t { Valid, Invalid, None, Error, NotApplicable };
 
 struct DomainVerdict {
   MailVerdict mail = MailVerdict::Error;
@@ -170,6 +244,15 @@ struct DomainVerdict {
   DaneVerdict dane = DaneVerdict::NotApplicable;
   RolloverVerdict dane_rollover = RolloverVerdict::NotApplicable;
   bool protected_ = false;  // dnssec == secure && dane == valid
+  TlsQuality tls_quality = TlsQuality::NotApplicable;  // §3/§4
+  // §5 (their evidence lives in DomainResult, added by the features that measure them)
+  SpfVerdict spf = SpfVerdict::Error;
+  SpfPolicy spf_policy = SpfPolicy::NotApplicable;
+  DmarcVerdict dmarc = DmarcVerdict::Error;
+  DmarcPolicy dmarc_policy = DmarcPolicy::NotApplicable;
+  DkimVerdict dkim = DkimVerdict::Error;
+  MtaStsVerdict mta_sts = MtaStsVerdict::NotApplicable;
+  TlsRptVerdict tls_rpt = TlsRptVerdict::NotApplicable;
 };
 
 struct DomainResult {
@@ -200,6 +283,16 @@ std::string_view to_string(DnssecVerdict);
 std::string_view to_string(StarttlsVerdict);
 std::string_view to_string(DaneVerdict);
 std::string_view to_string(RolloverVerdict);
+std::string_view to_string(TlsQuality);
+std::string_view to_string(TlsItem);
+std::string_view to_string(TlsItemState);
+std::string_view to_string(SpfVerdict);
+std::string_view to_string(SpfPolicy);
+std::string_view to_string(DmarcVerdict);
+std::string_view to_string(DmarcPolicy);
+std::string_view to_string(DkimVerdict);
+std::string_view to_string(MtaStsVerdict);
+std::string_view to_string(TlsRptVerdict);
 
 // Inverse of to_string; std::nullopt for an unknown name (reading a database or a fixture).
 template <class Enum>
