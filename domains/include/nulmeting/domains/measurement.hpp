@@ -135,7 +135,7 @@ struct TlsItemResult {
 
 struct TlsAssessment {
   bool assessed = false;  // false: the address's outcome was not starttls_ok (not assessed)
-  std::vector<TlsItemResult> items;  // every TlsItem once, in enum order, when assessed
+  std::vector<TlsItemResult> items;            // every TlsItem once, in enum order, when assessed
   std::vector<std::string> versions_accepted;  // every version the server accepted
   std::string preferred_suite;                 // the server's pick from our full offer
   std::string dh_group;                        // "ffdhe3072", "dh-1024", "" when no DHE
@@ -206,7 +206,7 @@ struct ProbeResult {
                                        // extra reference identifiers without a second probe
   std::string sni;
   TlsAssessment tls;  // §4, on starttls_ok addresses
-  int attempts = 1;  // connection attempts (4xx-banner retries included)
+  int attempts = 1;   // connection attempts (4xx-banner retries included)
   double duration_ms = 0;
 };
 
@@ -243,7 +243,7 @@ struct DomainVerdict {
   StarttlsVerdict starttls = StarttlsVerdict::NotApplicable;
   DaneVerdict dane = DaneVerdict::NotApplicable;
   RolloverVerdict dane_rollover = RolloverVerdict::NotApplicable;
-  bool protected_ = false;  // dnssec == secure && dane == valid
+  bool protected_ = false;                             // dnssec == secure && dane == valid
   TlsQuality tls_quality = TlsQuality::NotApplicable;  // §3/§4
   // §5 (their evidence lives in DomainResult, added by the features that measure them)
   SpfVerdict spf = SpfVerdict::Error;
