@@ -21,10 +21,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -186,8 +186,10 @@ bool write_file_atomically(const std::string& path, const std::string& text) {
   bool ok = fchmod(fd, 0644) == 0;
   for (std::size_t done = 0; ok && done < text.size();) {
     const ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) ok = false;
-    else done += static_cast<std::size_t>(n);
+    if (n <= 0)
+      ok = false;
+    else
+      done += static_cast<std::size_t>(n);
   }
   ok = fsync(fd) == 0 && ok;
   ok = close(fd) == 0 && ok;

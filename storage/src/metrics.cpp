@@ -83,17 +83,17 @@ struct VerdictField {
 
 std::vector<VerdictField> verdict_fields() {
   return {
-      {"mail", names_of(std::array{MailVerdict::Receives, MailVerdict::NullMx,
-                                   MailVerdict::NoMail, MailVerdict::Error})},
-      {"dnssec", names_of(std::array{DnssecVerdict::Secure, DnssecVerdict::Insecure,
-                                     DnssecVerdict::Bogus, DnssecVerdict::Error,
-                                     DnssecVerdict::NotApplicable})},
-      {"starttls", names_of(std::array{StarttlsVerdict::All, StarttlsVerdict::Partial,
-                                       StarttlsVerdict::None, StarttlsVerdict::Unreachable,
-                                       StarttlsVerdict::NotApplicable})},
-      {"dane", names_of(std::array{DaneVerdict::Valid, DaneVerdict::Invalid,
-                                   DaneVerdict::Partial, DaneVerdict::Untested,
-                                   DaneVerdict::None, DaneVerdict::NotApplicable})},
+      {"mail", names_of(std::array{MailVerdict::Receives, MailVerdict::NullMx, MailVerdict::NoMail,
+                                   MailVerdict::Error})},
+      {"dnssec",
+       names_of(std::array{DnssecVerdict::Secure, DnssecVerdict::Insecure, DnssecVerdict::Bogus,
+                           DnssecVerdict::Error, DnssecVerdict::NotApplicable})},
+      {"starttls",
+       names_of(std::array{StarttlsVerdict::All, StarttlsVerdict::Partial, StarttlsVerdict::None,
+                           StarttlsVerdict::Unreachable, StarttlsVerdict::NotApplicable})},
+      {"dane",
+       names_of(std::array{DaneVerdict::Valid, DaneVerdict::Invalid, DaneVerdict::Partial,
+                           DaneVerdict::Untested, DaneVerdict::None, DaneVerdict::NotApplicable})},
       {"dane_rollover", names_of(std::array{RolloverVerdict::Yes, RolloverVerdict::No,
                                             RolloverVerdict::NotApplicable})},
   };
@@ -135,9 +135,9 @@ void run_metrics(Text& t, sqlite3* db, std::int64_t run_id) {
   const auto started = static_cast<double>(run.i64(1));
   const std::optional<double> ended =
       run.is_null(2) ? std::nullopt : std::optional(static_cast<double>(run.i64(2)));
-  const nlohmann::json summary = run.is_null(3) ? nlohmann::json::object()
-                                                : nlohmann::json::parse(run.text(3), nullptr,
-                                                                        false);
+  const nlohmann::json summary = run.is_null(3)
+                                     ? nlohmann::json::object()
+                                     : nlohmann::json::parse(run.text(3), nullptr, false);
   auto from_summary = [&](const char* key) -> std::optional<double> {
     if (!summary.is_object() || !summary.contains(key) || !summary[key].is_number())
       return std::nullopt;
@@ -149,13 +149,12 @@ void run_metrics(Text& t, sqlite3* db, std::int64_t run_id) {
   t.gauge("nulmeting_run_id", "ID of the run this file describes", static_cast<double>(run_id));
   status_family(t, status);
   t.gauge("nulmeting_run_start_timestamp_seconds", "Start of the run (Unix time)", started);
-  if (ended)
-    t.gauge("nulmeting_run_end_timestamp_seconds", "End of the run (Unix time)", *ended);
+  if (ended) t.gauge("nulmeting_run_end_timestamp_seconds", "End of the run (Unix time)", *ended);
   // A resumed run spans sessions; the summary's `seconds` is the measuring time of the session
   // that ended it, and is the duration when there is one.
   if (auto secs = from_summary("seconds"); secs || ended)
-    t.gauge("nulmeting_run_duration_seconds",
-            "Measuring time of the session that ended the run", secs ? *secs : *ended - started);
+    t.gauge("nulmeting_run_duration_seconds", "Measuring time of the session that ended the run",
+            secs ? *secs : *ended - started);
   t.gauge("nulmeting_run_domains_listed", "Valid domains of the list at the start of the run",
           static_cast<double>(run.i64(4)));
   t.gauge("nulmeting_run_domains_stored", "Domain results stored for the run",
@@ -177,9 +176,10 @@ void run_metrics(Text& t, sqlite3* db, std::int64_t run_id) {
     }
   }
   {
-    Stmt s(db, "SELECT coalesce(sum(protected = 1), 0), coalesce(sum(protected = 0), 0), "
-               "coalesce(sum(mail = 'error' OR unmeasured <> '[]'), 0) "
-               "FROM domain_results WHERE run_id = ?1");
+    Stmt s(db,
+           "SELECT coalesce(sum(protected = 1), 0), coalesce(sum(protected = 0), 0), "
+           "coalesce(sum(mail = 'error' OR unmeasured <> '[]'), 0) "
+           "FROM domain_results WHERE run_id = ?1");
     s.bind(1, run_id);
     s.step();
     t.sample("nulmeting_domains", static_cast<double>(s.i64(0)),

@@ -6,8 +6,9 @@
 // value tests read it back with a real third-party reader, python3-openpyxl (xlsx_read.py).
 #pragma once
 
-#include <nulmeting/reports/model.hpp>
 #include "support/fixture.hpp"
+
+#include <nulmeting/reports/model.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -87,7 +88,8 @@ inline std::string xlsx_dump(const std::filesystem::path& xlsx) {
 // The workbook as python3-openpyxl reads it (tests/reports/xlsx_read.py): per sheet its title
 // and rows of cells {v, t, f} (value, openpyxl data type, number format) or null.
 inline nlohmann::json xlsx_read(const std::filesystem::path& xlsx) {
-  const std::string out = run("python3 '" + std::string(NULMETING_SOURCE_DIR) +
+  // Debian's interpreter, which has python3-openpyxl (a python3 earlier on PATH may not).
+  const std::string out = run("/usr/bin/python3 '" + std::string(NULMETING_SOURCE_DIR) +
                               "/tests/reports/xlsx_read.py' '" + xlsx.string() + "'");
   INFO("openpyxl output: " << out.substr(0, 400));
   REQUIRE_FALSE(out.empty());

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """xlsx_read.py — a workbook as a third-party reader sees it (python3-openpyxl), as JSON.
 
 Prints {"sheets": [{"title": T, "rows": [[cell, ...], ...]}]} where each cell is null (empty)
