@@ -10,6 +10,8 @@
 #include <nulmeting/domains/string_table.hpp>
 #include <nulmeting/scanner/scan_engine.hpp>
 #include <nulmeting/storage/export.hpp>
+#include <nulmeting/storage/metrics.hpp>
+#include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
 #include <fmt/format.h>
@@ -19,8 +21,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #if defined(__GLIBC__)
@@ -162,9 +168,73 @@ class Progress {
   double last_log_ = -10;
 };
 
+// Peak resident memory of this process so far, in bytes (Linux reports ru_maxrss in KiB).
+std::int64_t peak_rss_bytes() {
+  rusage u{};
+  if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+  return static_cast<std::int64_t>(u.ru_maxrss) * 1024;
+}
+
+// Writes text to path as node_exporter's textfile collector expects: a temporary file in the
+// same directory (same file system, so rename is atomic; its name does not end in .prom, so the
+// collector never reads it half-written), world-readable (the collector runs as another user),
+// synced, then renamed over path.
+bool write_file_atomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".XXXXXX";
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) return false;
+  bool ok = fchmod(fd, 0644) == 0;
+  for (std::size_t done = 0; ok && done < text.size();) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n <= 0)
+      ok = false;
+    else
+      done += static_cast<std::size_t>(n);
+  }
+  ok = fsync(fd) == 0 && ok;
+  ok = close(fd) == 0 && ok;
+  if (ok) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) std::remove(tmp.c_str());
+  return ok;
+}
+
+// The metrics file of the run (or of a scan that failed before its run began: run_id unset).
+// A failure to write it is logged, never changes the scan's exit code.
+void write_metrics(const ScanOptions& o, std::optional<std::int64_t> run_id) {
+  if (o.metrics_file.empty()) return;
+  std::expected<std::string, storage::StorageError> text;
+  if (std::filesystem::exists(o.db_file)) {
+    if (auto reader = storage::Reader::open(o.db_file))
+      text = storage::metrics_text(&*reader, run_id);
+    else
+      text = storage::metrics_text(nullptr, std::nullopt);
+  } else {
+    text = storage::metrics_text(nullptr, std::nullopt);
+  }
+  if (!text) {
+    spdlog::error("metrics: {}", text.error().message);
+    text = storage::metrics_text(nullptr, std::nullopt);
+  }
+  if (text && write_file_atomically(o.metrics_file, *text))
+    spdlog::info("metrics written to {}", o.metrics_file);
+  else
+    spdlog::error("cannot write the metrics file {}", o.metrics_file);
+}
+
+int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id);
+
 }  // namespace
 
 int run_scan(const ScanOptions& o) {
+  std::optional<std::int64_t> run_id;
+  const int rc = scan(o, run_id);
+  write_metrics(o, run_id);
+  return rc;
+}
+
+namespace {
+
+int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id) {
   // 1. The list: every problem reported before anything is measured or written.
   const ListSummary list = check_list_file(o.domains_file);
   for (const auto& p : list.problems) {
@@ -225,6 +295,7 @@ int run_scan(const ScanOptions& o) {
     }
     writer = std::move(*begun);
   }
+  run_id = writer->run_id();
   // A resumed run counts only what it has left: its total and ETA are this session's work.
   const std::size_t to_measure = list.entries - std::min(list.entries, finished.size());
   spdlog::info("run {}: {} domains from {} ({} to measure)", writer->run_id(), list.entries,
@@ -256,7 +327,8 @@ int run_scan(const ScanOptions& o) {
                                  {"domains_dns_failure", st.domains_dns_failure},
                                  {"seconds", outcome.final.elapsed_s},
                                  {"interrupted", outcome.interrupted},
-                                 {"routes", routes_json(routes)}};
+                                 {"routes", routes_json(routes)},
+                                 {"peak_rss_bytes", peak_rss_bytes()}};
   const auto status =
       outcome.interrupted ? storage::RunStatus::Aborted : storage::RunStatus::Finished;
   if (auto fin = writer->finish(status, summary.dump()); !fin) {
@@ -282,6 +354,8 @@ int run_scan(const ScanOptions& o) {
   }
   return st.domains_unmeasured > 0 ? kSomeUnmeasured : kOk;
 }
+
+}  // namespace
 
 int run_check(const CheckOptions& o) {
   auto name = normalize_domain(o.domain);

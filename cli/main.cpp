@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
   cmd_scan->add_option("--label", scan.label, "Label stored with the run (e.g. 'nightly')");
   cmd_scan->add_flag("--skip-invalid", scan.skip_invalid,
                      "Skip invalid rows of the list (listed) instead of refusing the list");
+  cmd_scan->add_option("--metrics-file", scan.metrics_file,
+                       "Write the run's Prometheus metrics here at the end (node_exporter "
+                       "textfile, e.g. /var/lib/prometheus/node-exporter/nulmeting.prom)");
   cmd_scan->callback([&] { action = [&] { return run_scan(scan); }; });
 
   CheckOptions check;

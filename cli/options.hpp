@@ -61,6 +61,7 @@ struct ScanOptions {
   bool resume = false;
   std::string label;
   bool skip_invalid = false;
+  std::string metrics_file;  // node_exporter textfile (README, "Monitoring"); empty: none
 };
 
 struct CheckOptions {

@@ -10,6 +10,7 @@
 // avoids breaking a chart or table row across pages.
 #include "texts.hpp"
 
+#include <nulmeting/reports/numbers.hpp>
 #include <nulmeting/reports/render.hpp>
 #include <nulmeting/reports/tables.hpp>
 
@@ -107,11 +108,11 @@ struct BarRow {
   bool total;
 };
 
-std::string fmt_pct(double p) { return fmt::format("{:.1f}", p); }
+std::string fmt_pct(double p, Lang lang) { return format_number(p, 1, lang); }
 
 // A legend row and one 100 % stacked bar per row; the denominator is written after each bar.
 std::string stacked_bars(std::string_view title, const std::vector<BarRow>& rows,
-                         std::string_view of, std::string_view empty_text) {
+                         std::string_view of, std::string_view empty_text, Lang lang) {
   constexpr double kLabelW = 190, kBarW = 820, kRight = 150, kRowH = 30, kBarH = 22;
   const double width = kLabelW + kBarW + kRight;
   // Legend entries flow left to right and wrap to a new line before they leave the chart.
@@ -160,8 +161,8 @@ std::string stacked_bars(std::string_view title, const std::vector<BarRow>& rows
       s += fmt::format(
           "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\" "
           "stroke-width=\"1\"><title>{}: {} {} {} ({} %)</title></rect>",
-          x, y, w, kBarH, seg.colour, html_escape(seg.label), seg.value, of, r.denominator,
-          fmt_pct(p));
+          x, y, w, kBarH, seg.colour, html_escape(seg.label), format_count(seg.value, lang), of,
+          format_count(r.denominator, lang), fmt_pct(p, lang));
       const std::string txt = fmt::format("{:.0f}%", p);
       if (w >= 9.0 * static_cast<double>(txt.size()) + 6)
         s += fmt::format(
@@ -171,7 +172,8 @@ std::string stacked_bars(std::string_view title, const std::vector<BarRow>& rows
       x += w;
     }
     s += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#59636e\"{}>n = {}</text>",
-                     kLabelW + kBarW + 10, y + kBarH / 2 + 5, weight, r.denominator);
+                     kLabelW + kBarW + 10, y + kBarH / 2 + 5, weight,
+                     format_count(r.denominator, lang));
   }
   s += "</svg></div>\n";
   return s;
@@ -193,7 +195,8 @@ struct Line {
 // narrower purple DANE line, so a line lying on another shows as a halo, never as a blend.
 
 std::string trend_chart(std::string_view title, const std::vector<TrendPoint>& pts,
-                        const std::vector<const Counts*>& counts, const std::vector<Line>& lines) {
+                        const std::vector<const Counts*>& counts, const std::vector<Line>& lines,
+                        Lang lang) {
   constexpr double W = 380, H = 230, L = 44, R = 58, T = 26, B = 34;
   const double pw = W - L - R, ph = H - T - B;
   std::string s = fmt::format(
@@ -235,7 +238,7 @@ std::string trend_chart(std::string_view title, const std::vector<TrendPoint>& p
           "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\"><title>{} #{}: {} %"
           "</title></circle>",
           xat(i), y, line.colour, html_escape(line.label), pts[i].run.id,
-          fmt_pct(percent(c.*line.num, c.receives)));
+          fmt_pct(percent(c.*line.num, c.receives), lang));
     }
     if (path.empty()) continue;
     if (line.width > 0) {
@@ -326,7 +329,7 @@ std::string provider_chart(const ReportModel& m, const Texts& t) {
   return s;
 }
 
-std::string cell_html(const Cell& c) {
+std::string cell_html(const Cell& c, Lang lang) {
   std::string cls;
   if (c.kind == Cell::Kind::Int || c.kind == Cell::Kind::Pct) cls = "n";
   if (c.long_text) cls = "w";
@@ -343,7 +346,7 @@ std::string cell_html(const Cell& c) {
     case Tone::Neutral:
       break;
   }
-  std::string text = html_escape(c.plain());
+  std::string text = html_escape(c.display(lang));
   if (c.kind == Cell::Kind::Pct) text += "&#8239;%";
   if (!c.anchor.empty()) text = fmt::format("<a href=\"#{}\">{}</a>", html_escape(c.anchor), text);
   return cls.empty() ? "<td>" + text + "</td>" : fmt::format("<td class=\"{}\">{}</td>", cls, text);
@@ -353,7 +356,7 @@ std::string cell_html(const Cell& c) {
 // the 100k-row detail table of a 100k-domain list, and seconds when it stays folded.
 constexpr std::size_t kFoldRows = 2000;
 
-std::string table_html(const Table& t, const Texts& tx, bool with_title = true) {
+std::string table_html(const Table& t, const Texts& tx, Lang lang, bool with_title = true) {
   std::string s;
   if (with_title) s += fmt::format("<h2 id=\"{}\">{}</h2>\n", t.id, html_escape(t.title));
   if (!t.note.empty()) s += fmt::format("<p class=\"note\">{}</p>\n", html_escape(t.note));
@@ -370,7 +373,7 @@ std::string table_html(const Table& t, const Texts& tx, bool with_title = true) 
   s += "</tr></thead><tbody>\n";
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     s += (t.last_row_is_total && i + 1 == t.rows.size()) ? "<tr class=\"total\">" : "<tr>";
-    for (const auto& c : t.rows[i]) s += cell_html(c);
+    for (const auto& c : t.rows[i]) s += cell_html(c, lang);
     s += "</tr>\n";
   }
   s += "</tbody></table></div>\n";
@@ -413,14 +416,15 @@ std::string render_html(const ReportModel& m, Lang lang) {
   s += fmt::format(
       "<div class=\"card\"><div class=\"big\">{}</div><div class=\"lbl\">{}</div>"
       "<div class=\"lbl\">{}: {} · {}: {} · {}: {} · {}: {}</div></div>",
-      tot.domains, t.domains_measured, t.receives_mail, tot.receives, t.null_mx, tot.null_mx,
-      t.no_mail, tot.no_mail, t.mail_error, tot.mail_error);
+      format_count(tot.domains, lang), t.domains_measured, t.receives_mail,
+      format_count(tot.receives, lang), t.null_mx, format_count(tot.null_mx, lang), t.no_mail,
+      format_count(tot.no_mail, lang), t.mail_error, format_count(tot.mail_error, lang));
   auto card = [&](std::string_view label, std::int64_t n, std::int64_t d) {
     s += fmt::format(
         "<div class=\"card\"><div class=\"big\">{}</div><div class=\"lbl\">{}"
         "</div><div class=\"lbl\">{} {} {}</div></div>",
-        d > 0 ? fmt::format("{:.1f}&#8239;%", percent(n, d)) : std::string("–"), label, n,
-        t.legend_of, d);
+        d > 0 ? fmt_pct(percent(n, d), lang) + "&#8239;%" : std::string("–"), label,
+        format_count(n, lang), t.legend_of, format_count(d, lang));
   };
   card(t.starttls_all, tot.starttls_all, tot.receives);
   card(t.dane_valid, tot.dane_valid, tot.receives);
@@ -446,7 +450,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
                           {c.starttls_none, "#cf222e", t.starttls_none, false},
                           {c.unreachable, "#8c959f", t.unreachable, false}};
                     }),
-                    t.legend_of, none_text);
+                    t.legend_of, none_text, lang);
   s += stacked_bars(t.c_dane, rows_of([&](const Counts& c) {
                       return std::vector<Segment>{
                           {c.dane_valid, "#1a7f37", t.dane_valid, false},
@@ -455,22 +459,22 @@ std::string render_html(const ReportModel& m, Lang lang) {
                           {c.dane_none, "#eaeef2", t.dane_none, true},
                           {c.dane_invalid, "#cf222e", t.dane_invalid, false}};
                     }),
-                    t.legend_of, none_text);
+                    t.legend_of, none_text, lang);
   s += stacked_bars("DNSSEC", rows_of([&](const Counts& c) {
                       return std::vector<Segment>{{c.dnssec_secure, "#1a7f37", "secure", false},
                                                   {c.dnssec_insecure, "#eaeef2", "insecure", true},
                                                   {c.dnssec_bogus, "#cf222e", "bogus", false},
                                                   {c.dnssec_error, "#8c959f", "error", false}};
                     }),
-                    t.legend_of, none_text);
+                    t.legend_of, none_text, lang);
   s += stacked_bars(t.c_protected, rows_of([&](const Counts& c) {
                       return std::vector<Segment>{
                           {c.protected_, "#1a7f37", t.yes, false},
                           {c.receives - c.protected_, "#eaeef2", t.no, true}};
                     }),
-                    t.legend_of, none_text);
-  s += table_html(find(tables, "headline"), t);
-  s += table_html(find(tables, "sectors"), t, false);
+                    t.legend_of, none_text, lang);
+  s += table_html(find(tables, "headline"), t, lang);
+  s += table_html(find(tables, "sectors"), t, lang, false);
 
   // Causes.
   s += fmt::format("<h2 id=\"causes\">{}</h2>\n", html_escape(t.t_causes));
@@ -487,11 +491,11 @@ std::string render_html(const ReportModel& m, Lang lang) {
       }
       rows.push_back(std::move(b));
     }
-    s += stacked_bars(t.c_causes, rows, t.legend_of, none_text);
+    s += stacked_bars(t.c_causes, rows, t.legend_of, none_text, lang);
   }
   {
     Table ct = find(tables, "causes");
-    s += table_html(ct, t, false);
+    s += table_html(ct, t, lang, false);
   }
   s += fmt::format("<h3>{}</h3><dl class=\"defs\">", html_escape(t.definitions));
   for (auto c : kAllCauses) {
@@ -518,7 +522,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
     const std::string title = k < std::size(kAllSectors)
                                   ? std::string(sector_label(lang, kAllSectors[k]))
                                   : std::string(t.total);
-    s += trend_chart(title, m.trend, cs, lines);
+    s += trend_chart(title, m.trend, cs, lines, lang);
   }
   s += "</div>\n";
 
@@ -526,9 +530,9 @@ std::string render_html(const ReportModel& m, Lang lang) {
     const Table& pt = find(tables, "providers");
     s += fmt::format("<h2 id=\"providers\">{}</h2>\n", html_escape(pt.title));
     s += provider_chart(m, t);
-    s += table_html(pt, t, false);
+    s += table_html(pt, t, lang, false);
   }
-  for (auto id : {"changes", "domains", "trend"}) s += table_html(find(tables, id), t);
+  for (auto id : {"changes", "domains", "trend"}) s += table_html(find(tables, id), t, lang);
 
   s += fmt::format("<footer>{} {}</footer>\n</main>\n</body>\n</html>\n", t.generated_by,
                    html_escape(m.tool_version));

@@ -95,7 +95,7 @@ std::string render_markdown(const ReportModel& m, Lang lang) {
       const bool bold = t.last_row_is_total && &row == &t.rows.back();
       out += "|";
       for (const auto& c : row) {
-        std::string v = md_escape(c.plain());
+        std::string v = md_escape(c.display(lang));
         if (bold && !v.empty()) v = "**" + v + "**";
         out += " " + v + " |";
       }

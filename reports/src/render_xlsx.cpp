@@ -33,6 +33,11 @@ struct Formats {
   lxw_format* total_pct;
 };
 
+// Numbers stay numbers; the reader's locale shows the separators (10.000 / 10,000, 78,2 % /
+// 78.2 %). A share is stored as a fraction (0.782) under a percent format, as Excel keeps them.
+constexpr const char* kCountFormat = "#,##0";
+constexpr const char* kShareFormat = "0.0%";
+
 constexpr lxw_color_t kFill[4] = {0, 0xDAFBE1, 0xFFF8C5, 0xFFEBE9};  // neutral, good, warn, bad
 
 Formats make_formats(lxw_workbook* wb) {
@@ -53,7 +58,8 @@ Formats make_formats(lxw_workbook* wb) {
     f.text[i] = workbook_add_format(wb);
     f.num[i] = workbook_add_format(wb);
     f.pct[i] = workbook_add_format(wb);
-    format_set_num_format(f.pct[i], "0.0");
+    format_set_num_format(f.num[i], kCountFormat);
+    format_set_num_format(f.pct[i], kShareFormat);
     if (i > 0) {
       format_set_bg_color(f.text[i], kFill[i]);
       format_set_bg_color(f.num[i], kFill[i]);
@@ -68,7 +74,8 @@ Formats make_formats(lxw_workbook* wb) {
     format_set_top(x, LXW_BORDER_THIN);
     format_set_bg_color(x, 0xF6F8FA);
   }
-  format_set_num_format(f.total_pct, "0.0");
+  format_set_num_format(f.total_num, kCountFormat);
+  format_set_num_format(f.total_pct, kShareFormat);
   return f;
 }
 
@@ -115,7 +122,7 @@ void write_table(lxw_workbook* wb, const Formats& f, const Table& t,
                                  total ? f.total_num : f.num[tone]);
           break;
         case Cell::Kind::Pct:
-          worksheet_write_number(ws, r, col, cell.pct, total ? f.total_pct : f.pct[tone]);
+          worksheet_write_number(ws, r, col, cell.pct / 100.0, total ? f.total_pct : f.pct[tone]);
           break;
         case Cell::Kind::Empty:
           if (total) worksheet_write_blank(ws, r, col, f.total_text);

@@ -1,6 +1,7 @@
 // tables.cpp — lays the ReportModel out as the tables every format prints (tables.hpp).
 #include "texts.hpp"
 
+#include <nulmeting/reports/numbers.hpp>
 #include <nulmeting/reports/tables.hpp>
 
 #include <fmt/format.h>
@@ -42,6 +43,19 @@ std::string Cell::plain() const {
       return {};
   }
   return {};
+}
+
+std::string Cell::display(Lang lang) const {
+  switch (kind) {
+    case Kind::Int:
+      return format_count(value, lang);
+    case Kind::Pct:
+      return format_number(pct, 1, lang);
+    case Kind::Text:
+    case Kind::Empty:
+      break;
+  }
+  return plain();
 }
 
 Tone tone_of(std::string_view v) {

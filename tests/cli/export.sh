@@ -13,6 +13,7 @@ TS=${NULMETING_TEST_STORAGE:-$(dirname "$BIN")/../tests/test_storage}
 if [ ! -x "$TS" ]; then
   echo "FAIL test_storage not found at $TS (build the test_storage target)"; exit 1
 fi
+PY=${NULMETING_PYTHON:-/usr/bin/python3}  # Debian's, with python3-jsonschema (not a pyenv one)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fails=0
@@ -49,6 +50,14 @@ for id in 1 2 3; do
   run "export jsonl run $id" 0 "$BIN" export --db "$DB" --run "$id" --format jsonl
   same "jsonl run $id" "$TMP/out" "$GOLD/run$id.jsonl"
 done
+# Every run's export is valid under docs/schema/export.schema.json (python3-jsonschema).
+for id in 1 2 3; do
+  if "$PY" "$SRC/tests/ops/validate-export" "$SRC/docs/schema/export.schema.json" "$GOLD/run$id.jsonl" >"$TMP/v" 2>&1; then
+    echo "ok   run $id valid under the JSON Schema"
+  else
+    echo "FAIL run $id under the JSON Schema"; sed 's/^/  | /' "$TMP/v" | head -20; fails=$((fails + 1))
+  fi
+done
 run "export jsonl latest" 0 "$BIN" export --db "$DB" --format jsonl
 same "jsonl latest = run 3" "$TMP/out" "$GOLD/run3.jsonl"
 
@@ -65,6 +74,11 @@ fi
 
 run "export csv -o" 0 "$BIN" export --db "$DB" --run latest --format csv -o "$TMP/run3.csv"
 same "csv run 3" "$TMP/run3.csv" "$GOLD/run3.csv"
+if "$PY" "$SRC/tests/ops/csv-columns" "$SRC/docs/schema/export-csv.md" "$TMP/run3.csv" >"$TMP/v" 2>&1; then
+  echo "ok   csv columns as docs/schema/export-csv.md"
+else
+  echo "FAIL csv columns"; sed 's/^/  | /' "$TMP/v"; fails=$((fails + 1))
+fi
 [ ! -e "$TMP/run3.csv.tmp" ] && echo "ok   no temporary file left" || { echo "FAIL tmp left"; fails=$((fails + 1)); }
 
 run "export of the aborted run" 0 "$BIN" export --db "$DB" --run 4 --format jsonl

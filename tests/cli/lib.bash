@@ -4,6 +4,10 @@
 #   require_testbed              exit 77 (ctest: skipped) unless the testbed is up and this
 #                                process runs inside its namespace; sources its env
 #   finish NAME                  prints the failure count, exits non-zero on any failure
+#   $PY                          Debian's python3 (has the Debian Python packages)
+# Debian's interpreter: the checks that need Debian's Python packages (python3-jsonschema,
+# python3-prometheus-client, python3-openpyxl) run with it, whatever python3 is first on PATH.
+PY=${NULMETING_PYTHON:-/usr/bin/python3}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fails=0

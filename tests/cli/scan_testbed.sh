@@ -24,20 +24,25 @@ want=$(( $(grep -cv '^\s*\(#\|$\)' "$TMP/all.csv") - 1 ))
 
 # Exit 1: the run finished, but the catalogue has domains whose MX lookup fails (bogus, lame).
 scan_start=$(date +%s.%N)
-run "scan all catalogue domains" 1 "$BIN" scan --domains "$TMP/all.csv" --db "$TMP/r.sqlite" "${DNS[@]}" "${FAST[@]}" --label e2e
+run "scan all catalogue domains" 1 "$BIN" scan --domains "$TMP/all.csv" --db "$TMP/r.sqlite" "${DNS[@]}" "${FAST[@]}" --label e2e --metrics-file "$TMP/nulmeting.prom"
 expect "run 1 finished: $want domains"
 expect "unmeasured: lame.test: lame.test MX servfail (confirmed, 3 attempts)"
 # The run summary counts DNS failures confirmed (asked again twice over 30 s, §1) and the
 # domains resting on one.
 summ=$(sqlite3 "$TMP/r.sqlite" "SELECT json_extract(summary, '$.dns_failures_confirmed') > 0 AND json_extract(summary, '$.domains_dns_failure') > 0 FROM runs WHERE id = 1")
 [ "$summ" = 1 ] || { echo "FAIL run summary lacks confirmed DNS failures"; fails=$((fails + 1)); }
+# The metrics file (node_exporter textfile) parses with Prometheus's parser and equals SQL.
+run "metrics of the catalogue scan agree with the database" 0 "$PY" "$SRC/tests/ops/check-metrics" "$TMP/nulmeting.prom" "$TMP/r.sqlite" 1
 # not_public addresses (private-mx.test) were never contacted: the listener logs every accept
 run "no not_public address contacted" 0 env TB_RUN_DIR="$NULMETING_TESTBED" python3 "$SRC/tests/testbed/contacts" --since "$scan_start"
 run "export jsonl" 0 "$BIN" export --db "$TMP/r.sqlite" --format jsonl -o "$TMP/r.jsonl"
 run "verdicts agree with the catalogue" 0 python3 "$SRC/tests/testbed/compare-jsonl" "$TMP/r.jsonl" "$TB_EXPECTED_JSON"
 expect "match: $want of $want domains"
 head -n 1 "$TMP/out"
+# The export of the whole catalogue is valid under docs/schema/export.schema.json.
+run "jsonl export valid under the JSON Schema" 0 "$PY" "$SRC/tests/ops/validate-export" "$SRC/docs/schema/export.schema.json" "$TMP/r.jsonl"
 run "export csv" 0 "$BIN" export --db "$TMP/r.sqlite" --format csv -o "$TMP/r.csv"
+run "csv columns as documented" 0 "$PY" "$SRC/tests/ops/csv-columns" "$SRC/docs/schema/export-csv.md" "$TMP/r.csv"
 [ "$(( $(wc -l <"$TMP/r.csv") - 1 ))" -eq "$want" ] || { echo "FAIL csv rows"; fails=$((fails + 1)); }
 
 # Every domain exactly once in the run; the evidence tables are linked.

@@ -2,13 +2,16 @@
 //
 // Golden files live in tests/reports/golden/. Set NULMETING_UPDATE_GOLDEN=1 to rewrite them
 // from the current output (then review the diff with git before committing).
-// XLSX is a ZIP: the tests read its parts with `unzip -p` (Debian's unzip package).
+// XLSX is a ZIP: the golden tests read its parts with `unzip -p` (Debian's unzip package); the
+// value tests read it back with a real third-party reader, python3-openpyxl (xlsx_read.py).
 #pragma once
 
-#include <nulmeting/reports/model.hpp>
 #include "support/fixture.hpp"
 
+#include <nulmeting/reports/model.hpp>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
@@ -80,6 +83,17 @@ inline std::string xlsx_dump(const std::filesystem::path& xlsx) {
     out += "== " + part + "\n" + xlsx_part(xlsx, part) + "\n";
   }
   return out;
+}
+
+// The workbook as python3-openpyxl reads it (tests/reports/xlsx_read.py): per sheet its title
+// and rows of cells {v, t, f} (value, openpyxl data type, number format) or null.
+inline nlohmann::json xlsx_read(const std::filesystem::path& xlsx) {
+  // Debian's interpreter, which has python3-openpyxl (a python3 earlier on PATH may not).
+  const std::string out = run("/usr/bin/python3 '" + std::string(NULMETING_SOURCE_DIR) +
+                              "/tests/reports/xlsx_read.py' '" + xlsx.string() + "'");
+  INFO("openpyxl output: " << out.substr(0, 400));
+  REQUIRE_FALSE(out.empty());
+  return nlohmann::json::parse(out);
 }
 
 // A fresh fixture database (storage's deterministic fixture) at a path unique to `tag`.

@@ -197,3 +197,34 @@ TEST_CASE("HTML folds very long tables so a browser can open the report", "[rend
   const std::string html = render_html(m, Lang::En);
   CHECK(html.find("<details><summary>2001 rows: click to show the table") != std::string::npos);
 }
+
+// Readers get their language's numbers (HTML, Markdown); CSV and JSON stay machine-readable.
+TEST_CASE("numbers: Dutch reports write 78,2 % and 10.000, English 78.2 % and 10,000",
+          "[render][numbers]") {
+  ReportModel m = handbuilt();
+  Counts& tot = m.sectors.back().counts;
+  tot.domains = 12345;
+  tot.receives = 10000;
+  tot.starttls_all = 7824;  // 78.24 % of receives, shown with one decimal
+  const std::string md_nl = render_markdown(m, Lang::Nl);
+  const std::string md_en = render_markdown(m, Lang::En);
+  CHECK(md_nl.find("| 10.000 | 12.345 | 81,0 |") != std::string::npos);
+  CHECK(md_nl.find("| 7.824 | 10.000 | 78,2 |") != std::string::npos);
+  CHECK(md_en.find("| 10,000 | 12,345 | 81.0 |") != std::string::npos);
+  CHECK(md_en.find("| 7,824 | 10,000 | 78.2 |") != std::string::npos);
+  const std::string html_nl = render_html(m, Lang::Nl);
+  const std::string html_en = render_html(m, Lang::En);
+  CHECK(html_nl.find(">78,2&#8239;%<") != std::string::npos);
+  CHECK(html_nl.find(">10.000<") != std::string::npos);
+  CHECK(html_nl.find("78.2") == std::string::npos);
+  CHECK(html_en.find(">78.2&#8239;%<") != std::string::npos);
+  CHECK(html_en.find(">10,000<") != std::string::npos);
+  for (Lang lang : {Lang::Nl, Lang::En}) {
+    const std::string csv = render_csv(m, lang);
+    CHECK(csv.find(",7824,10000,78.2") != std::string::npos);
+    CHECK(csv.find("10.000") == std::string::npos);
+    CHECK(csv.find("78,2") == std::string::npos);
+  }
+  const auto json = nlohmann::json::parse(render_json(m));
+  CHECK(json["headline"]["starttls_all"]["percent"] == 78.2);
+}

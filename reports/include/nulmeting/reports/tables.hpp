@@ -30,7 +30,8 @@ struct Cell {
   static Cell num(std::int64_t v, Tone tone = Tone::Neutral);
   static Cell share(double p, Tone tone = Tone::Neutral);
   static Cell empty();
-  std::string plain() const;  // text form used by CSV and Markdown ("12.5" for a Pct)
+  std::string plain() const;  // machine text form, used by CSV ("12.5" for a Pct, "10000")
+  std::string display(Lang lang) const;  // for readers (HTML, Markdown): numbers.hpp
 };
 
 struct Table {
