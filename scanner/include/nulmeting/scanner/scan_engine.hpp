@@ -47,6 +47,9 @@ struct EngineProgress {
   std::size_t dns_confirming = 0;        // fail answers waiting for, or in, a re-ask (§1)
   std::uint64_t dns_fail_confirmed = 0;  // fail answers that stayed fail on every re-ask
   std::uint64_t dns_fail_recovered = 0;  // fail answers a re-ask turned into an answer
+  std::size_t dns_limit = 0;             // the adaptive DNS in-flight limit now
+  std::size_t dns_limit_lowest = 0;      // its smallest value so far
+  std::uint64_t dns_limit_decreases = 0;  // times it backed off (SERVFAIL bursts, timeouts)
   double elapsed_s = 0;
 };
 
