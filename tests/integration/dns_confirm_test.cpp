@@ -319,9 +319,25 @@ TEST_CASE("adaptive limit: a burst that overloads the resolver shrinks the windo
                            << b.stats.peak_in_flight);
   REQUIRE(b.answers.size() == 600);
   CHECK(b.stats.limit_decreases >= 1);
-  CHECK(b.stats.lowest_limit <= 16);  // backed off to what the resolver holds
+  CHECK(b.stats.lowest_limit < 32);  // backed off below its start, towards what the resolver holds
   int fails = 0;
   for (const auto& a : b.answers) fails += a.cls == DnsClass::Fail ? 1 : 0;
   CHECK(fails == 0);
   CHECK(b.stats.fail_confirmed == 0);
+  CHECK(b.stats.fail_recovered >= 1);  // the burst did fail questions; re-asks recovered them
+
+  // The same burst with the limit fixed at its ceiling (the client before issue 19): no
+  // back-off. Its figures (more overload answers; in 2 of 3 runs some confirmed failures, as
+  // the re-asks come in a burst too) are in docs/decisions/adaptive-dns.md.
+  auto fixed_cfg = cfg;
+  fixed_cfg.adaptive_in_flight = false;
+  const auto f = burst(fixed_cfg, 600);
+  int fixed_fails = 0;
+  for (const auto& a : f.answers) fixed_fails += a.cls == DnsClass::Fail ? 1 : 0;
+  INFO("fixed limit: overload answers " << f.stats.overload_answers << ", recovered "
+                                        << f.stats.fail_recovered << ", confirmed "
+                                        << f.stats.fail_confirmed << ", fail answers "
+                                        << fixed_fails);
+  CHECK(f.stats.limit_decreases == 0);
+  CHECK(f.stats.lowest_limit == 400);
 }

@@ -136,7 +136,7 @@ struct DnsStats {
   std::size_t peak_confirm_contexts = 0;  // most confirmation contexts alive at once
   std::uint64_t overload_answers = 0;     // SERVFAIL/REFUSED/timeouts the window saw
   std::uint64_t limit_decreases = 0;      // times the in-flight limit was cut
-  std::size_t lowest_limit = 0;           // smallest in-flight limit so far
+  std::size_t lowest_limit = 0;           // smallest in-flight limit a back-off set
 };
 
 // Questions beyond the in-flight cap wait in two FIFO queues; every High question goes out

@@ -59,7 +59,8 @@ class DnsWindow {
   void on_answer(std::uint64_t now_ms, std::uint64_t latency_ms, DnsSignal signal);
 
   std::size_t limit() const noexcept;  // questions that may be in flight now
-  std::size_t lowest() const noexcept { return lowest_; }  // smallest limit so far
+  // The smallest limit a back-off has set (the current limit while there was none).
+  std::size_t lowest() const noexcept { return cut_once_ ? lowest_ : limit(); }
   std::uint64_t decreases() const noexcept { return decreases_; }
   bool slow_start() const noexcept { return window_ < threshold_; }
   double loss() const noexcept { return loss_; }
