@@ -277,8 +277,8 @@ int run_scan(const ScanOptions& o) {
       outcome.final.elapsed_s, outcome.final.probes_started, outcome.final.probes_peak,
       outcome.final.dns_queries, outcome.final.dns_timeouts, outcome.final.dns_limit,
       outcome.final.dns_limit_lowest, outcome.final.dns_limit_decreases,
-      outcome.final.dns_fail_confirmed,
-      outcome.final.dns_fail_recovered, st.domains_unmeasured, st.domains_dns_failure);
+      outcome.final.dns_fail_confirmed, outcome.final.dns_fail_recovered, st.domains_unmeasured,
+      st.domains_dns_failure);
   for (const auto& d : sink.unmeasured()) spdlog::warn("unmeasured: {}", d);
   if (sink.unlisted() > 0)
     spdlog::warn("unmeasured: {} more (see the database: nulmeting export)", sink.unlisted());

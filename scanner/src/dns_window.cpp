@@ -28,7 +28,7 @@ void DnsWindow::cut(std::uint64_t now_ms, double factor) {
   const std::size_t before = limit();
   window_ = clamp_window(window_ * factor, cfg_);
   if (limit() == before) return;  // at the floor (or a fixed window): nothing to count
-  threshold_ = window_;  // from here on, additive increase
+  threshold_ = window_;           // from here on, additive increase
   last_cut_ms_ = now_ms;
   lowest_ = cut_once_ ? std::min(lowest_, limit()) : limit();
   cut_once_ = true;

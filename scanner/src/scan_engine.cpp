@@ -81,18 +81,18 @@ std::string progress_line(const EngineProgress& p, std::size_t total) {
   }
   // A domain whose server said 4xx waits out the backoff with no connection and no DNS open:
   // without the retry count the line would look idle for a minute.
-  const std::string retry =
-      p.probes_retry_wait > 0 ? fmt::format(" ({} waiting to retry a 4xx)", p.probes_retry_wait)
-                              : std::string();
+  const std::string retry = p.probes_retry_wait > 0
+                                ? fmt::format(" ({} waiting to retry a 4xx)", p.probes_retry_wait)
+                                : std::string();
   // DNS failures wait up to the confirmation window (30 s) before they count: say so.
   const std::string confirming =
       p.dns_confirming > 0 ? fmt::format(" ({} failures being confirmed)", p.dns_confirming)
                            : std::string();
   // The adaptive DNS limit (issue 19): a collapsed limit explains a slow scan, and recovered
   // failures show the resolver struggled without it costing a verdict.
-  const std::string recovered =
-      p.dns_fail_recovered > 0 ? fmt::format(" ({} recovered)", p.dns_fail_recovered)
-                               : std::string();
+  const std::string recovered = p.dns_fail_recovered > 0
+                                    ? fmt::format(" ({} recovered)", p.dns_fail_recovered)
+                                    : std::string();
   return fmt::format(
       "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes{}, {} DNS of limit {}{}{}  "
       "probes done: {}  ETA {}",

@@ -334,10 +334,9 @@ TEST_CASE("adaptive limit: a burst that overloads the resolver shrinks the windo
   const auto f = burst(fixed_cfg, 600);
   int fixed_fails = 0;
   for (const auto& a : f.answers) fixed_fails += a.cls == DnsClass::Fail ? 1 : 0;
-  INFO("fixed limit: overload answers " << f.stats.overload_answers << ", recovered "
-                                        << f.stats.fail_recovered << ", confirmed "
-                                        << f.stats.fail_confirmed << ", fail answers "
-                                        << fixed_fails);
+  INFO("fixed limit: overload answers "
+       << f.stats.overload_answers << ", recovered " << f.stats.fail_recovered << ", confirmed "
+       << f.stats.fail_confirmed << ", fail answers " << fixed_fails);
   CHECK(f.stats.limit_decreases == 0);
   CHECK(f.stats.lowest_limit == 400);
 }

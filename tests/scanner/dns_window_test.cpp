@@ -38,8 +38,7 @@ TEST_CASE("dns window: starts at initial, clamped to floor and ceiling", "[dnswi
   CHECK(fixed.limit() == 200);
 }
 
-TEST_CASE("dns window: slow start grows by one per clean answer up to the ceiling",
-          "[dnswindow]") {
+TEST_CASE("dns window: slow start grows by one per clean answer up to the ceiling", "[dnswindow]") {
   DnsWindow w(cfg(4, 100, 10));
   feed(w, 0, 1, 30);
   CHECK(w.limit() == 11);
@@ -75,8 +74,7 @@ TEST_CASE("dns window: never below the floor", "[dnswindow]") {
   CHECK(w.lowest() == 4);
 }
 
-TEST_CASE("dns window: timeouts are overload, their latency is not a round trip",
-          "[dnswindow]") {
+TEST_CASE("dns window: timeouts are overload, their latency is not a round trip", "[dnswindow]") {
   DnsWindow w(cfg(4, 1000, 100));
   auto t = feed(w, 0, 20, 40);
   const double srtt = w.smoothed_latency_ms();
@@ -85,8 +83,7 @@ TEST_CASE("dns window: timeouts are overload, their latency is not a round trip"
   CHECK(w.smoothed_latency_ms() == srtt);
 }
 
-TEST_CASE("dns window: one failing domain among clean answers is not overload",
-          "[dnswindow]") {
+TEST_CASE("dns window: one failing domain among clean answers is not overload", "[dnswindow]") {
   DnsWindow w(cfg(4, 1000, 100));
   std::uint64_t t = 0;
   // One SERVFAIL (a lame delegation) every 40 answers: 2.5 % of the answers.

@@ -34,7 +34,8 @@ TEST_CASE("progress line: DNS failures being confirmed are visible", "[progress]
   EngineProgress p;
   p.pipeline.domains_in_flight = 2;
   p.dns_confirming = 2;
-  CHECK(progress_line(p, 20).find("0 DNS of limit 0 (2 failures being confirmed)") != std::string::npos);
+  CHECK(progress_line(p, 20).find("0 DNS of limit 0 (2 failures being confirmed)") !=
+        std::string::npos);
   p.dns_confirming = 0;
   CHECK(progress_line(p, 20).find("confirmed") == std::string::npos);
 }

@@ -101,10 +101,10 @@ struct DnsConfig {
   // to its authoritatives keeps up with it, and the window backs off for a resolver that does
   // not (docs/decisions/adaptive-dns.md).
   std::size_t max_in_flight = 1000;
-  std::size_t min_in_flight = 4;      // floor of the adaptive limit
-  bool adaptive_in_flight = true;     // false: always max_in_flight (benchmarks, tests)
-  int edns_buffer_size = 1232;  // larger answers come truncated and are retried over TCP
-  bool tcp_only = false;        // `tcp-upstream: yes` (tests of the TCP path)
+  std::size_t min_in_flight = 4;   // floor of the adaptive limit
+  bool adaptive_in_flight = true;  // false: always max_in_flight (benchmarks, tests)
+  int edns_buffer_size = 1232;     // larger answers come truncated and are retried over TCP
+  bool tcp_only = false;           // `tcp-upstream: yes` (tests of the TCP path)
   // libunbound's message cache in MB (the RRset cache gets twice this). A scan asks each
   // domain's MX once and caches hosts itself, so the cache mostly fills with one-off answers
   // until it reaches its bound: at 8 MB that was +14 MiB of RSS between 10,000 and 100,000
