@@ -324,6 +324,9 @@ int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id) {
                                  {"dns_timeouts", outcome.final.dns_timeouts},
                                  {"dns_failures_confirmed", outcome.final.dns_fail_confirmed},
                                  {"dns_failures_recovered", outcome.final.dns_fail_recovered},
+                                 {"dns_limit", outcome.final.dns_limit},
+                                 {"dns_limit_lowest", outcome.final.dns_limit_lowest},
+                                 {"dns_limit_decreases", outcome.final.dns_limit_decreases},
                                  {"domains_dns_failure", st.domains_dns_failure},
                                  {"seconds", outcome.final.elapsed_s},
                                  {"interrupted", outcome.interrupted},
@@ -339,12 +342,15 @@ int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id) {
   }
   spdlog::info(
       "run {} {}: {} domains in {:.1f} s ({} probes, at most {} at once; {} DNS queries, {} "
-      "timed out and retried or given up; DNS failures: {} confirmed, {} recovered on asking "
-      "again); {} unmeasured, {} of them resting on a confirmed DNS failure",
+      "timed out and retried or given up; DNS limit {} at the end, {} at its lowest, {} "
+      "back-offs; DNS failures: {} confirmed, {} recovered on asking again); {} unmeasured, {} "
+      "of them resting on a confirmed DNS failure",
       writer->run_id(), outcome.interrupted ? "interrupted" : "finished", st.domains_done,
       outcome.final.elapsed_s, outcome.final.probes_started, outcome.final.probes_peak,
-      outcome.final.dns_queries, outcome.final.dns_timeouts, outcome.final.dns_fail_confirmed,
-      outcome.final.dns_fail_recovered, st.domains_unmeasured, st.domains_dns_failure);
+      outcome.final.dns_queries, outcome.final.dns_timeouts, outcome.final.dns_limit,
+      outcome.final.dns_limit_lowest, outcome.final.dns_limit_decreases,
+      outcome.final.dns_fail_confirmed, outcome.final.dns_fail_recovered, st.domains_unmeasured,
+      st.domains_dns_failure);
   for (const auto& d : sink.unmeasured()) spdlog::warn("unmeasured: {}", d);
   if (sink.unlisted() > 0)
     spdlog::warn("unmeasured: {} more (see the database: nulmeting export)", sink.unlisted());

@@ -41,7 +41,8 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
   cmd.add_option("--smtp-port", o.smtp_port, "SMTP port")
       ->capture_default_str()
       ->check(CLI::Range(1, 65535));
-  cmd.add_option("--dns-inflight", o.dns_inflight, "DNS queries in flight")
+  cmd.add_option("--dns-inflight", o.dns_inflight,
+                 "most DNS queries in flight (the limit adapts below this to the resolver)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 100000u));
   cmd.add_option("--dns-cache-mb", o.dns_cache_mb,

@@ -161,13 +161,31 @@ std::expected<std::vector<std::string>, std::string> read_trust_anchor_zones(
   return zones;
 }
 
-DnsClient::DnsClient(uv_loop_t* loop, DnsConfig cfg) : loop_(loop), cfg_(std::move(cfg)) {}
+namespace {
+DnsWindowConfig window_config(const DnsConfig& c) {
+  DnsWindowConfig w;
+  w.ceiling = c.max_in_flight;
+  if (c.adaptive_in_flight) {
+    w.floor = std::min(c.min_in_flight, c.max_in_flight);
+    w.initial = std::clamp(w.initial, w.floor, w.ceiling);
+  } else {
+    w.floor = w.initial = c.max_in_flight;  // a window that cannot move
+  }
+  return w;
+}
+}  // namespace
+
+DnsClient::DnsClient(uv_loop_t* loop, DnsConfig cfg)
+    : loop_(loop), cfg_(std::move(cfg)), window_(window_config(cfg_)) {
+  stats_.lowest_limit = window_.limit();
+}
 
 DnsClient::~DnsClient() { close(); }
 
 std::expected<std::unique_ptr<DnsClient>, std::string> DnsClient::create(uv_loop_t* loop,
                                                                          DnsConfig cfg) {
   if (cfg.max_in_flight == 0) return std::unexpected("in-flight limit must be at least 1");
+  if (cfg.min_in_flight == 0) return std::unexpected("in-flight floor must be at least 1");
   if (cfg.retries < 0) return std::unexpected("retries must not be negative");
   if (cfg.timeout.count() <= 0) return std::unexpected("DNS timeout must be positive");
   if (cfg.confirm_attempts < 0)
@@ -312,12 +330,29 @@ bool DnsClient::submit(std::unique_ptr<Query>& q, Context& c) {
   q->ctx = &c;
   ++c.in_flight;
   if (q->rounds > 1) ++reasks_in_flight_;
-  q->deadline = uv_now(loop_) + static_cast<std::uint64_t>(cfg_.timeout.count());
+  q->sent = uv_now(loop_);
+  q->deadline = q->sent + static_cast<std::uint64_t>(cfg_.timeout.count());
   Query* raw = q.get();
   in_flight_.push_back(std::move(q));
   raw->pos = std::prev(in_flight_.end());
   stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_.size());
   return true;
+}
+
+// What the resolver's answer says about its load. SERVFAIL, REFUSED and silence are what a
+// resolver past its capacity gives (Unbound drops or SERVFAILs past num-queries-per-thread,
+// a rate limit REFUSEs); bogus, NXDOMAIN and data are answers it had the capacity to make.
+// Re-asks count for overload but not for latency: they go to fresh contexts with cold caches.
+void DnsClient::observe(const Query& q, const DnsAnswer* a) noexcept {
+  const bool overload =
+      a == nullptr || a->reason == DnsReason::ServFail || a->reason == DnsReason::Refused;
+  if (overload) ++stats_.overload_answers;
+  const std::uint64_t now = uv_now(loop_);
+  const bool main_ctx = q.ctx != nullptr && q.ctx->generation == 0;
+  if (!overload && !main_ctx) return;
+  window_.on_answer(now, now - q.sent, overload ? DnsSignal::Overload : DnsSignal::Clean);
+  stats_.limit_decreases = window_.decreases();
+  stats_.lowest_limit = window_.lowest();
 }
 
 void DnsClient::detach(Query& q) noexcept {
@@ -381,7 +416,7 @@ void DnsClient::pump() {
   pumping_ = true;
   // First questions before re-asks (a re-ask only confirms what is already known), except a
   // re-ask overdue by a DNS timeout: it goes next after the High queue, so none starves.
-  while (in_flight_.size() < cfg_.max_in_flight && !closed_) {
+  while (in_flight_.size() < window_.limit() && !closed_) {
     const std::uint64_t now = uv_now(loop_);
     if (!waiting_high_.empty()) {
       auto q = std::move(waiting_high_.front());
@@ -492,8 +527,9 @@ void DnsClient::on_readable(Context* c) noexcept {
     if (closed_) break;  // close() from a callback delivered (and freed) the rest
     auto owned = std::move(*q->pos);
     in_flight_.erase(q->pos);
-    detach(*owned);
     auto a = classify_result(owned->name, owned->qtype, owned->err, owned->result.get());
+    observe(*owned, &a);
+    detach(*owned);
     owned->result.reset();
     finish(std::move(owned), std::move(a));
   }
@@ -517,6 +553,7 @@ void DnsClient::on_timer() noexcept {
     // ub_cancel succeeds while the answer is not yet processed: its callback will not run.
     (void)ub_cancel(q->ctx->ub.get(), q->async_id);
     Context* c = q->ctx;
+    observe(*q, nullptr);
     detach(*q);
     ++stats_.timeouts;
     expired.emplace_back(std::move(q), c);

@@ -81,18 +81,23 @@ std::string progress_line(const EngineProgress& p, std::size_t total) {
   }
   // A domain whose server said 4xx waits out the backoff with no connection and no DNS open:
   // without the retry count the line would look idle for a minute.
-  const std::string retry =
-      p.probes_retry_wait > 0 ? fmt::format(" ({} waiting to retry a 4xx)", p.probes_retry_wait)
-                              : std::string();
+  const std::string retry = p.probes_retry_wait > 0
+                                ? fmt::format(" ({} waiting to retry a 4xx)", p.probes_retry_wait)
+                                : std::string();
   // DNS failures wait up to the confirmation window (30 s) before they count: say so.
   const std::string confirming =
       p.dns_confirming > 0 ? fmt::format(" ({} failures being confirmed)", p.dns_confirming)
                            : std::string();
+  // The adaptive DNS limit (issue 19): a collapsed limit explains a slow scan, and recovered
+  // failures show the resolver struggled without it costing a verdict.
+  const std::string recovered = p.dns_fail_recovered > 0
+                                    ? fmt::format(" ({} recovered)", p.dns_fail_recovered)
+                                    : std::string();
   return fmt::format(
-      "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes{}, {} DNS{}  probes done: {}  "
-      "ETA {}",
+      "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes{}, {} DNS of limit {}{}{}  "
+      "probes done: {}  ETA {}",
       p.pipeline.domains_done, total, rate, p.pipeline.domains_in_flight, p.probes_active, retry,
-      p.dns_in_flight, confirming, p.probes_started, eta);
+      p.dns_in_flight, p.dns_limit, confirming, recovered, p.probes_started, eta);
 }
 
 ScanEngine::ScanEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -158,6 +163,9 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
     p.dns_confirming = m.dns->confirming();
     p.dns_fail_confirmed = m.dns->stats().fail_confirmed;
     p.dns_fail_recovered = m.dns->stats().fail_recovered;
+    p.dns_limit = m.dns->limit();
+    p.dns_limit_lowest = m.dns->stats().lowest_limit;
+    p.dns_limit_decreases = m.dns->stats().limit_decreases;
     p.elapsed_s = static_cast<double>(uv_hrtime() - t0) / 1e9;
     return p;
   };

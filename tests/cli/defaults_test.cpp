@@ -42,7 +42,7 @@ TEST_CASE("the documented defaults are the library's", "[cli][defaults]") {
   CHECK(d.smtp.per_ip == 2);
   CHECK(d.smtp.min_interval_ms == 1000);
   CHECK(d.dns.timeout.count() == 5000);
-  CHECK(d.dns.max_in_flight == 200);
+  CHECK(d.dns.max_in_flight == 1000);
   CHECK(d.dns.cache_mb == 2);
   CHECK(d.max_domains_in_flight == 2000);
 }

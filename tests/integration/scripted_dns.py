@@ -9,14 +9,20 @@ Usage: scripted_dns.py LOGFILE RULE...   with RULE = NAME=MODE, MODE one of
   servfail        SERVFAIL always
   drop:N          no answer to the first N questions, then as `ok`
   nodata          NOERROR without records (e.g. DNSKEY of an anchored zone: its keys are missing)
-Names not listed answer NXDOMAIN. Prints "port P" on stdout once listening; appends one line
+A NAME of the form "*.ZONE" matches every name under ZONE. Names not listed answer NXDOMAIN.
+Load model (a resolver with a bounded query table, like Unbound's num-queries-per-thread):
+  @delay=MS       every answer leaves MS after its question (the questions are pending meanwhile)
+  @capacity=K     a question that arrives while K are pending gets SERVFAIL at once Prints "port P" on stdout once listening; appends one line
 "QNAME QTYPE N" per question to LOGFILE (N counts the questions for QNAME so far), flushed,
-so the test reads what reached the network. Exits on SIGTERM. Standard library only.
+so the test reads what reached the network (N is "overload" for a question refused by @capacity). Exits on SIGTERM. Standard library only.
 """
+import heapq
+import select
 import signal
 import socket
 import struct
 import sys
+import time
 
 TYPES = {1: "A", 28: "AAAA", 15: "MX", 16: "TXT", 48: "DNSKEY", 43: "DS", 52: "TLSA", 5: "CNAME"}
 
@@ -62,8 +68,15 @@ def response(query: bytes, rcode: int, answer) -> bytes:
 def main() -> None:
     log = open(sys.argv[1], "a", buffering=1)
     rules = {}
+    delay, capacity = 0.0, None
     for rule in sys.argv[2:]:
         name, _, mode = rule.partition("=")
+        if name == "@delay":
+            delay = int(mode) / 1000.0
+            continue
+        if name == "@capacity":
+            capacity = int(mode)
+            continue
         kind, _, n = mode.partition(":")
         rules[name.lower().rstrip(".")] = (kind, int(n) if n else None)
     seen = {}
@@ -71,7 +84,34 @@ def main() -> None:
     sock.bind(("127.0.0.1", 0))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print("port", sock.getsockname()[1], flush=True)
+    pending = []  # heap of (due, seq, packet, peer)
+    seq = 0
+
+    def send(packet, peer):
+        nonlocal seq
+        if delay <= 0:
+            sock.sendto(packet, peer)
+            return
+        seq += 1
+        heapq.heappush(pending, (time.monotonic() + delay, seq, packet, peer))
+
+    def lookup(name):
+        if name in rules:
+            return rules[name]
+        for pattern, rule in rules.items():
+            if pattern.startswith("*.") and name.endswith(pattern[1:]):
+                return rule
+        return ("nxdomain", None)
+
     while True:
+        timeout = max(0.0, pending[0][0] - time.monotonic()) if pending else None
+        readable, _, _ = select.select([sock], [], [], timeout)
+        now = time.monotonic()
+        while pending and pending[0][0] <= now:
+            _, _, packet, peer = heapq.heappop(pending)
+            sock.sendto(packet, peer)
+        if not readable:
+            continue
         msg, peer = sock.recvfrom(4096)
         if len(msg) < 17:
             continue
@@ -79,19 +119,24 @@ def main() -> None:
             name, qtype, _ = parse_question(msg)
         except (struct.error, IndexError):
             continue
+        if capacity is not None and len(pending) >= capacity:
+            # Logged with "overload" in place of the count: the question reached the responder.
+            log.write(f"{name} {TYPES.get(qtype, qtype)} overload\n")
+            sock.sendto(response(msg, 2, None), peer)
+            continue
         seen[name] = seen.get(name, 0) + 1
         log.write(f"{name} {TYPES.get(qtype, qtype)} {seen[name]}\n")
-        kind, n = rules.get(name, ("nxdomain", None))
+        kind, n = lookup(name)
         if kind == "servfail" and (n is None or seen[name] <= n):
-            sock.sendto(response(msg, 2, None), peer)
+            send(response(msg, 2, None), peer)
             continue
         if kind == "drop" and seen[name] <= n:
             continue
         if kind == "nxdomain":
-            sock.sendto(response(msg, 3, None), peer)
+            send(response(msg, 3, None), peer)
             continue
         data = rdata(name, qtype) if kind != "nodata" else None
-        sock.sendto(response(msg, 0, (qtype, data) if data is not None else None), peer)
+        send(response(msg, 0, (qtype, data) if data is not None else None), peer)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,18 @@ TEST_CASE("progress line: DNS failures being confirmed are visible", "[progress]
   EngineProgress p;
   p.pipeline.domains_in_flight = 2;
   p.dns_confirming = 2;
-  CHECK(progress_line(p, 20).find("0 DNS (2 failures being confirmed)") != std::string::npos);
+  CHECK(progress_line(p, 20).find("0 DNS of limit 0 (2 failures being confirmed)") !=
+        std::string::npos);
   p.dns_confirming = 0;
   CHECK(progress_line(p, 20).find("confirmed") == std::string::npos);
+}
+
+TEST_CASE("progress line: the DNS limit and recovered failures are visible", "[progress]") {
+  EngineProgress p;
+  p.dns_in_flight = 37;
+  p.dns_limit = 48;
+  CHECK(progress_line(p, 20).find("37 DNS of limit 48  ") != std::string::npos);
+  CHECK(progress_line(p, 20).find("recovered") == std::string::npos);
+  p.dns_fail_recovered = 5;
+  CHECK(progress_line(p, 20).find("37 DNS of limit 48 (5 recovered)") != std::string::npos);
 }

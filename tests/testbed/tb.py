@@ -25,6 +25,7 @@ Traps met (see also docs/decisions/testbed.md):
 from __future__ import annotations
 
 import argparse
+import bisect
 import concurrent.futures
 import functools
 import hashlib
@@ -621,8 +622,13 @@ class Plan:
 
     # synthetic mode ---------------------------------------------------------------------------
     def synthetic_zones(self) -> None:
-        self.dns.add_zone("syn-signed.test.", "signed")
-        self.dns.add_zone("syn-unsigned.test.", "unsigned")
+        if getattr(self.args, "synthetic_skew", False):
+            for sector in SYN_SECTORS:  # a few big sector zones; "overig" unsigned
+                self.dns.add_zone(f"syn-{sector}.test.",
+                                  "unsigned" if sector == "overig" else "signed")
+        else:
+            self.dns.add_zone("syn-signed.test.", "signed")
+            self.dns.add_zone("syn-unsigned.test.", "unsigned")
         self.dns.add_zone("synmx.test.", "signed")
 
     def synthetic_records(self) -> None:
@@ -649,6 +655,9 @@ def check_expectations(expected: dict) -> list[str]:
     return errors
 
 
+SYN_SECTORS = ["rijk", "provincie", "gemeente", "waterschap", "overig"]
+
+
 def synth_records(plan: Plan) -> None:
     """--synthetic N:M: N domains over M shared MX hosts, for benchmarks.
 
@@ -656,7 +665,13 @@ def synth_records(plan: Plan) -> None:
     stays fast. Host kinds by j % 10: 0-5 DANE-EE valid, 6 DANE-EE with rollover pair,
     7 TLSA mismatch, 8 STARTTLS without TLSA, 9 no STARTTLS. Domains by i: every 5th in the
     unsigned zone; i % 50 == 48 does not exist (NXDOMAIN), i % 50 == 49 has a null MX.
+    With --synthetic-skew (the issue-19 network): the domains live in five sector zones
+    (syn-<sector>.test, "overig" unsigned), and take their host with a skew: host 0 serves 17 %
+    of the domains (the busiest shared provider of that network), the others a Zipf share (1/k)
+    of the rest, drawn by a multiplicative hash of i (deterministic); 15 % of them
+    have a second MX (preference 20) of the same kind, so the verdicts stay those of the kind.
     """
+    skew = getattr(plan.args, "synthetic_skew", False)
     n, m = plan.args.synthetic
     d = plan.dns
     cert, nxt = "syn-leaf", "syn-next"
@@ -689,11 +704,31 @@ def synth_records(plan: Plan) -> None:
                       "addresses": [{"ip": ip, "outcome": "no_starttls" if kind == 9
                                      else "starttls_ok", "dane": dane,
                                      "dane_reason": "no_match" if kind == 7 else None}]})
-    sectors = ["rijk", "provincie", "gemeente", "waterschap", "overig"]
+    sectors = SYN_SECTORS
+    # skewed_host() walks a table: precompute the cumulative shares once
+    skew_table: list[float] = []
+    if skew and m > 1:
+        total = sum(1.0 / k for k in range(2, m + 1))
+        acc = 0.0
+        for k in range(2, m + 1):
+            acc += (1.0 / k) / total
+            skew_table.append(acc)
     for i in range(n):
-        h = hosts[i % m]
+        j = i % m
+        if skew and m > 1:
+            u = ((i * 2654435761 + 12345) % 2**32) / 2**32
+            j = 0 if u < 0.17 else min(bisect.bisect_right(skew_table, (u - 0.17) / 0.83) + 1, m - 1)
+        h = hosts[j]
+        second = None
+        if skew and (i * 40503) % 100 < 15:
+            j2 = j + 10 if j + 10 < m else j - 10
+            if 0 <= j2 < m:
+                second = dict(hosts[j2], preference=20)
         signed = (i % 5) != 4
-        dom = f"d{i:05d}." + ("syn-signed.test" if signed else "syn-unsigned.test")
+        if skew:
+            dom = f"d{i:05d}.syn-{sectors[i % 5]}.test"
+        else:
+            dom = f"d{i:05d}." + ("syn-signed.test" if signed else "syn-unsigned.test")
         plan.synthetic_rows.append((dom, f"Synthetisch orgaan {i} (gesimuleerd)", sectors[i % 5]))
         cls = "secure" if signed else "insecure"
         if i % 50 == 48:
@@ -704,6 +739,9 @@ def synth_records(plan: Plan) -> None:
         else:
             d.add(dom, "MX", f"10 {h['name']}.")
             e = {"mail": "receives", "dnssec": cls, "mx": [h]}
+            if second is not None:
+                d.add(dom, "MX", f"20 {second['name']}.")
+                e["mx"].append(second)
         if e["mail"] == "receives":  # one host per domain: its kind states the verdicts
             e.update(starttls="none" if kind9[h["name"]] else "all",
                      dane=syn_dane[h["name"]], protected=signed and syn_dane[h["name"]] == "valid",
@@ -715,7 +753,8 @@ def synth_records(plan: Plan) -> None:
                  mx_answer={"class": cls if e["mail"] != "no_mail" else cls + "-nx",
                             "reason": "nxdomain" if e["mail"] == "no_mail" else "ok",
                             "records": [] if e["mail"] == "no_mail" else
-                            ["0 ."] if e["mail"] == "null_mx" else [f"10 {h['name']}."]})
+                            ["0 ."] if e["mail"] == "null_mx" else
+                            [f"{x['preference']} {x['name']}." for x in e["mx"]]})
         e.update(organization=plan.synthetic_rows[-1][1], sector=sectors[i % 5], synthetic=True)
         plan.expected["domains"][dom] = e
 
@@ -793,7 +832,7 @@ def write_unbound(args) -> Path:
   val-log-level: 2
   log-servfail: yes
   num-threads: 1
-  num-queries-per-thread: 4096
+  num-queries-per-thread: {getattr(args, "resolver_queries", 4096)}
   outgoing-range: 8192
   # Bursts of a bulk scan (1,000 queries at once) overflow the default 208 KiB receive buffer
   # (/proc/net/snmp RcvbufErrors): each overflow is a lost query and a client timeout.
@@ -1353,6 +1392,11 @@ def main(argv: list[str]) -> int:
     up.add_argument("--netns", default=None)
     up.add_argument("--latency-ms", type=int, default=0)
     up.add_argument("--synthetic", type=parse_synth, default=None)
+    up.add_argument("--synthetic-skew", action="store_true",
+                    help="synthetic domains as the issue-19 network: sector zones, skewed "
+                         "shared MX hosts, 15 %% with a second MX")
+    up.add_argument("--resolver-queries", type=int, default=4096,
+                    help="the resolver's num-queries-per-thread (small: an overloaded resolver)")
     dn = sub.add_parser("down")
     dn.add_argument("--netns", default=None)
     for p in (up, dn):

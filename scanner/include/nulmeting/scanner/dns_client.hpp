@@ -13,9 +13,13 @@
 // Invariants:
 // - Every callback given to resolve() runs exactly once, on the loop thread, never
 //   synchronously inside resolve() (except after close(): then at once, with reason Error).
-// - At most `max_in_flight` questions are inside libunbound; the rest wait in FIFO order and are
-//   submitted as answers arrive (a resolver under load drops queries past its per-thread
-//   limit; a bounded client does not turn that into failures).
+// - At most `window().limit()` questions are inside libunbound; the rest wait in FIFO order and
+//   are submitted as answers arrive (a resolver under load drops queries past its per-thread
+//   limit; a bounded client does not turn that into failures). The limit adapts between
+//   `min_in_flight` and `max_in_flight` (dns_window.hpp): it grows while answers come back
+//   clean and fast, and halves on a burst of SERVFAIL, REFUSED or timeouts
+//   (docs/decisions/adaptive-dns.md). One window for the client: libunbound picks among the
+//   forwarders itself, so answers cannot be told apart per upstream.
 // - A question with no answer after `timeout` is cancelled (ub_cancel: its libunbound callback
 //   will not run) and resubmitted up to `retries` times; then it is `fail`/`timeout`.
 // - A `fail` answer is not delivered at once (measurement.md §1): the question is asked again
@@ -59,6 +63,7 @@
 
 #include <nulmeting/domains/measurement.hpp>
 #include <nulmeting/scanner/dns_classify.hpp>
+#include <nulmeting/scanner/dns_window.hpp>
 #include <nulmeting/scanner/uv_handle.hpp>
 
 #include <unbound.h>
@@ -92,9 +97,14 @@ struct DnsConfig {
   std::string trust_anchor_file = kSystemTrustAnchor;
   std::chrono::milliseconds timeout{5000};  // per attempt
   int retries = 1;                          // resubmissions after a timeout
-  std::size_t max_in_flight = 200;
-  int edns_buffer_size = 1232;  // larger answers come truncated and are retried over TCP
-  bool tcp_only = false;        // `tcp-upstream: yes` (tests of the TCP path)
+  // Ceiling of the adaptive in-flight limit (`--dns-inflight`). 1000: a cold Unbound at 100 ms
+  // to its authoritatives keeps up with it, and the window backs off for a resolver that does
+  // not (docs/decisions/adaptive-dns.md).
+  std::size_t max_in_flight = 1000;
+  std::size_t min_in_flight = 4;   // floor of the adaptive limit
+  bool adaptive_in_flight = true;  // false: always max_in_flight (benchmarks, tests)
+  int edns_buffer_size = 1232;     // larger answers come truncated and are retried over TCP
+  bool tcp_only = false;           // `tcp-upstream: yes` (tests of the TCP path)
   // libunbound's message cache in MB (the RRset cache gets twice this). A scan asks each
   // domain's MX once and caches hosts itself, so the cache mostly fills with one-off answers
   // until it reaches its bound: at 8 MB that was +14 MiB of RSS between 10,000 and 100,000
@@ -124,6 +134,9 @@ struct DnsStats {
   std::uint64_t confirm_contexts = 0;     // fresh libunbound contexts made for re-asks
   std::uint64_t confirm_failures = 0;     // re-asks impossible (no context): fail not confirmed
   std::size_t peak_confirm_contexts = 0;  // most confirmation contexts alive at once
+  std::uint64_t overload_answers = 0;     // SERVFAIL/REFUSED/timeouts the window saw
+  std::uint64_t limit_decreases = 0;      // times the in-flight limit was cut
+  std::size_t lowest_limit = 0;           // smallest in-flight limit a back-off set
 };
 
 // Questions beyond the in-flight cap wait in two FIFO queues; every High question goes out
@@ -171,6 +184,9 @@ class DnsClient {
   // past this, due re-asks wait until one retires.
   static constexpr std::size_t kMaxConfirmContexts = 8;
   const DnsStats& stats() const noexcept { return stats_; }
+  // The adaptive in-flight limit; limit() is what the client allows now.
+  const DnsWindow& window() const noexcept { return window_; }
+  std::size_t limit() const noexcept { return window_.limit(); }
   const std::vector<std::string>& anchored_zones() const noexcept { return anchored_zones_; }
 
   // The generated unbound.conf text (for logs and tests).
@@ -199,6 +215,7 @@ class DnsClient {
     int sends = 0;                          // submissions in this round (timeouts resubmit)
     int rounds = 1;                         // first ask + re-asks: DnsAnswer::attempts
     std::uint64_t deadline = 0;             // uv_now() ms
+    std::uint64_t sent = 0;                 // uv_now() ms of the last submission
     std::uint64_t due = 0;                  // next re-ask, uv_now() ms
     std::uint64_t answered_generation = 0;  // newest context generation at the last answer
     DnsAnswer last;                         // the fail answer being confirmed
@@ -227,6 +244,7 @@ class DnsClient {
   void finish(std::unique_ptr<Query> q, DnsAnswer a) noexcept;  // confirm or deliver
   void deliver(std::unique_ptr<Query> q, DnsAnswer a) noexcept;
   void detach(Query& q) noexcept;  // bookkeeping when q leaves its context
+  void observe(const Query& q, const DnsAnswer* a) noexcept;  // answer (or timeout) to window_
   std::uint64_t reask_spacing_ms() const;
   std::uint64_t rotation_ms() const;  // least time between two new confirmation contexts
   static void ub_callback(void* arg, int err, ub_result* result) noexcept;
@@ -249,6 +267,7 @@ class DnsClient {
   std::vector<std::string> anchored_zones_;
   std::string config_text_;
   DnsStats stats_;
+  DnsWindow window_;
   bool closed_ = false;
   bool pumping_ = false;
 };

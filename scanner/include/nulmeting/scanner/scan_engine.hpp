@@ -37,16 +37,19 @@ struct EngineConfig {
 
 struct EngineProgress {
   PipelineStats pipeline;
-  std::size_t probes_active = 0;   // SMTP connections open now
-  std::size_t probes_started = 0;  // distinct (host, address) probes so far
+  std::size_t probes_active = 0;      // SMTP connections open now
+  std::size_t probes_started = 0;     // distinct (host, address) probes so far
   std::size_t probes_retry_wait = 0;  // probes waiting out a 4xx backoff (no connection open)
-  std::size_t probes_peak = 0;     // most SMTP connections open at once so far
+  std::size_t probes_peak = 0;        // most SMTP connections open at once so far
   std::size_t dns_in_flight = 0;
   std::uint64_t dns_queries = 0;
-  std::uint64_t dns_timeouts = 0;        // attempts that timed out (each retried or final)
-  std::size_t dns_confirming = 0;        // fail answers waiting for, or in, a re-ask (§1)
-  std::uint64_t dns_fail_confirmed = 0;  // fail answers that stayed fail on every re-ask
-  std::uint64_t dns_fail_recovered = 0;  // fail answers a re-ask turned into an answer
+  std::uint64_t dns_timeouts = 0;         // attempts that timed out (each retried or final)
+  std::size_t dns_confirming = 0;         // fail answers waiting for, or in, a re-ask (§1)
+  std::uint64_t dns_fail_confirmed = 0;   // fail answers that stayed fail on every re-ask
+  std::uint64_t dns_fail_recovered = 0;   // fail answers a re-ask turned into an answer
+  std::size_t dns_limit = 0;              // the adaptive DNS in-flight limit now
+  std::size_t dns_limit_lowest = 0;       // the smallest a back-off set
+  std::uint64_t dns_limit_decreases = 0;  // times it backed off (SERVFAIL bursts, timeouts)
   double elapsed_s = 0;
 };
 

@@ -1,0 +1,67 @@
+// dns_window.cpp — the adaptive DNS in-flight limit (see dns_window.hpp).
+#include <nulmeting/scanner/dns_window.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace nulmeting::scanner {
+
+namespace {
+double clamp_window(double w, const DnsWindowConfig& c) {
+  return std::clamp(w, static_cast<double>(c.floor), static_cast<double>(c.ceiling));
+}
+}  // namespace
+
+DnsWindow::DnsWindow(DnsWindowConfig cfg) : cfg_(cfg) {
+  cfg_.ceiling = std::max<std::size_t>(cfg_.ceiling, 1);
+  cfg_.floor = std::clamp<std::size_t>(cfg_.floor, 1, cfg_.ceiling);
+  window_ = clamp_window(static_cast<double>(cfg_.initial), cfg_);
+  threshold_ = static_cast<double>(cfg_.ceiling);
+  lowest_ = limit();
+}
+
+std::size_t DnsWindow::limit() const noexcept {
+  return static_cast<std::size_t>(std::floor(window_));
+}
+
+void DnsWindow::cut(std::uint64_t now_ms, double factor) {
+  const std::size_t before = limit();
+  window_ = clamp_window(window_ * factor, cfg_);
+  if (limit() == before) return;  // at the floor (or a fixed window): nothing to count
+  threshold_ = window_;           // from here on, additive increase
+  last_cut_ms_ = now_ms;
+  lowest_ = cut_once_ ? std::min(lowest_, limit()) : limit();
+  cut_once_ = true;
+  ++decreases_;
+}
+
+void DnsWindow::on_answer(std::uint64_t now_ms, std::uint64_t latency_ms, DnsSignal signal) {
+  const bool overload = signal == DnsSignal::Overload;
+  loss_ += cfg_.loss_gain * ((overload ? 1.0 : 0.0) - loss_);
+  if (!overload) {
+    const auto sample = static_cast<double>(latency_ms);
+    srtt_ = srtt_ == 0 ? std::max(sample, 0.001) : srtt_ + cfg_.latency_gain * (sample - srtt_);
+    base_ = base_ == 0 ? srtt_ : std::min(srtt_, base_ + cfg_.floor_gain * (srtt_ - base_));
+  }
+  // Answers to questions sent before the last cut still reflect the old window: at most one
+  // cut per smoothed round trip.
+  const auto rtt = static_cast<std::uint64_t>(std::max(srtt_, 1.0));
+  const bool may_cut = !cut_once_ || now_ms >= last_cut_ms_ + rtt;
+  const double floor_ms = std::max(base_, cfg_.latency_floor_min_ms);
+  if (overload) {
+    if (loss_ > cfg_.loss_threshold && may_cut) cut(now_ms, cfg_.decrease);
+    return;
+  }
+  if (srtt_ > cfg_.latency_backoff * floor_ms) {
+    if (may_cut) cut(now_ms, cfg_.latency_decrease);
+    return;
+  }
+  if (srtt_ > cfg_.latency_hold * floor_ms) return;
+  if (window_ < threshold_)
+    window_ += 1;
+  else
+    window_ += cfg_.increase / window_;
+  window_ = clamp_window(window_, cfg_);
+}
+
+}  // namespace nulmeting::scanner
