@@ -303,4 +303,70 @@ TlsQuality worse(TlsQuality a, TlsQuality b) {
   return rank(b) > rank(a) ? b : a;
 }
 
+bool is_pass_fail(TlsItem item) {
+  switch (item) {
+    case TlsItem::CipherOrder:
+    case TlsItem::Compression:
+    case TlsItem::SecureRenegotiation:
+    case TlsItem::ExtendedMasterSecret:
+      return true;
+    default:
+      return false;
+  }
+}
+
+TlsQuality grade_item(const TlsItemResult& item) {
+  switch (item.state) {
+    case TlsItemState::Unknown:
+      return TlsQuality::Incomplete;
+    case TlsItemState::NotApplicable:
+      return TlsQuality::NotApplicable;
+    case TlsItemState::Measured:
+      break;
+  }
+  if (is_pass_fail(item.item)) return item.found.empty() ? G : I;
+  TlsQuality (*table)(std::string_view) = nullptr;
+  switch (item.item) {
+    case TlsItem::ProtocolVersions:
+      table = grade_version;
+      break;
+    case TlsItem::Tls13Suites:
+    case TlsItem::Tls12Suites:
+      table = grade_suite;
+      break;
+    case TlsItem::EcdheGroups:
+      table = grade_ecdhe_group;
+      break;
+    case TlsItem::FfdheGroups:
+      table = grade_ffdhe_group;
+      break;
+    case TlsItem::KexHashes:
+      table = grade_kex_hash;
+      break;
+    case TlsItem::CertKeys:
+      table = grade_cert_key;
+      break;
+    case TlsItem::CertSignatures:
+      table = grade_cert_signature;
+      break;
+    default:
+      return I;  // unreachable: the pass/fail items returned above
+  }
+  TlsQuality q = TlsQuality::NotApplicable;
+  for (const std::string& value : item.found) q = worse(q, table(value));
+  return q;
+}
+
+TlsQuality address_tls_quality(const TlsAssessment& tls) {
+  if (!tls.assessed) return TlsQuality::NotApplicable;
+  TlsQuality q = TlsQuality::NotApplicable;
+  for (const TlsItemResult& item : tls.items) q = worse(q, grade_item(item));
+  return q == TlsQuality::NotApplicable ? TlsQuality::Incomplete : q;
+}
+
+void grade_assessment(TlsAssessment& tls) {
+  for (TlsItemResult& item : tls.items) item.value = grade_item(item);
+  tls.quality = address_tls_quality(tls);
+}
+
 }  // namespace nulmeting::verdict

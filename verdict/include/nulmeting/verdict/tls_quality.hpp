@@ -57,4 +57,24 @@ TlsQuality grade_cert_signature(std::string_view sig);  // "sha256-rsa", "sha1-e
 // (docs/decisions/verdict-readings.md).
 TlsQuality worse(TlsQuality a, TlsQuality b);
 
+// ---- grading the evidence (docs/decisions/verdict-readings.md, "TLS quality") ----------------
+// True for the four pass/fail items (cipher order, compression, secure renegotiation, extended
+// master secret); false for the eight graded ones.
+bool is_pass_fail(TlsItem item);
+// The value of one item from its state and `found`:
+//   state unknown → incomplete; state not_applicable → n/a;
+//   graded item   → the worst of `found` by its table (protocol versions: per version, so
+//                   "1.3 only" good, "1.2 (and 1.3)" sufficient, anything older insufficient);
+//                   nothing found (nothing of that kind accepted) → n/a;
+//   pass/fail     → `found` empty: passes, value good (the bottom of "worst of": no effect on
+//                   the address); anything found → insufficient.
+TlsQuality grade_item(const TlsItemResult& item);
+// An address's tls_quality: n/a when it was not assessed; else the worst of its items' values
+// (recomputed from the evidence, not read from `value`) with worse(): one insufficient item
+// makes the address insufficient even when others are unknown; otherwise an unknown item
+// makes it incomplete. An assessment with no graded value at all is incomplete.
+TlsQuality address_tls_quality(const TlsAssessment& tls);
+// Writes every item's value and the address's quality into `tls`. Idempotent.
+void grade_assessment(TlsAssessment& tls);
+
 }  // namespace nulmeting::verdict
