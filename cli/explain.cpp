@@ -2,6 +2,7 @@
 
 #include <nulmeting/verdict/address.hpp>
 #include <nulmeting/verdict/host.hpp>
+#include <nulmeting/verdict/tls_quality.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <fmt/format.h>
@@ -62,6 +63,130 @@ std::string fail_advice(DaneFailReason r) {
       break;
   }
   return "DANE authentication failed";
+}
+
+// "TLSv1" → "TLS 1.0", "SSLv3" → "SSL 3": the spelling administrators find in their config.
+std::string version_words(std::string_view v) {
+  if (v == "TLSv1") return "TLS 1.0";
+  if (v.starts_with("TLSv")) return fmt::format("TLS {}", v.substr(4));
+  if (v.starts_with("SSLv")) return fmt::format("SSL {}", v.substr(4));
+  return std::string(v);
+}
+
+// What to change for one value of a graded item that is not good enough (phase_out or
+// insufficient by the §4 table); nullopt when the value is acceptable.
+std::optional<std::string> value_advice(TlsItem item, const std::string& value) {
+  using verdict::grade_cert_key, verdict::grade_cert_signature, verdict::grade_ecdhe_group,
+      verdict::grade_ffdhe_group, verdict::grade_kex_hash, verdict::grade_suite,
+      verdict::grade_version;
+  TlsQuality g = TlsQuality::Good;
+  switch (item) {
+    case TlsItem::ProtocolVersions:
+      g = grade_version(value);
+      break;
+    case TlsItem::Tls13Suites:
+    case TlsItem::Tls12Suites:
+      g = grade_suite(value);
+      break;
+    case TlsItem::EcdheGroups:
+      g = grade_ecdhe_group(value);
+      break;
+    case TlsItem::FfdheGroups:
+      g = grade_ffdhe_group(value);
+      break;
+    case TlsItem::KexHashes:
+      g = grade_kex_hash(value);
+      break;
+    case TlsItem::CertKeys:
+      g = grade_cert_key(value);
+      break;
+    case TlsItem::CertSignatures:
+      g = grade_cert_signature(value);
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (g != TlsQuality::PhaseOut && g != TlsQuality::Insufficient) return std::nullopt;
+  const bool phase_out = g == TlsQuality::PhaseOut;
+  switch (item) {
+    case TlsItem::ProtocolVersions:
+      return fmt::format("disable {}", version_words(value));
+    case TlsItem::Tls13Suites:
+    case TlsItem::Tls12Suites:
+      return fmt::format("{} {}", phase_out ? "phase out" : "remove", value);
+    case TlsItem::EcdheGroups:
+      return fmt::format("{} the group {} (use x25519, secp256r1 or secp384r1)",
+                         phase_out ? "phase out" : "remove", value);
+    case TlsItem::FfdheGroups:
+      return phase_out ? fmt::format("DHE with {} is to be phased out: prefer ECDHE", value)
+                       : fmt::format(
+                             "replace the DH group {} by ffdhe3072 or larger (RFC 7919), "
+                             "or disable DHE",
+                             value);
+    case TlsItem::KexHashes:
+      return fmt::format("{} {} for key-exchange signatures (use SHA-256 or better)",
+                         phase_out ? "phase out" : "stop using", value);
+    case TlsItem::CertKeys:
+      return fmt::format(
+          "{} the certificate key {}: use RSA of at least 3072 bits or an EC key "
+          "(secp256r1, secp384r1)",
+          phase_out ? "plan to replace" : "replace", value);
+    case TlsItem::CertSignatures:
+      return fmt::format("{} the certificate signed with {}: have it signed with SHA-256 or better",
+                         phase_out ? "plan to reissue" : "reissue", value);
+    default:
+      return std::nullopt;
+  }
+}
+
+// What to change for a pass/fail item that failed.
+std::string pass_fail_advice(const TlsItemResult& i) {
+  const std::string what = fmt::format("{}", fmt::join(i.found, "; "));
+  switch (i.item) {
+    case TlsItem::CipherOrder:
+      return fmt::format("enforce the server's own cipher order, best suites first ({})", what);
+    case TlsItem::Compression:
+      return fmt::format("disable TLS compression ({}; CRIME)", what);
+    case TlsItem::SecureRenegotiation:
+      return "enable secure renegotiation (RFC 5746)";
+    case TlsItem::ExtendedMasterSecret:
+      return "enable extended master secret (RFC 7627)";
+    default:
+      return what;
+  }
+}
+
+// The §4 items of one address that keep it from `good`, each with what to change; unknown
+// items and an address that was not assessed are said as such (never guessed).
+void tls_reasons(const MxHostResult& h, const ProbeResult& p, std::vector<std::string>& why) {
+  if (p.outcome != ProbeOutcome::StarttlsOk) return;
+  const std::string where = fmt::format("MX {} [{}]", h.name, p.ip);
+  if (!p.tls.assessed) {
+    why.push_back(where + ": TLS quality not assessed, so the domain's tls_quality is incomplete");
+    return;
+  }
+  for (const auto& i : p.tls.items) {
+    const TlsQuality value = verdict::grade_item(i);
+    if (value == TlsQuality::Incomplete) {
+      why.push_back(
+          fmt::format("{}: TLS {} could not be assessed (a connection was refused or "
+                      "timed out){}{}",
+                      where, to_string(i.item), p.tls.unknown_reasons.empty() ? "" : ": ",
+                      fmt::join(p.tls.unknown_reasons, "; ")));
+      continue;
+    }
+    if (value != TlsQuality::PhaseOut && value != TlsQuality::Insufficient) continue;
+    if (verdict::is_pass_fail(i.item)) {
+      why.push_back(fmt::format("{}: TLS {} {}: {}", where, to_string(i.item), to_string(value),
+                                pass_fail_advice(i)));
+      continue;
+    }
+    std::vector<std::string> advice;
+    for (const auto& f : i.found)
+      if (auto a = value_advice(i.item, f)) advice.push_back(*a);
+    why.push_back(fmt::format("{}: TLS {} {}: {} (NCSC TLS guidelines)", where, to_string(i.item),
+                              to_string(value), fmt::join(advice, "; ")));
+  }
 }
 
 }  // namespace
@@ -144,6 +269,7 @@ std::vector<std::string> explain_reasons(const DomainResult& r) {
                                       : ""));
       if (p.dane == DaneCheck::Failed)
         why.push_back(fmt::format("MX {} [{}]: {}", h.name, p.ip, fail_advice(p.dane_reason)));
+      tls_reasons(h, p, why);
     }
   }
   if (v.dane == DaneVerdict::Untested)
@@ -169,9 +295,11 @@ std::string explain_text(const DomainResult& r) {
                        : "",
                    r.entry.organization.empty() ? "-" : r.entry.organization,
                    to_string(r.entry.sector)));
-  line(fmt::format("  mail: {}  dnssec: {}  starttls: {}  dane: {}  rollover: {}  protected: {}",
-                   to_string(v.mail), to_string(v.dnssec), to_string(v.starttls), to_string(v.dane),
-                   to_string(v.dane_rollover), yes_no(v.protected_)));
+  line(fmt::format(
+      "  mail: {}  dnssec: {}  starttls: {}  tls_quality: {}  dane: {}  rollover: {}  "
+      "protected: {}",
+      to_string(v.mail), to_string(v.dnssec), to_string(v.starttls), to_string(v.tls_quality),
+      to_string(v.dane), to_string(v.dane_rollover), yes_no(v.protected_)));
   line("");
   line(fmt::format("MX lookup {}: {} ({}, rcode {})", r.mx_lookup.qname, to_string(r.mx_lookup.cls),
                    to_string(r.mx_lookup.reason), r.mx_lookup.rcode));
@@ -217,6 +345,14 @@ std::string explain_text(const DomainResult& r) {
                          leaf.subject, leaf.issuer, leaf.key_type, leaf.key_bits, leaf.not_before,
                          leaf.not_after));
         if (!leaf.sans.empty()) line(fmt::format("      names: {}", fmt::join(leaf.sans, ", ")));
+      }
+      if (p.tls.assessed) {
+        line(fmt::format("      TLS quality: {} ({} extra connections)", to_string(p.tls.quality),
+                         p.tls.connections));
+        for (const auto& i : p.tls.items)
+          line(fmt::format("        {}: {} ({}){}{}", to_string(i.item), to_string(i.value),
+                           to_string(i.state), i.found.empty() ? "" : " ",
+                           fmt::join(i.found, " ")));
       }
       if (p.pkix != Pkix::NotChecked)
         line(fmt::format("      PKIX (information only): {}{}{}", to_string(p.pkix),

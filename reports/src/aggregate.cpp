@@ -154,6 +154,8 @@ struct Aggregator::State {
   Counts total;
   std::array<CauseRow, std::size(kAllSectors)> causes{};
   CauseRow cause_total;
+  std::array<TlsItemRow, std::size(kAllSectors)> tls_items;
+  TlsItemRow tls_total;
   std::map<std::string, ProviderAcc> providers;
   std::optional<RunSummary> compare;
 };
@@ -188,6 +190,24 @@ void Aggregator::add(const DomainResult& r) {
     ++s.cause_total.counts[ci];
   }
   s.m.domains.push_back(std::move(row));
+
+  // Failing §4 items of the domain's starttls_ok addresses (values as graded by finalize).
+  if (r.verdict.mail == MailVerdict::Receives) {
+    bool assessed = false;
+    std::array<bool, 12> failing{};
+    for (const auto& h : r.mx)
+      for (const auto& p : h.addresses) {
+        if (p.outcome != ProbeOutcome::StarttlsOk || !p.tls.assessed) continue;
+        assessed = true;
+        for (const auto& i : p.tls.items)
+          if (i.value == TlsQuality::PhaseOut || i.value == TlsQuality::Insufficient)
+            failing[static_cast<std::size_t>(i.item)] = true;
+      }
+    for (TlsItemRow* t : {&s.tls_items[si], &s.tls_total}) {
+      if (assessed) ++t->assessed;
+      for (std::size_t k = 0; k < failing.size(); ++k) t->failing[k] += failing[k] ? 1 : 0;
+    }
+  }
 
   std::set<std::string> seen;  // a domain counts once per provider
   for (const auto& h : r.mx) {
@@ -231,6 +251,11 @@ ReportModel Aggregator::finish() && {
   }
   m.sectors.push_back({std::nullopt, s.total});
   m.causes.push_back(s.cause_total);
+  for (std::size_t i = 0; i < std::size(kAllSectors); ++i) {
+    s.tls_items[i].sector = kAllSectors[i];
+    m.tls_items.push_back(s.tls_items[i]);
+  }
+  m.tls_items.push_back(s.tls_total);
   std::sort(m.domains.begin(), m.domains.end(), [](const DomainRow& a, const DomainRow& b) {
     return std::tie(a.sector, a.organization, a.domain) <
            std::tie(b.sector, b.organization, b.domain);

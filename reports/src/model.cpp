@@ -27,6 +27,28 @@ void count_verdict(Counts& c, const DomainVerdict& v) {
       ++c.mail_error;
       return;
   }
+  switch (v.tls_quality) {
+    case TlsQuality::Good:
+      ++c.tls_good;
+      ++c.tls_conform;
+      break;
+    case TlsQuality::Sufficient:
+      ++c.tls_sufficient;
+      ++c.tls_conform;
+      break;
+    case TlsQuality::PhaseOut:
+      ++c.tls_phase_out;
+      break;
+    case TlsQuality::Insufficient:
+      ++c.tls_insufficient;
+      break;
+    case TlsQuality::Incomplete:
+      ++c.tls_incomplete;
+      break;
+    case TlsQuality::NotApplicable:
+      ++c.tls_na;
+      break;
+  }
   switch (v.starttls) {
     case StarttlsVerdict::All:
       ++c.starttls_all;

@@ -427,6 +427,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
         format_count(n, lang), t.legend_of, format_count(d, lang));
   };
   card(t.starttls_all, tot.starttls_all, tot.receives);
+  card(t.tls_conform, tot.tls_conform, tot.receives);
   card(t.dane_valid, tot.dane_valid, tot.receives);
   card(t.protected_, tot.protected_, tot.receives);
   card(t.dnssec_signed, tot.dnssec_secure, tot.receives);
@@ -504,6 +505,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
                      html_escape(t.cause_label[i]), html_escape(t.cause_def[i]));
   }
   s += "</dl>\n";
+  s += table_html(find(tables, "tls_items"), t, false);
 
   // Trends: small multiples, one per sector and the total.
   s += fmt::format("<h2 id=\"trend-charts\">{}</h2>\n", html_escape(t.c_trend));

@@ -46,11 +46,19 @@ ordered_json counts_json(const Counts& c) {
             {"insecure", c.dnssec_insecure},
             {"bogus", c.dnssec_bogus},
             {"error", c.dnssec_error}}},
+          {"tls_quality",
+           {{"good", c.tls_good},
+            {"sufficient", c.tls_sufficient},
+            {"phase_out", c.tls_phase_out},
+            {"insufficient", c.tls_insufficient},
+            {"incomplete", c.tls_incomplete},
+            {"n/a", c.tls_na}}},
           {"dane_rollover_yes", c.rollover_yes},
           {"protected", c.protected_},
           {"shares",
            {{"receives", share(c.receives, c.domains)},
             {"starttls_all", share(c.starttls_all, c.receives)},
+            {"tls_conform", share(c.tls_conform, c.receives)},
             {"dane_valid", share(c.dane_valid, c.receives)},
             {"protected", share(c.protected_, c.receives)},
             {"dnssec_secure", share(c.dnssec_secure, c.receives)}}}};
@@ -61,11 +69,9 @@ std::string sector_key(const std::optional<Sector>& s) {
 }
 
 ordered_json verdict_json(const DomainVerdict& v) {
-  return {{"mail", to_string(v.mail)},
-          {"dnssec", to_string(v.dnssec)},
-          {"starttls", to_string(v.starttls)},
-          {"dane", to_string(v.dane)},
-          {"dane_rollover", to_string(v.dane_rollover)},
+  return {{"mail", to_string(v.mail)},         {"dnssec", to_string(v.dnssec)},
+          {"starttls", to_string(v.starttls)}, {"tls_quality", to_string(v.tls_quality)},
+          {"dane", to_string(v.dane)},         {"dane_rollover", to_string(v.dane_rollover)},
           {"protected", v.protected_}};
 }
 
@@ -82,6 +88,7 @@ std::string render_json(const ReportModel& m) {
   j["headline"] = {{"domains", t.domains},
                    {"receives", share(t.receives, t.domains)},
                    {"starttls_all", share(t.starttls_all, t.receives)},
+                   {"tls_conform", share(t.tls_conform, t.receives)},
                    {"dane_valid", share(t.dane_valid, t.receives)},
                    {"protected", share(t.protected_, t.receives)},
                    {"dnssec_secure", share(t.dnssec_secure, t.receives)}};
@@ -95,6 +102,14 @@ std::string render_json(const ReportModel& m) {
       c[std::string(to_string(cause))] = r.counts[static_cast<std::size_t>(cause)];
     j["causes"].push_back(
         {{"sector", sector_key(r.sector)}, {"not_protected", r.not_protected}, {"causes", c}});
+  }
+  j["tls_items"] = ordered_json::array();
+  for (const auto& r : m.tls_items) {
+    ordered_json f = ordered_json::object();
+    for (std::size_t i = 0; i < r.failing.size(); ++i)
+      f[std::string(to_string(static_cast<TlsItem>(i)))] = r.failing[i];
+    j["tls_items"].push_back(
+        {{"sector", sector_key(r.sector)}, {"assessed", r.assessed}, {"failing", f}});
   }
   j["providers"] = ordered_json::array();
   for (const auto& p : m.providers) {

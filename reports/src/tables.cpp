@@ -117,6 +117,7 @@ Table headline(const ReportModel& m, Lang lang) {
   };
   row(t.receives_mail, c.receives, c.domains);
   row(t.starttls_all, c.starttls_all, c.receives);
+  row(t.tls_conform, c.tls_conform, c.receives);
   row(t.dane_valid, c.dane_valid, c.receives);
   row(t.protected_, c.protected_, c.receives);
   row(t.dnssec_signed, c.dnssec_secure, c.receives);
@@ -126,14 +127,15 @@ Table headline(const ReportModel& m, Lang lang) {
 Table sectors(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
   Table tb{"sectors", std::string(t.t_sectors), std::string(t.n_sectors), {}, {}, true};
-  for (auto h : {t.sector,        t.domains,      t.receives_mail,
-                 t.null_mx,       t.no_mail,      t.mail_error,
-                 t.starttls_all,  t.share,        t.starttls_partial,
-                 t.starttls_none, t.unreachable,  t.dane_valid,
-                 t.share,         t.dane_invalid, t.dane_partial,
-                 t.dane_untested, t.dane_none,    t.dnssec_signed,
-                 t.share,         t.rollover,     t.protected_,
-                 t.share})
+  for (auto h : {t.sector,         t.domains,       t.receives_mail,
+                 t.null_mx,        t.no_mail,       t.mail_error,
+                 t.starttls_all,   t.share,         t.starttls_partial,
+                 t.starttls_none,  t.unreachable,   t.tls_conform,
+                 t.share,          t.tls_phase_out, t.tls_insufficient,
+                 t.tls_incomplete, t.dane_valid,    t.share,
+                 t.dane_invalid,   t.dane_partial,  t.dane_untested,
+                 t.dane_none,      t.dnssec_signed, t.share,
+                 t.rollover,       t.protected_,    t.share})
     tb.columns.emplace_back(h);
   for (const auto& r : m.sectors) {
     const Counts& c = r.counts;
@@ -149,6 +151,11 @@ Table sectors(const ReportModel& m, Lang lang) {
         Cell::num(c.starttls_partial, Tone::Warn),
         Cell::num(c.starttls_none, Tone::Bad),
         Cell::num(c.unreachable, Tone::Bad),
+        Cell::num(c.tls_conform, Tone::Good),
+        pct_cell(c.tls_conform, c.receives),
+        Cell::num(c.tls_phase_out, Tone::Warn),
+        Cell::num(c.tls_insufficient, Tone::Bad),
+        Cell::num(c.tls_incomplete, Tone::Warn),
         Cell::num(c.dane_valid, Tone::Good),
         pct_cell(c.dane_valid, c.receives),
         Cell::num(c.dane_invalid, Tone::Bad),
@@ -202,15 +209,31 @@ Table providers(const ReportModel& m, Lang lang) {
   return tb;
 }
 
+// Per sector, the receiving domains whose starttls_ok addresses fail a §4 item (phase_out or
+// insufficient), one column per item in the contract's order.
+Table tls_items(const ReportModel& m, Lang lang) {
+  const auto& t = texts(lang);
+  Table tb{"tls_items", std::string(t.t_tls_items), std::string(t.n_tls_items), {}, {}, true};
+  tb.columns = {std::string(t.sector), std::string(t.tls_assessed)};
+  for (std::size_t i = 0; i < 12; ++i) tb.columns.emplace_back(to_string(static_cast<TlsItem>(i)));
+  for (const auto& r : m.tls_items) {
+    std::vector<Cell> row{Cell::str(sector_name(lang, r.sector)), Cell::num(r.assessed)};
+    for (auto n : r.failing) row.push_back(Cell::num(n, n > 0 ? Tone::Bad : Tone::Neutral));
+    tb.rows.push_back(std::move(row));
+  }
+  return tb;
+}
+
 Table domains(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
   Table tb{"domains", std::string(t.t_domains), std::string(t.n_domains), {}, {}, false};
-  tb.columns = {std::string(t.sector),        std::string(t.organization),
-                std::string(t.domain),        std::string(t.mail),
-                std::string(t.dnssec),        std::string(t.starttls),
-                std::string(t.dane),          "dane_rollover",
-                std::string(t.protected_col), std::string(t.cause),
-                std::string(t.reason),        std::string(t.mx)};
+  tb.columns = {std::string(t.sector), std::string(t.organization),
+                std::string(t.domain), std::string(t.mail),
+                std::string(t.dnssec), std::string(t.starttls),
+                "tls_quality",         std::string(t.dane),
+                "dane_rollover",       std::string(t.protected_col),
+                std::string(t.cause),  std::string(t.reason),
+                std::string(t.mx)};
   for (const auto& d : m.domains) {
     const auto& v = d.verdict;
     Cell cause = Cell::empty();
@@ -221,8 +244,8 @@ Table domains(const ReportModel& m, Lang lang) {
     tb.rows.push_back({Cell::str(std::string(sector_label(lang, d.sector))),
                        Cell::str(d.organization), Cell::str(display_name(d.domain, d.display)),
                        verdict_cell(to_string(v.mail)), verdict_cell(to_string(v.dnssec)),
-                       verdict_cell(to_string(v.starttls)), verdict_cell(to_string(v.dane)),
-                       verdict_cell(to_string(v.dane_rollover)),
+                       verdict_cell(to_string(v.starttls)), verdict_cell(to_string(v.tls_quality)),
+                       verdict_cell(to_string(v.dane)), verdict_cell(to_string(v.dane_rollover)),
                        verdict_cell(v.protected_ ? "true" : "false"), std::move(cause),
                        long_text(d.reason), long_text(join(d.mx, ", "))});
   }
@@ -292,8 +315,8 @@ Table trend(const ReportModel& m, Lang lang) {
 }  // namespace
 
 std::vector<Table> build_tables(const ReportModel& m, Lang lang) {
-  return {headline(m, lang), sectors(m, lang), causes(m, lang), providers(m, lang),
-          domains(m, lang),  changes(m, lang), trend(m, lang)};
+  return {headline(m, lang),  sectors(m, lang), causes(m, lang),  tls_items(m, lang),
+          providers(m, lang), domains(m, lang), changes(m, lang), trend(m, lang)};
 }
 
 }  // namespace nulmeting::reports

@@ -108,6 +108,16 @@ const Texts kNl{
          "Geen van de bovenstaande, bijvoorbeeld dane = untested door een time-out."},
     .change_label = {"verbeterd", "verslechterd", "nieuw", "verdwenen"},
     .provider_dane = {"geldig", "deels", "ongeldig", "geen"},
+    .tls_conform = "STARTTLS conform NCSC",
+    .tls_phase_out = "TLS uit te faseren",
+    .tls_insufficient = "TLS onvoldoende",
+    .tls_incomplete = "TLS niet volledig gemeten",
+    .t_tls_items = "TLS-kwaliteit per onderdeel",
+    .n_tls_items =
+        "STARTTLS conform NCSC: tls_quality good of sufficient (NCSC TLS-richtlijnen 2025-05), "
+        "van 'Ontvangt mail'. Per onderdeel het aantal domeinen waarvan een adres met STARTTLS "
+        "dat onderdeel niet haalt (phase_out of insufficient).",
+    .tls_assessed = "Domeinen gemeten op TLS",
 };
 
 const Texts kEn{
@@ -213,6 +223,16 @@ const Texts kEn{
                   "None of the above, for example dane = untested after a timeout."},
     .change_label = {"improved", "regressed", "added", "removed"},
     .provider_dane = {"valid", "partial", "invalid", "none"},
+    .tls_conform = "STARTTLS conform NCSC",
+    .tls_phase_out = "TLS phase out",
+    .tls_insufficient = "TLS insufficient",
+    .tls_incomplete = "TLS not fully assessed",
+    .t_tls_items = "TLS quality per item",
+    .n_tls_items =
+        "STARTTLS conform NCSC: tls_quality good or sufficient (NCSC TLS guidelines 2025-05), of "
+        "'Receives mail'. Per item the number of domains with a STARTTLS address that fails it "
+        "(phase_out or insufficient).",
+    .tls_assessed = "Domains assessed for TLS",
 };
 
 }  // namespace

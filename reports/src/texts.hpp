@@ -39,6 +39,10 @@ struct Texts {
   std::string_view cause_def[kCauseCount];
   std::string_view change_label[4];   // Improved, Regressed, Added, Removed
   std::string_view provider_dane[4];  // Valid, Partial, Invalid, None
+  // TLS quality (§4): the "STARTTLS conform NCSC" share, the other values, failing items.
+  // Table titles are XLSX sheet names too: at most 31 characters, none of : \ / ? * [ ]
+  std::string_view tls_conform, tls_phase_out, tls_insufficient, tls_incomplete, t_tls_items,
+      n_tls_items, tls_assessed;
 };
 
 const Texts& texts(Lang);

@@ -235,6 +235,15 @@ TEST_CASE("fixture report: the fixture has what the goldens must cover", "[fixtu
   CHECK(regressed);
   CHECK(causes.size() >= 5);
   CAPTURE(causes);
+  std::set<std::string> tls;
+  for (const auto& d : m.domains)
+    if (d.verdict.mail == MailVerdict::Receives)
+      tls.insert(std::string(to_string(d.verdict.tls_quality)));
+  CAPTURE(tls);
+  CHECK(tls.size() == 6);  // good, sufficient, phase_out, insufficient, incomplete, n/a
+  std::int64_t failing = 0;
+  for (auto n : m.tls_items.back().failing) failing += n;
+  CHECK(failing > 0);
 }
 
 TEST_CASE("fixture report: all formats and SQL on the views agree", "[fixture][agree]") {
@@ -267,6 +276,10 @@ TEST_CASE("fixture report: all formats and SQL on the views agree", "[fixture][a
       {"No STARTTLS", "sum(mail='receives' AND starttls='none')"},
       {"DANE invalid", "sum(mail='receives' AND dane='invalid')"},
       {"DNS error", "sum(mail='error')"},
+      {"STARTTLS conform NCSC", "sum(mail='receives' AND tls_quality IN ('good','sufficient'))"},
+      {"TLS phase out", "sum(mail='receives' AND tls_quality='phase_out')"},
+      {"TLS insufficient", "sum(mail='receives' AND tls_quality='insufficient')"},
+      {"TLS not fully assessed", "sum(mail='receives' AND tls_quality='incomplete')"},
   };
   const std::vector<std::string> keys{"rijk",       "provincie", "gemeente",
                                       "waterschap", "overig",    "total"};
@@ -288,6 +301,29 @@ TEST_CASE("fixture report: all formats and SQL on the views agree", "[fixture][a
     CHECK(jc["protected"] == std::stoll(row[col("Protected (DNSSEC + DANE)")]));
     CHECK(jc["shares"]["protected"]["percent"].get<double>() ==
           std::stod(row[col("Protected (DNSSEC + DANE)") + 1]));
+    CHECK(jc["shares"]["tls_conform"]["count"] == std::stoll(row[col("STARTTLS conform NCSC")]));
+    CHECK(jc["tls_quality"]["phase_out"] == std::stoll(row[col("TLS phase out")]));
+  }
+  // Failing TLS items per sector: the JSON and CSV agree with SQL on v_tls_items.
+  const auto items = csv_section(csv, "tls_items");
+  REQUIRE(items.size() == 7);
+  for (std::size_t s = 0; s < keys.size(); ++s) {
+    const std::string where = keys[s] == "total" ? "" : " AND v.sector='" + keys[s] + "'";
+    for (const char* item : {"protocol_versions", "tls12_suites", "cert_keys",
+                             "extended_master_secret", "compression"}) {
+      const auto c = static_cast<std::size_t>(std::find(items[0].begin(), items[0].end(), item) -
+                                              items[0].begin());
+      REQUIRE(c < items[0].size());
+      const std::int64_t sql = sql_count(
+          db, std::string("SELECT count(DISTINCT v.domain) FROM v_run_verdicts v JOIN v_tls_items "
+                          "t ON t.run = v.run_id AND t.domain = v.domain JOIN probes p ON "
+                          "p.run_id = v.run_id AND p.ip = t.ip AND p.outcome = 'starttls_ok' "
+                          "WHERE v.run_id = 3 AND v.mail = 'receives' AND t.item = '") +
+                  item + "' AND t.value IN ('phase_out','insufficient')" + where);
+      INFO(keys[s] << " / " << item);
+      CHECK(std::stoll(items[s + 1][c]) == sql);
+      CHECK(json["tls_items"][s]["failing"][item] == sql);
+    }
   }
   // The storage view's own per-sector summary agrees too.
   for (std::size_t s = 0; s < 5; ++s) {

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 using namespace nulmeting;
 using namespace nulmeting::reports;
 using test_reports::check_golden;
@@ -26,7 +28,7 @@ ReportModel handbuilt() {
   m.run = {7, "2026-11-01T02:00:00Z", "2026-11-01T02:10:00Z", "finished", "nacht & <dag>"};
   m.compare = RunInfo{6, "2026-10-01T02:00:00Z", "2026-10-01T02:10:00Z", "finished", ""};
   m.tool_version = "nulmeting test";
-  const std::vector<DomainRow> rows{
+  std::vector<DomainRow> rows{
       {"a.nl",
        "a.nl",
        kScript,
@@ -64,7 +66,20 @@ ReportModel handbuilt() {
        "MX fail: servfail",
        {}},
   };
+  rows[0].verdict.tls_quality = TlsQuality::Good;
+  rows[1].verdict.tls_quality = TlsQuality::NotApplicable;  // no STARTTLS
+  rows[2].verdict.tls_quality = TlsQuality::PhaseOut;
   m.domains = rows;
+  for (std::size_t i = 0; i <= 5; ++i) {
+    TlsItemRow t;
+    if (i < 5) t.sector = kAllSectors[i];
+    if (i == 0 || i == 5) t.assessed += 1;  // a.nl
+    if (i == 2 || i == 5) {                 // súdwest-fryslân.nl: a 2048-bit RSA key
+      t.assessed += 1;
+      t.failing[static_cast<std::size_t>(TlsItem::CertKeys)] = 1;
+    }
+    m.tls_items.push_back(t);
+  }
   std::array<Counts, 5> per{};
   Counts total;
   for (const auto& d : rows) {
@@ -169,7 +184,7 @@ TEST_CASE("Markdown, CSV and XLSX keep database text inert", "[render][escape]")
 TEST_CASE("tables: denominators explicit, totals last, tones for pass/fail", "[render]") {
   const ReportModel m = handbuilt();
   const auto tables = build_tables(m, Lang::En);
-  REQUIRE(tables.size() == 7);
+  REQUIRE(tables.size() == 8);
   const auto& sectors = tables[1];
   CHECK(sectors.id == "sectors");
   CHECK(sectors.last_row_is_total);
@@ -183,6 +198,27 @@ TEST_CASE("tables: denominators explicit, totals last, tones for pass/fail", "[r
   const auto json = nlohmann::json::parse(render_json(m));
   CHECK(json["headline"]["starttls_all"]["of"] == 3);
   CHECK(json["headline"]["starttls_all"]["percent"] == 66.7);
+  // STARTTLS conform NCSC: good or sufficient of receives (phase_out is not conform).
+  const auto col = [&](std::string_view name) {
+    const auto it = std::find(sectors.columns.begin(), sectors.columns.end(), name);
+    REQUIRE(it != sectors.columns.end());
+    return static_cast<std::size_t>(it - sectors.columns.begin());
+  };
+  CHECK(sectors.rows.back()[col("STARTTLS conform NCSC")].value == 1);
+  CHECK(sectors.rows.back()[col("STARTTLS conform NCSC") + 1].pct == 33.3);
+  CHECK(sectors.rows.back()[col("TLS phase out")].value == 1);
+  CHECK(json["headline"]["tls_conform"]["count"] == 1);
+  CHECK(json["sectors"][5]["counts"]["tls_quality"]["n/a"] == 1);
+  const auto& items = tables[3];
+  CHECK(items.id == "tls_items");
+  REQUIRE(items.rows.size() == 6);
+  CHECK(items.rows.back()[1].value == 2);  // assessed
+  CHECK(items.rows.back()[2 + static_cast<std::size_t>(TlsItem::CertKeys)].value == 1);
+  CHECK(json["tls_items"][5]["failing"]["cert_keys"] == 1);
+  const auto& domains = tables[5];
+  CHECK(domains.id == "domains");
+  CHECK(domains.columns[6] == "tls_quality");
+  CHECK(domains.rows[2][6].text == "phase_out");
   CHECK(tone_of("valid") == Tone::Good);
   CHECK(tone_of("partial") == Tone::Warn);
   CHECK(tone_of("invalid") == Tone::Bad);

@@ -49,6 +49,11 @@ struct Counts {
   std::int64_t dnssec_secure = 0, dnssec_insecure = 0, dnssec_bogus = 0, dnssec_error = 0;
   std::int64_t rollover_yes = 0;  // of receives
   std::int64_t protected_ = 0;    // of receives
+  // of receives: tls_quality (the six sum to receives); tls_conform = good + sufficient, the
+  // "STARTTLS conform NCSC" share (docs/decisions/reports.md: phase_out is not conform)
+  std::int64_t tls_good = 0, tls_sufficient = 0, tls_phase_out = 0, tls_insufficient = 0,
+               tls_incomplete = 0, tls_na = 0;
+  std::int64_t tls_conform = 0;
 };
 
 // Adds one domain's verdicts to c. The one place where verdicts become counts.
@@ -136,12 +141,22 @@ struct TrendPoint {
   Counts total;
 };
 
+// Per sector: how many receiving domains have some starttls_ok address whose §4 item is
+// phase_out or insufficient, per item (a domain counts once per item). The most common failing
+// items of a sector are its largest counts.
+struct TlsItemRow {
+  std::optional<Sector> sector;            // nullopt: all sectors
+  std::int64_t assessed = 0;               // receiving domains with at least one assessed address
+  std::array<std::int64_t, 12> failing{};  // indexed by TlsItem
+};
+
 struct ReportModel {
   RunInfo run;
   std::optional<RunInfo> compare;
   std::string tool_version;            // "nulmeting x.y.z" (shown in the footer)
   std::vector<SectorRow> sectors;      // 5 sectors + total (last)
   std::vector<CauseRow> causes;        // 5 sectors + total (last)
+  std::vector<TlsItemRow> tls_items;   // 5 sectors + total (last)
   std::vector<ProviderRow> providers;  // most dependent domains first
   std::vector<DomainRow> domains;      // by sector, organisation, domain
   std::vector<ChangeRow> changes;      // by kind, sector, domain (empty without compare)
