@@ -97,6 +97,8 @@ std::string_view to_string(StepKind k) noexcept {
       return "TLS <=1.2 cipher order";
     case StepKind::Tls12Reverse:
       return "TLS <=1.2 cipher order, reversed";
+    case StepKind::Tls12Better:
+      return "TLS <=1.2 cipher order, better suites only";
     case StepKind::Groups:
       return "ECDHE groups";
     case StepKind::KexHashes:
@@ -250,6 +252,19 @@ std::optional<TlsStep> TlsPlanner::plan() {
       o.tls12_suites = tls12_all(false);
       return make(StepKind::Tls12Reverse, "", std::move(o));
     }
+    // Both orders gave the same class and nothing better was ever seen: is there a better one
+    // the server never picks (it prefers the weak one), or only one class (n/a)?
+    if (order_best_first_ && !order_better_ && !order_best_first_->empty() &&
+        !worse(tls12_worst_seen(), tls12_best_seen()) &&
+        worse(suite_class(*order_best_first_), TlsQuality::Sufficient)) {
+      const TlsQuality c = suite_class(*order_best_first_);
+      TlsOffer o;
+      o.min_version = kTls10;
+      o.max_version = kTls12;
+      for (const auto& x : cat_.suites)
+        if (!x.tls13 && worse(c, x.cls)) o.tls12_suites.push_back(x.openssl);
+      if (!o.tls12_suites.empty()) return make(StepKind::Tls12Better, "", std::move(o));
+    }
     order_done_ = true;  // one class only: n/a
   }
   // 5. ECDHE groups worse than the worst seen (TLS ≤1.2: this OpenSSL offers weak curves there).
@@ -376,6 +391,11 @@ void TlsPlanner::record(const TlsStep& step, const StepAnswer& a) {
     case StepKind::Tls12Reverse:
       if (ok) harvest(a.facts);
       order_best_first_ = ok ? a.facts.suite : std::string();
+      if (!ok) order_done_ = true;
+      break;
+    case StepKind::Tls12Better:
+      if (ok) harvest(a.facts);
+      order_better_ = ok ? a.facts.suite : std::string();
       order_done_ = true;
       break;
   }

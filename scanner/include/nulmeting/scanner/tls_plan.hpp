@@ -82,6 +82,7 @@ enum class StepKind : std::uint8_t {
   Tls12Suites,  // ≤1.2 suites worse than the worst seen
   Tls12Order,   // every ≤1.2 suite, worst class first (also: is ≤1.2 accepted at all)
   Tls12Reverse, // every ≤1.2 suite, best class first (cipher order, second look)
+  Tls12Better,  // only ≤1.2 suites better than both picks (cipher order, third look)
   Groups,       // ECDHE groups worse than the worst seen (≤1.2)
   KexHashes,    // signature hashes worse than the worst seen (TLS 1.2)
   Dhe,          // DHE suites only: the server's DH group
@@ -161,7 +162,7 @@ class TlsPlanner {
   bool old_done_ = false;
   Dim d13_, d12_, dgroups_, dhashes_;
   // cipher order: picks of the worst-first and best-first full offers
-  std::optional<std::string> order_worst_first_, order_best_first_;
+  std::optional<std::string> order_worst_first_, order_best_first_, order_better_;
   bool order_done_ = false;
 };
 
