@@ -1,6 +1,7 @@
 // tls_offer.cpp — see tls_offer.hpp.
 #include <nulmeting/scanner/tls_offer.hpp>
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -100,6 +101,44 @@ std::string signature_name(X509* cert) {
     default:
       return h + "-" + lower(OBJ_nid2sn(pknid) ? OBJ_nid2sn(pknid) : "unknown");
   }
+}
+
+struct BnFree {
+  void operator()(BIGNUM* p) const noexcept { BN_free(p); }
+};
+using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
+
+BnPtr dh_prime(const EVP_PKEY* k) {
+  BIGNUM* p = nullptr;
+  if (EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_FFC_P, &p) != 1) return nullptr;
+  return BnPtr(p);
+}
+
+// The server's DH parameters as an RFC 7919 group name when the prime is one of them (the
+// peer's key carries no name), else "dh-<bits>". The named primes are built once.
+std::string dh_group_name(const EVP_PKEY* peer) {
+  static const std::vector<std::pair<std::string, BnPtr>> named = [] {
+    std::vector<std::pair<std::string, BnPtr>> v;
+    for (const char* name : {"ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192"}) {
+      EVP_PKEY* k = nullptr;
+      EVP_PKEY_CTX* pc = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
+      OSSL_PARAM params[] = {
+          OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(name), 0),
+          OSSL_PARAM_construct_end()};
+      if (pc != nullptr && EVP_PKEY_paramgen_init(pc) == 1 &&
+          EVP_PKEY_CTX_set_params(pc, params) == 1 && EVP_PKEY_paramgen(pc, &k) == 1) {
+        EvpPkeyPtr owned(k);
+        if (auto p = dh_prime(k)) v.emplace_back(name, std::move(p));
+      }
+      EVP_PKEY_CTX_free(pc);
+    }
+    ERR_clear_error();
+    return v;
+  }();
+  if (auto p = dh_prime(peer))
+    for (const auto& [name, prime] : named)
+      if (BN_cmp(p.get(), prime.get()) == 0) return name;
+  return "dh-" + std::to_string(EVP_PKEY_get_bits(peer));
 }
 
 bool offerable(const SSL_CIPHER* c) {
@@ -225,9 +264,7 @@ HandshakeFacts handshake_facts(SSL* ssl) {
     if (SSL_get_peer_tmp_key(ssl, &tmp) == 1 && tmp != nullptr) {
       EvpPkeyPtr owned(tmp);
       if (EVP_PKEY_get_base_id(tmp) == EVP_PKEY_DH || EVP_PKEY_get_base_id(tmp) == EVP_PKEY_DHX) {
-        const std::string named = pkey_group(tmp);  // set when p/g are an RFC 7919 group
-        f.dh_group = named.rfind("ffdhe", 0) == 0 ? named
-                                                  : "dh-" + std::to_string(EVP_PKEY_get_bits(tmp));
+        f.dh_group = dh_group_name(tmp);
       }
     }
   }
