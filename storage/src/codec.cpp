@@ -114,6 +114,29 @@ std::vector<CertSummary> chain_from_json(std::string_view text) {
   return out;
 }
 
+std::string tls_to_json(const TlsAssessment& t) {
+  return json{{"versions_accepted", t.versions_accepted},
+              {"preferred_suite", t.preferred_suite},
+              {"dh_group", t.dh_group},
+              {"client_renegotiation",
+               t.client_renegotiation ? json(*t.client_renegotiation) : json(nullptr)},
+              {"connections", t.connections},
+              {"unknown_reasons", t.unknown_reasons}}
+      .dump();
+}
+
+void tls_from_json(std::string_view text, TlsAssessment& into) {
+  auto j = json::parse(text);
+  into.versions_accepted = j.at("versions_accepted").get<std::vector<std::string>>();
+  into.preferred_suite = j.at("preferred_suite").get<std::string>();
+  into.dh_group = j.at("dh_group").get<std::string>();
+  const auto& reneg = j.at("client_renegotiation");
+  into.client_renegotiation =
+      reneg.is_null() ? std::nullopt : std::optional<bool>(reneg.get<bool>());
+  into.connections = j.at("connections").get<int>();
+  into.unknown_reasons = j.at("unknown_reasons").get<std::vector<std::string>>();
+}
+
 std::string routes_to_json(const storage::RouteCheck& r) {
   return json{{"ipv4", r.ipv4}, {"ipv6", r.ipv6}}.dump();
 }
@@ -151,6 +174,13 @@ std::int64_t probe_hash(const ProbeResult& p) {
         .add(c.signature_algorithm)
         .add(c.sha256);
   h.add("chain-end").add(p.leaf_der).add(p.sni).add(std::int64_t{p.attempts}).add(p.duration_ms);
+  // Only when assessed, so that a probe stored before TLS quality keeps its identity on resume.
+  if (p.tls.assessed) {
+    h.add("tls").add(tls_to_json(p.tls)).add(to_string(p.tls.quality));
+    h.add(static_cast<std::int64_t>(p.tls.items.size()));
+    for (const auto& i : p.tls.items)
+      h.add(to_string(i.item)).add(to_string(i.state)).add(i.found).add(to_string(i.value));
+  }
   return h.value();
 }
 

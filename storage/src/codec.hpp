@@ -26,6 +26,12 @@ std::vector<CertSummary> chain_from_json(std::string_view text);
 std::string routes_to_json(const storage::RouteCheck& r);
 storage::RouteCheck routes_from_json(std::string_view text);
 
+// probes.tls: the assessment's evidence besides its items (tls_items rows) and values:
+// {"versions_accepted":[...],"preferred_suite":"","dh_group":"","client_renegotiation":null,
+//  "connections":0,"unknown_reasons":[...]}. tls_from_json fills those fields of `into`.
+std::string tls_to_json(const TlsAssessment& t);
+void tls_from_json(std::string_view text, TlsAssessment& into);
+
 // FNV-1a 64 of a canonical serialisation; stable across processes and builds.
 std::int64_t probe_hash(const ProbeResult& p);
 // Covers everything of the host except preference (per domain), with the probes by their hash.

@@ -1,7 +1,6 @@
 // export.cpp — JSONL and CSV exports and the runs table (see export.hpp).
-#include <nulmeting/storage/export.hpp>
-
 #include <nulmeting/domains/csv_writer.hpp>
+#include <nulmeting/storage/export.hpp>
 
 #include <fmt/format.h>
 
@@ -13,6 +12,25 @@ namespace {
 using ojson = nlohmann::ordered_json;
 
 ojson text_or_null(const std::string& s) { return s.empty() ? ojson(nullptr) : ojson(s); }
+
+// The §4 evidence of an address; null when it was not assessed.
+ojson tls_json(const TlsAssessment& t) {
+  if (!t.assessed) return nullptr;
+  ojson items = ojson::object();
+  for (const auto& i : t.items)
+    items[std::string(to_string(i.item))] = {
+        {"state", to_string(i.state)}, {"value", to_string(i.value)}, {"found", i.found}};
+  ojson j;
+  j["items"] = std::move(items);
+  j["versions_accepted"] = t.versions_accepted;
+  j["preferred_suite"] = text_or_null(t.preferred_suite);
+  j["dh_group"] = text_or_null(t.dh_group);
+  j["client_renegotiation"] =
+      t.client_renegotiation ? ojson(*t.client_renegotiation) : ojson(nullptr);
+  j["connections"] = t.connections;
+  j["unknown_reasons"] = t.unknown_reasons;
+  return j;
+}
 
 ojson address_json(const ProbeResult& p) {
   ojson a;
@@ -26,7 +44,9 @@ ojson address_json(const ProbeResult& p) {
       p.dane_reason == DaneFailReason::None ? ojson(nullptr) : ojson(to_string(p.dane_reason));
   a["dane_depth"] = p.dane_depth < 0 ? ojson(nullptr) : ojson(p.dane_depth);
   a["pkix"] = p.pkix == Pkix::NotChecked ? ojson(nullptr) : ojson(to_string(p.pkix));
+  a["tls_quality"] = to_string(p.tls.quality);
   a["error"] = p.error ? ojson(*p.error) : ojson(nullptr);
+  a["tls"] = tls_json(p.tls);
   return a;
 }
 
@@ -74,6 +94,7 @@ ojson domain_json(std::int64_t run_id, const DomainResult& r) {
   j["mail"] = to_string(r.verdict.mail);
   j["dnssec"] = to_string(r.verdict.dnssec);
   j["starttls"] = to_string(r.verdict.starttls);
+  j["tls_quality"] = to_string(r.verdict.tls_quality);
   j["dane"] = to_string(r.verdict.dane);
   j["dane_rollover"] = to_string(r.verdict.dane_rollover);
   j["protected"] = r.verdict.protected_;
@@ -121,6 +142,7 @@ std::expected<std::int64_t, StorageError> export_csv(Reader& reader, std::int64_
         join(r.findings, " | "),
         join(r.incomplete, " "),
         join(r.unmeasured, " | "),
+        std::string(to_string(r.verdict.tls_quality)),
     };
     out << csv::record(fields);
     return static_cast<bool>(out);

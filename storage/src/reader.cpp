@@ -39,7 +39,8 @@ constexpr std::size_t kHostCache = 4096;
 struct Reader::Impl {
   detail::SqlitePtr db;
   std::unordered_map<std::int64_t, MxHostResult> hosts;  // bounded cache of shared hosts
-  std::optional<Stmt> s_answers_domain, s_answers_host, s_domain_mx, s_host, s_tlsa, s_addresses;
+  std::optional<Stmt> s_answers_domain, s_answers_host, s_domain_mx, s_host, s_tlsa, s_addresses,
+      s_tls_items;
 
   void prepare() {
     sqlite3* d = db.get();
@@ -65,8 +66,11 @@ struct Reader::Impl {
         d,
         "SELECT p.ip, p.outcome, p.tls_version, p.cipher, p.tls_group, p.dane, p.dane_reason, "
         "p.dane_depth, p.dane_matched, p.pkix, p.pkix_error, p.error, p.transcript, p.chain, "
-        "p.leaf_der, p.sni, p.attempts, p.duration_ms FROM addresses a "
+        "p.leaf_der, p.sni, p.attempts, p.duration_ms, p.tls_quality, p.tls, p.id FROM addresses a "
         "JOIN probes p ON p.id = a.probe_id WHERE a.mx_host_id = ?1 ORDER BY a.position");
+    s_tls_items.emplace(d,
+                        "SELECT item, state, value, found FROM tls_items WHERE probe_id = ?1 "
+                        "ORDER BY position");
   }
 
   static DnsAnswer read_answer(const Stmt& s) {
@@ -153,6 +157,22 @@ struct Reader::Impl {
       p.sni = a.text(15);
       p.attempts = a.i32(16);
       p.duration_ms = a.f64(17);
+      p.tls.quality = parse_or_throw<TlsQuality>(a.text(18), "probes.tls_quality");
+      if (auto tls = a.opt_text(19)) {
+        p.tls.assessed = true;
+        detail::tls_from_json(*tls, p.tls);
+        auto& t = *s_tls_items;
+        t.bind(1, a.i64(20));
+        while (t.step()) {
+          TlsItemResult item;
+          item.item = parse_or_throw<TlsItem>(t.text(0), "tls_items.item");
+          item.state = parse_or_throw<TlsItemState>(t.text(1), "tls_items.state");
+          item.value = parse_or_throw<TlsQuality>(t.text(2), "tls_items.value");
+          item.found = detail::strings_from_json(t.text(3));
+          p.tls.items.push_back(std::move(item));
+        }
+        t.reset();
+      }
       h.addresses.push_back(std::move(p));
     }
     a.reset();
@@ -185,6 +205,7 @@ struct Reader::Impl {
     r.findings = detail::strings_from_json(s.text(14));
     r.incomplete = detail::strings_from_json(s.text(15));
     r.unmeasured = detail::strings_from_json(s.text(16));
+    r.verdict.tls_quality = parse_or_throw<TlsQuality>(s.text(17), "tls_quality");
 
     auto& a = *s_answers_domain;
     a.bind(1, result_id);
@@ -210,7 +231,8 @@ namespace {
 constexpr const char* kResultSelect =
     "SELECT r.id, d.name, r.display, coalesce(o.name, ''), r.sector, r.tags, r.list_line, "
     "r.mail, r.dnssec, r.starttls, r.dane, r.dane_rollover, r.protected, r.implicit_mx, "
-    "r.findings, r.incomplete, r.unmeasured FROM domain_results r JOIN domains d ON d.id = r.domain_id "
+    "r.findings, r.incomplete, r.unmeasured, r.tls_quality FROM domain_results r "
+    "JOIN domains d ON d.id = r.domain_id "
     "LEFT JOIN organisations o ON o.id = r.organisation_id ";
 
 constexpr const char* kRunSelect =
@@ -353,10 +375,12 @@ std::expected<void, StorageError> Reader::for_each_verdict(
     Stmt s(impl_->db.get(),
            "SELECT v.run_id, v.domain, v.display, coalesce(v.organisation, ''), v.sector, v.mail, "
            "v.dnssec, v.starttls, v.dane, v.dane_rollover, v.protected, v.implicit_mx, "
-           "v.findings, v.incomplete, v.unmeasured, (SELECT json_group_array(name) FROM (SELECT h.name FROM domain_mx m "
+           "v.findings, v.incomplete, v.unmeasured, (SELECT json_group_array(name) FROM (SELECT "
+           "h.name FROM domain_mx m "
            "JOIN mx_hosts h ON h.id = m.mx_host_id JOIN domain_results dr ON "
            "dr.id = m.domain_result_id WHERE dr.run_id = v.run_id AND dr.domain_id = v.domain_id "
-           "ORDER BY m.position)) FROM v_run_verdicts v WHERE v.run_id = ?1 ORDER BY v.domain");
+           "ORDER BY m.position)), v.tls_quality FROM v_run_verdicts v WHERE v.run_id = ?1 "
+           "ORDER BY v.domain");
     s.bind(1, run_id);
     while (s.step()) {
       VerdictRow r;
@@ -376,6 +400,7 @@ std::expected<void, StorageError> Reader::for_each_verdict(
       r.incomplete = detail::strings_from_json(s.text(13));
       r.unmeasured = detail::strings_from_json(s.text(14));
       r.mx = detail::strings_from_json(s.text(15));
+      r.verdict.tls_quality = parse_or_throw<TlsQuality>(s.text(16), "tls_quality");
       fn(r);
     }
   });

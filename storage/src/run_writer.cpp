@@ -93,7 +93,8 @@ struct RunWriter::Impl {
   std::unordered_map<std::string, std::int64_t> host_ids;   // name + '\0' + hash
   std::unordered_map<std::string, std::int64_t> probe_ids;  // host + '\0' + ip + '\0' + hash
   std::optional<Stmt> s_org_insert, s_org_select, s_domain_upsert, s_dup, s_result, s_answer,
-      s_host_select, s_host_insert, s_tlsa, s_probe_select, s_probe_insert, s_address, s_domain_mx;
+      s_host_select, s_host_insert, s_tlsa, s_probe_select, s_probe_insert, s_tls_item, s_address,
+      s_domain_mx;
 
   void prepare() {
     sqlite3* d = db.get();
@@ -111,8 +112,8 @@ struct RunWriter::Impl {
         d,
         "INSERT INTO domain_results(run_id, domain_id, seq, display, organisation_id, sector, "
         "tags, list_line, mail, dnssec, starttls, dane, dane_rollover, protected, implicit_mx, "
-        "findings, written_at, incomplete, unmeasured) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
-        "?12,?13,?14,?15,?16,?17,?18,?19) RETURNING id");
+        "findings, written_at, incomplete, unmeasured, tls_quality) VALUES (?1,?2,?3,?4,?5,?6,?7,"
+        "?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20) RETURNING id");
     s_answer.emplace(
         d,
         "INSERT INTO dns_answers(domain_result_id, mx_host_id, purpose, position, qname, qtype, "
@@ -135,8 +136,11 @@ struct RunWriter::Impl {
         d,
         "INSERT INTO probes(run_id, host, ip, outcome, tls_version, cipher, tls_group, dane, "
         "dane_reason, dane_depth, dane_matched, pkix, pkix_error, error, transcript, chain, "
-        "leaf_der, sni, attempts, duration_ms, content_hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-        "?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21) RETURNING id");
+        "leaf_der, sni, attempts, duration_ms, content_hash, tls_quality, tls) VALUES (?1,?2,?3,"
+        "?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23) RETURNING id");
+    s_tls_item.emplace(d,
+                       "INSERT INTO tls_items(probe_id, item, position, state, value, found) "
+                       "VALUES (?1,?2,?3,?4,?5,?6)");
     s_address.emplace(d,
                       "INSERT INTO addresses(mx_host_id, position, ip, probe_id) "
                       "VALUES (?1,?2,?3,?4)");
@@ -219,10 +223,25 @@ struct RunWriter::Impl {
           .bind(18, p.sni)
           .bind(19, p.attempts)
           .bind(20, p.duration_ms)
-          .bind(21, hash);
+          .bind(21, hash)
+          .bind(22, to_string(p.tls.quality));
+      if (p.tls.assessed)
+        s.bind(23, detail::tls_to_json(p.tls));
+      else
+        s.bind(23, std::optional<std::string>{});
       s.step();
       id = s.i64(0);
       s.reset();
+      for (std::size_t i = 0; i < p.tls.items.size() && p.tls.assessed; ++i) {
+        const TlsItemResult& item = p.tls.items[i];
+        s_tls_item->bind(1, id)
+            .bind(2, to_string(item.item))
+            .bind(3, static_cast<int>(i))
+            .bind(4, to_string(item.state))
+            .bind(5, to_string(item.value))
+            .bind(6, detail::strings_to_json(item.found));
+        s_tls_item->run();
+      }
     }
     if (probe_ids.size() > kMaxCache) probe_ids.clear();
     probe_ids.emplace(std::move(key), id);
@@ -332,7 +351,8 @@ struct RunWriter::Impl {
         .bind(16, detail::strings_to_json(r.findings))
         .bind(17, now)
         .bind(18, detail::strings_to_json(r.incomplete))
-        .bind(19, detail::strings_to_json(r.unmeasured));
+        .bind(19, detail::strings_to_json(r.unmeasured))
+        .bind(20, to_string(v.tls_quality));
     s.step();
     std::int64_t result_id = s.i64(0);
     s.reset();

@@ -413,7 +413,96 @@ LEFT JOIN addresses a ON a.mx_host_id = h.id
 LEFT JOIN probes p ON p.id = a.probe_id;
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps{kStep1, kStep2, kStep3};
+// Schema step: tls quality (measurement.md §3, §4). Per address, the graded TLS assessment:
+// probes.tls_quality (the address's value; 'n/a' when not assessed) and probes.tls (a JSON
+// object with the assessment's other evidence: versions_accepted, preferred_suite, dh_group,
+// client_renegotiation, connections, unknown_reasons; NULL when not assessed); one tls_items
+// row per item (state, value, found as a JSON array). domain_results.tls_quality: older runs
+// measured no TLS quality, so a domain receiving mail with a starttls_ok address becomes
+// 'incomplete' (§3: not fully assessed) and every other one 'n/a', which is what the rules give
+// for that evidence. v_run_verdicts/v_latest_verdict gain tls_quality (appended),
+// v_probe_evidence gains tls_quality and tls; v_tls_items is for ad-hoc SQL.
+constexpr const char* kStepTlsQuality = R"sql(
+DROP VIEW v_latest_verdict;
+DROP VIEW v_run_verdicts;
+DROP VIEW v_probe_evidence;
+
+ALTER TABLE probes ADD COLUMN tls_quality TEXT NOT NULL DEFAULT 'n/a'
+  CHECK (tls_quality IN ('good','sufficient','phase_out','insufficient','incomplete','n/a'));
+ALTER TABLE probes ADD COLUMN tls TEXT CHECK (tls IS NULL OR json_valid(tls));
+
+CREATE TABLE tls_items (
+  probe_id INTEGER NOT NULL REFERENCES probes(id) ON DELETE CASCADE,
+  item     TEXT NOT NULL CHECK (item IN ('protocol_versions','tls13_suites','tls12_suites',
+             'ecdhe_groups','ffdhe_groups','kex_hashes','cert_keys','cert_signatures',
+             'cipher_order','compression','secure_renegotiation','extended_master_secret')),
+  position INTEGER NOT NULL,
+  state    TEXT NOT NULL CHECK (state IN ('measured','unknown','n/a')),
+  value    TEXT NOT NULL
+    CHECK (value IN ('good','sufficient','phase_out','insufficient','incomplete','n/a')),
+  found    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(found)),
+  PRIMARY KEY (probe_id, item)
+) STRICT, WITHOUT ROWID;
+
+ALTER TABLE domain_results ADD COLUMN tls_quality TEXT NOT NULL DEFAULT 'n/a'
+  CHECK (tls_quality IN ('good','sufficient','phase_out','insufficient','incomplete','n/a'));
+UPDATE domain_results SET tls_quality = 'incomplete'
+WHERE mail = 'receives' AND EXISTS (
+  SELECT 1 FROM domain_mx dm JOIN addresses a ON a.mx_host_id = dm.mx_host_id
+  JOIN probes p ON p.id = a.probe_id
+  WHERE dm.domain_result_id = domain_results.id AND p.outcome = 'starttls_ok');
+
+-- As in step 3, plus tls_quality, appended so that positional readers keep working.
+CREATE VIEW v_run_verdicts AS
+SELECT dr.run_id, r.started_at AS run_started_at, r.label AS run_label, r.status AS run_status,
+       d.id AS domain_id, d.name AS domain, dr.display, o.name AS organisation, dr.sector,
+       dr.mail, dr.dnssec, dr.starttls, dr.dane, dr.dane_rollover, dr.protected,
+       dr.implicit_mx,
+       (SELECT count(*) FROM domain_mx m WHERE m.domain_result_id = dr.id) AS mx_count,
+       dr.findings, dr.incomplete, dr.unmeasured, dr.tls_quality
+FROM domain_results dr
+JOIN runs r ON r.id = dr.run_id
+JOIN domains d ON d.id = dr.domain_id
+LEFT JOIN organisations o ON o.id = dr.organisation_id;
+
+CREATE VIEW v_latest_verdict AS
+SELECT v.*
+FROM v_run_verdicts v
+JOIN (SELECT dr.domain_id, max(dr.run_id) AS run_id
+      FROM domain_results dr JOIN runs r ON r.id = dr.run_id AND r.status = 'finished'
+      GROUP BY dr.domain_id) l
+  ON l.domain_id = v.domain_id AND l.run_id = v.run_id;
+
+-- As in step 3, plus the address's tls_quality and TLS evidence.
+CREATE VIEW v_probe_evidence AS
+SELECT dr.run_id, d.name AS domain, dm.position AS mx_position, dm.preference,
+       h.name AS mx_host, h.provider, h.status AS host_status, h.address_dnssec,
+       h.name_is_ip_literal, h.tlsa_looked_up, h.tlsa_status, h.tlsa_base, h.tlsa_usable,
+       a.position AS address_position, p.id AS probe_id, p.ip, p.outcome, p.tls_version,
+       p.cipher, p.tls_group, p.dane, p.dane_reason, p.dane_depth, p.dane_matched, p.pkix,
+       p.pkix_error, p.error, p.sni, p.attempts, p.duration_ms, p.transcript, p.chain,
+       p.tls_quality, p.tls
+FROM domain_results dr
+JOIN domains d ON d.id = dr.domain_id
+JOIN domain_mx dm ON dm.domain_result_id = dr.id
+JOIN mx_hosts h ON h.id = dm.mx_host_id
+LEFT JOIN addresses a ON a.mx_host_id = h.id
+LEFT JOIN probes p ON p.id = a.probe_id;
+
+-- One row per (run, domain, MX host, address, item): which items an address fails, by SQL.
+CREATE VIEW v_tls_items AS
+SELECT dr.run_id AS run, d.name AS domain, h.name AS host, p.ip, t.item, t.state, t.value,
+       t.found, p.tls_quality AS address_tls_quality
+FROM domain_results dr
+JOIN domains d ON d.id = dr.domain_id
+JOIN domain_mx dm ON dm.domain_result_id = dr.id
+JOIN mx_hosts h ON h.id = dm.mx_host_id
+JOIN addresses a ON a.mx_host_id = h.id
+JOIN probes p ON p.id = a.probe_id
+JOIN tls_items t ON t.probe_id = p.id;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps{kStep1, kStep2, kStep3, kStepTlsQuality};
 
 constexpr std::array<std::string_view, 40> kSecondLevel{
     "co.uk",  "org.uk", "ac.uk",  "gov.uk", "ltd.uk", "plc.uk", "net.uk", "me.uk",

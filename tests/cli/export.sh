@@ -53,7 +53,7 @@ run "export jsonl latest" 0 "$BIN" export --db "$DB" --format jsonl
 same "jsonl latest = run 3" "$TMP/out" "$GOLD/run3.jsonl"
 
 # Every line is JSON with exactly the keys of interface.md (plus unmeasured), in order.
-keys='["run","domain","organization","sector","mail","dnssec","starttls","dane","dane_rollover","protected","incomplete","unmeasured","mx"]'
+keys='["run","domain","organization","sector","mail","dnssec","starttls","tls_quality","dane","dane_rollover","protected","incomplete","unmeasured","mx"]'
 lines=$(wc -l <"$TMP/out")
 good=$(jq -c --argjson k "$keys" 'keys_unsorted == $k' "$TMP/out" | grep -c '^true$')
 if [ "$good" -eq "$lines" ]; then

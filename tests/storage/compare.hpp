@@ -59,6 +59,23 @@ inline void compare(const ProbeResult& a, const ProbeResult& b) {
   CHECK(a.sni == b.sni);
   CHECK(a.attempts == b.attempts);
   CHECK(a.duration_ms == b.duration_ms);
+  const TlsAssessment &ta = a.tls, &tb = b.tls;
+  CHECK(ta.assessed == tb.assessed);
+  REQUIRE(ta.items.size() == tb.items.size());
+  for (std::size_t i = 0; i < ta.items.size(); ++i) {
+    INFO("tls item " << to_string(ta.items[i].item));
+    CHECK(ta.items[i].item == tb.items[i].item);
+    CHECK(ta.items[i].state == tb.items[i].state);
+    CHECK(ta.items[i].found == tb.items[i].found);
+    CHECK(ta.items[i].value == tb.items[i].value);
+  }
+  CHECK(ta.versions_accepted == tb.versions_accepted);
+  CHECK(ta.preferred_suite == tb.preferred_suite);
+  CHECK(ta.dh_group == tb.dh_group);
+  CHECK(ta.client_renegotiation == tb.client_renegotiation);
+  CHECK(ta.connections == tb.connections);
+  CHECK(ta.unknown_reasons == tb.unknown_reasons);
+  CHECK(ta.quality == tb.quality);
 }
 
 inline void compare(const MxHostResult& a, const MxHostResult& b) {
@@ -108,6 +125,7 @@ inline void compare(const DomainResult& a, const DomainResult& b) {
   CHECK(a.verdict.dane == b.verdict.dane);
   CHECK(a.verdict.dane_rollover == b.verdict.dane_rollover);
   CHECK(a.verdict.protected_ == b.verdict.protected_);
+  CHECK(a.verdict.tls_quality == b.verdict.tls_quality);
   CHECK(a.implicit_mx == b.implicit_mx);
   compare(a.mx_lookup, b.mx_lookup);
   REQUIRE(a.mx.size() == b.mx.size());

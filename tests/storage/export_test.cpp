@@ -4,9 +4,9 @@
 //   NULMETING_UPDATE_GOLDEN=1 build/<dir>/tests/test_storage "[golden]"
 // and review the diff.
 #include "compare.hpp"
+#include "support/fixture.hpp"
 
 #include <nulmeting/storage/export.hpp>
-#include "support/fixture.hpp"
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
@@ -151,17 +151,21 @@ TEST_CASE("JSONL objects have exactly the fields of interface.md", "[storage][ex
   Fixture f;
   auto reader = Reader::open(f.db);
   REQUIRE(reader.has_value());
-  // interface.md's fields, plus `unmeasured` (fields may be added, none removed).
-  const std::set<std::string> top{"run",       "domain",     "organization",  "sector",
-                                  "mail",      "dnssec",     "starttls",      "dane",
-                                  "dane_rollover", "protected", "incomplete", "unmeasured",
-                                  "mx"};
-  const std::set<std::string> mx{"name", "preference", "status", "address_dnssec", "tlsa",
-                                 "addresses"};
+  // interface.md's fields, plus `unmeasured` and the TLS evidence `tls` per address (fields
+  // may be added, none removed).
+  const std::set<std::string> top{
+      "run",         "domain", "organization",  "sector",    "mail",       "dnssec",     "starttls",
+      "tls_quality", "dane",   "dane_rollover", "protected", "incomplete", "unmeasured", "mx"};
+  const std::set<std::string> mx{"name",           "preference", "status",
+                                 "address_dnssec", "tlsa",       "addresses"};
   const std::set<std::string> tlsa{"status", "base", "records", "usable"};
-  const std::set<std::string> addr{"ip",          "outcome", "tls_version", "cipher",
-                                   "group",       "dane",    "dane_reason", "dane_depth",
-                                   "pkix",        "error"};
+  const std::set<std::string> addr{"ip",    "outcome",     "tls_version", "cipher",
+                                   "group", "dane",        "dane_reason", "dane_depth",
+                                   "pkix",  "tls_quality", "error",       "tls"};
+  const std::set<std::string> tls{"items",          "versions_accepted",    "preferred_suite",
+                                  "dh_group",       "client_renegotiation", "connections",
+                                  "unknown_reasons"};
+  int tls_null = 0, tls_obj = 0;
   int tlsa_null = 0, tlsa_obj = 0, dane_null = 0, depth_null = 0, pkix_null = 0;
   std::set<std::string> seen_dane;
   auto n = reader->for_each_domain(f.info.finished_runs.back(), [&](const DomainResult& r) {
@@ -191,6 +195,16 @@ TEST_CASE("JSONL objects have exactly the fields of interface.md", "[storage][ex
         CHECK(a["dane_reason"].is_null() == (a["dane"] != "failed"));
         if (a["pkix"].is_null()) ++pkix_null;
         if (a["outcome"] != "starttls_ok") CHECK(a["tls_version"].is_null());
+        if (a["tls"].is_null()) {
+          ++tls_null;
+          CHECK((a["outcome"] != "starttls_ok" ? a["tls_quality"] == "n/a" : true));
+        } else {
+          ++tls_obj;
+          CHECK(keys(a["tls"]) == tls);
+          CHECK(a["tls"]["items"].size() == 12);
+          CHECK(a["tls"]["items"]["protocol_versions"]["value"].is_string());
+          CHECK(a["tls"]["items"]["protocol_versions"]["found"].is_array());
+        }
       }
     }
     return true;
@@ -202,4 +216,6 @@ TEST_CASE("JSONL objects have exactly the fields of interface.md", "[storage][ex
   CHECK(depth_null > 0);
   CHECK(pkix_null > 0);
   CHECK(seen_dane == std::set<std::string>{"authenticated", "failed"});
+  CHECK(tls_null > 0);
+  CHECK(tls_obj > 0);
 }

@@ -1,8 +1,8 @@
 // Round trip: every DomainResult written through RunWriter reads back equal, field by field;
 // the fixture database has the runs, sectors and verdict values fixture.hpp promises.
 #include "compare.hpp"
-
 #include "support/fixture.hpp"
+
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
@@ -103,6 +103,15 @@ TEST_CASE("fixture covers every run status, sector and verdict value", "[storage
         std::set<std::string>{"valid", "invalid", "partial", "untested", "none", "n/a"});
   CHECK(values("dane_rollover") == std::set<std::string>{"yes", "no", "n/a"});
   CHECK(values("protected") == std::set<std::string>{"0", "1"});
+  CHECK(values("tls_quality") == std::set<std::string>{"good", "sufficient", "phase_out",
+                                                       "insufficient", "incomplete", "n/a"});
+  // Every item value, and assessed addresses with their items in v_tls_items.
+  CHECK(query_strings(h, "SELECT DISTINCT value FROM v_tls_items WHERE run = " + run3).size() == 6);
+  CHECK(query_strings(h, "SELECT DISTINCT state FROM v_tls_items WHERE run = " + run3).size() == 3);
+  CHECK(query_int(h, ("SELECT count(*) FROM probes WHERE tls IS NULL AND outcome = 'starttls_ok' "
+                      "AND run_id = " +
+                      run3)
+                         .c_str()) > 0);
   CHECK(values("sector") ==
         std::set<std::string>{"rijk", "provincie", "gemeente", "waterschap", "overig"});
   // Every ProbeOutcome and DaneFailReason of measurement.hpp (13 and 6 + none).
@@ -110,10 +119,12 @@ TEST_CASE("fixture covers every run status, sector and verdict value", "[storage
         13);
   CHECK(query_strings(h, "SELECT DISTINCT dane_reason FROM probes WHERE run_id = " + run3).size() ==
         7);
-  CHECK(query_int(h, ("SELECT count(*) FROM domain_results WHERE incomplete <> '[]' AND run_id = " +
-                      run3).c_str()) == 1);
-  CHECK(query_int(h, ("SELECT count(*) FROM domain_results WHERE unmeasured <> '[]' AND run_id = " +
-                      run3).c_str()) == 2);
+  CHECK(query_int(
+            h, ("SELECT count(*) FROM domain_results WHERE incomplete <> '[]' AND run_id = " + run3)
+                   .c_str()) == 1);
+  CHECK(query_int(
+            h, ("SELECT count(*) FROM domain_results WHERE unmeasured <> '[]' AND run_id = " + run3)
+                   .c_str()) == 2);
   CHECK(query_int(h, "SELECT count(*) FROM dns_answers WHERE attempts > 1") > 0);
   CHECK_FALSE((*runs)[0].routes.has_value());
   CHECK((*runs)[2].routes == std::optional<RouteCheck>(RouteCheck{true, false}));

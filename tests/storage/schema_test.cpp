@@ -1,8 +1,8 @@
 // Schema: migrations by user_version, refusal of newer and foreign databases, pragmas, the
 // writer lock, provider grouping.
 #include "compare.hpp"
-
 #include "support/fixture.hpp"
+
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
@@ -101,20 +101,22 @@ TEST_CASE("a schema-1 database is migrated on open and keeps its data", "[storag
   auto reader = Reader::open(db);
   REQUIRE(reader.has_value());
   CHECK(raw(db, "PRAGMA user_version") == std::to_string(kSchemaVersion));
-  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") == "5");
+  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") ==
+        "6");  // + v_tls_items (schema step: tls quality)
   CHECK(raw(db, "SELECT count(*) FROM probes") == kV2Probes);
   auto runs = reader->runs();
   REQUIRE(runs.has_value());
   CHECK(runs->size() == 4);
 }
 
-TEST_CASE("a schema-2 database migrates to 3 in place and keeps every row", "[storage][schema]") {
+TEST_CASE("a schema-2 database migrates in place and keeps every row", "[storage][schema]") {
   test::TempDir dir;
   auto db = dir.file("v2.db");
   load_v2_database(db);
   REQUIRE(raw(db, "PRAGMA user_version") == "2");
-  const char* tables[] = {"runs",   "organisations", "domains",      "domain_results", "mx_hosts",
-                          "domain_mx", "dns_answers", "tlsa_records", "probes",         "addresses"};
+  const char* tables[] = {"runs",     "organisations", "domains",     "domain_results",
+                          "mx_hosts", "domain_mx",     "dns_answers", "tlsa_records",
+                          "probes",   "addresses"};
   std::vector<std::string> before;
   for (const char* t : tables) before.push_back(raw(db, std::string("SELECT count(*) FROM ") + t));
   CHECK(before[8] == kV2Probes);
@@ -129,7 +131,21 @@ TEST_CASE("a schema-2 database migrates to 3 in place and keeps every row", "[st
 
   auto reader = Reader::open(db);
   REQUIRE(reader.has_value());
-  CHECK(raw(db, "PRAGMA user_version") == "3");
+  CHECK(raw(db, "PRAGMA user_version") == std::to_string(kSchemaVersion));
+  // Schema step tls quality: older runs measured no TLS quality, so a receiving domain with a
+  // starttls_ok address (starttls all or partial) is incomplete and every other one n/a.
+  CHECK(raw(db, "SELECT count(*) FROM domain_results WHERE tls_quality = 'incomplete'") ==
+        raw(db,
+            "SELECT count(*) FROM domain_results WHERE mail = 'receives' AND "
+            "starttls IN ('all','partial')"));
+  CHECK(raw(db, "SELECT count(*) FROM domain_results WHERE tls_quality = 'incomplete'") != "0");
+  CHECK(raw(db,
+            "SELECT count(*) FROM domain_results WHERE tls_quality NOT IN "
+            "('incomplete','n/a')") == "0");
+  CHECK(raw(db, "SELECT count(*) FROM v_latest_verdict WHERE tls_quality = 'n/a'") != "0");
+  CHECK(raw(db, "SELECT count(*) FROM probes WHERE tls IS NOT NULL OR tls_quality <> 'n/a'") ==
+        "0");
+  CHECK(raw(db, "SELECT count(*) FROM v_tls_items") == "0");
   for (std::size_t i = 0; i < std::size(tables); ++i) {
     INFO(tables[i]);
     CHECK(raw(db, std::string("SELECT count(*) FROM ") + tables[i]) == before[i]);
@@ -141,8 +157,9 @@ TEST_CASE("a schema-2 database migrates to 3 in place and keeps every row", "[st
   // New columns with their documented values for old rows.
   CHECK(raw(db, "SELECT count(*) FROM runs WHERE routes IS NOT NULL") == "0");
   CHECK(raw(db, "SELECT count(*) FROM dns_answers WHERE attempts <> 1") == "0");
-  CHECK(raw(db, "SELECT count(*) FROM domain_results WHERE incomplete <> '[]' OR "
-                "unmeasured <> '[]'") == "0");
+  CHECK(raw(db,
+            "SELECT count(*) FROM domain_results WHERE incomplete <> '[]' OR "
+            "unmeasured <> '[]'") == "0");
   CHECK(raw(db, "SELECT count(*) FROM v_latest_verdict WHERE incomplete = '[]'") ==
         raw(db, "SELECT count(*) FROM v_latest_verdict"));
   // The rebuilt table keeps its cascade: deleting a run still deletes its probes, and the
@@ -152,8 +169,8 @@ TEST_CASE("a schema-2 database migrates to 3 in place and keeps every row", "[st
   REQUIRE(runs->size() == 4);
   CHECK_FALSE((*runs)[0].routes.has_value());
   char* err = nullptr;
-  REQUIRE(sqlite3_exec(reader->handle(), "DELETE FROM runs WHERE id = 1", nullptr, nullptr,
-                       &err) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(reader->handle(), "DELETE FROM runs WHERE id = 1", nullptr, nullptr, &err) ==
+          SQLITE_OK);
   sqlite3_free(err);
   CHECK(raw(db, "SELECT count(*) FROM probes WHERE run_id = 1") == "0");
   CHECK(raw(db, "SELECT count(*) FROM probes") != "0");

@@ -7,8 +7,8 @@
 // occurs.
 #include "support/fixture.hpp"
 
-#include <nulmeting/verdict/domain.hpp>
 #include <nulmeting/storage/run_writer.hpp>
+#include <nulmeting/verdict/domain.hpp>
 
 #include <array>
 #include <filesystem>
@@ -64,6 +64,59 @@ CertSummary cert(const std::string& cn, bool ca) {
   return c;
 }
 
+TlsItemResult tls_item(TlsItem which, TlsItemState state, std::vector<std::string> found = {}) {
+  return TlsItemResult{which, state, std::move(found), TlsQuality::Incomplete};
+}
+
+// The §4 evidence of a starttls_ok address, one of six variants chosen by the address, so that
+// every tls_quality value occurs (the values themselves are graded by verdict::finalize):
+// 0 TLS 1.3 only (good), 1 TLS 1.2 and 1.3 (sufficient), 2 a 2048-bit RSA key and DHE
+// (phase_out), 3 TLS 1.0, static RSA, no extended master secret (insufficient), 4 one item
+// unknown (incomplete), 5 not assessed.
+TlsAssessment assessment(const std::string& ip) {
+  using M = TlsItemState;
+  std::size_t variant = 0;
+  for (char c : ip) variant += static_cast<unsigned char>(c);
+  variant %= 6;
+  TlsAssessment t;
+  if (variant == 5) return t;
+  t.assessed = true;
+  const bool tls12 = variant != 0;
+  t.versions_accepted = variant == 3 ? std::vector<std::string>{"TLSv1", "TLSv1.2", "TLSv1.3"}
+                        : tls12      ? std::vector<std::string>{"TLSv1.2", "TLSv1.3"}
+                                     : std::vector<std::string>{"TLSv1.3"};
+  std::vector<std::string> suites12 = {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"};
+  if (variant == 2) suites12.emplace_back("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
+  if (variant == 3) suites12.emplace_back("TLS_RSA_WITH_AES_128_CBC_SHA");
+  t.items = {tls_item(TlsItem::ProtocolVersions, M::Measured, t.versions_accepted),
+             tls_item(TlsItem::Tls13Suites, M::Measured, {"TLS_AES_256_GCM_SHA384"}),
+             tls12 ? tls_item(TlsItem::Tls12Suites, M::Measured, suites12)
+                   : tls_item(TlsItem::Tls12Suites, M::NotApplicable),
+             tls_item(TlsItem::EcdheGroups, M::Measured, {"x25519", "secp256r1"}),
+             variant == 2 ? tls_item(TlsItem::FfdheGroups, M::Measured, {"ffdhe3072"})
+                          : tls_item(TlsItem::FfdheGroups, M::NotApplicable),
+             tls12 ? tls_item(TlsItem::KexHashes, M::Measured, {"sha256"})
+                   : tls_item(TlsItem::KexHashes, M::NotApplicable),
+             variant == 4 ? tls_item(TlsItem::CertKeys, M::Unknown)
+                          : tls_item(TlsItem::CertKeys, M::Measured,
+                                     {variant == 2 ? "rsa-2048" : "ec-secp256r1", "rsa-4096"}),
+             tls_item(TlsItem::CertSignatures, M::Measured, {"sha256-rsa"}),
+             tls12 ? tls_item(TlsItem::CipherOrder, M::Measured)
+                   : tls_item(TlsItem::CipherOrder, M::NotApplicable),
+             tls_item(TlsItem::Compression, M::Measured),
+             tls_item(TlsItem::SecureRenegotiation, M::Measured),
+             !tls12 ? tls_item(TlsItem::ExtendedMasterSecret, M::NotApplicable)
+             : variant == 3
+                 ? tls_item(TlsItem::ExtendedMasterSecret, M::Measured, {"not supported"})
+                 : tls_item(TlsItem::ExtendedMasterSecret, M::Measured)};
+  t.preferred_suite = "TLS_AES_256_GCM_SHA384";
+  t.dh_group = variant == 2 ? "ffdhe3072" : "";
+  if (variant != 0) t.client_renegotiation = variant == 3;
+  t.connections = 20 + static_cast<int>(variant);
+  if (variant == 4) t.unknown_reasons = {"refused at step 7 (certificate keys)"};
+  return t;
+}
+
 ProbeResult probe(const std::string& host, std::string ip, ProbeOutcome outcome,
                   DaneCheck dane = DaneCheck::NotApplicable,
                   DaneFailReason reason = DaneFailReason::None, int depth = -1) {
@@ -83,6 +136,7 @@ ProbeResult probe(const std::string& host, std::string ip, ProbeOutcome outcome,
     p.pkix = Pkix::Valid;
     p.chain = {cert(host, false), cert("Fixture Intermediate CA", true)};
     p.leaf_der = bytes(7, 16);
+    p.tls = assessment(p.ip);
   }
   switch (outcome) {
     case ProbeOutcome::NoStarttls:
@@ -231,31 +285,31 @@ struct Scenario {
 // The catalogue of scenarios; index = scenario id. The comment is the verdict the evidence is
 // built to give (mail, dnssec, starttls, dane, rollover), for the reader; decide_domain decides.
 const std::array<Scenario, 25> kScenarios{{
-    {"dane-valid", true},                // receives secure all valid yes (protected)
-    {"dane-valid-single", true},         // receives secure all valid no (protected)
-    {"dane-valid-insecure-mx", false},   // receives insecure all valid yes
-    {"tlsa-mismatch", true},             // receives secure all invalid no
-    {"tlsa-lookup-failed", true},        // receives secure all invalid n/a (host probed)
-    {"dane-no-starttls", true},          // receives secure none invalid no
-    {"dane-partial", true},              // receives secure all partial yes
-    {"dane-untested", true},             // receives secure unreachable untested no
-    {"provider-b", false},               // receives insecure all none n/a
-    {"tlsa-unusable", true},             // receives secure all none n/a
-    {"starttls-partial", false},         // receives insecure partial none n/a; unmeasured
-    {"starttls-refused", false},         // receives insecure none none n/a
-    {"unreachable", false},              // receives insecure unreachable none n/a; incomplete
-    {"smtp-errors", false},              // receives insecure none none n/a
-    {"null-mx", true},                   // null_mx secure
-    {"nxdomain", false},                 // no_mail insecure
-    {"servfail", false},                 // error error; unmeasured (confirmed DNS failure)
-    {"bogus", true},                     // error bogus
-    {"dns-timeout", false},              // error n/a
-    {"implicit-mx", false},              // receives insecure all none n/a
-    {"no-address", false},               // receives insecure unreachable none n/a
-    {"unusable-host", false},            // receives insecure unreachable none n/a
-    {"ip-literal-mx", false},            // receives insecure unreachable none n/a
-    {"dane-ta-mismatch", true},          // receives secure all invalid yes
-    {"dane-expired", true},              // receives secure partial invalid no
+    {"dane-valid", true},               // receives secure all valid yes (protected)
+    {"dane-valid-single", true},        // receives secure all valid no (protected)
+    {"dane-valid-insecure-mx", false},  // receives insecure all valid yes
+    {"tlsa-mismatch", true},            // receives secure all invalid no
+    {"tlsa-lookup-failed", true},       // receives secure all invalid n/a (host probed)
+    {"dane-no-starttls", true},         // receives secure none invalid no
+    {"dane-partial", true},             // receives secure all partial yes
+    {"dane-untested", true},            // receives secure unreachable untested no
+    {"provider-b", false},              // receives insecure all none n/a
+    {"tlsa-unusable", true},            // receives secure all none n/a
+    {"starttls-partial", false},        // receives insecure partial none n/a; unmeasured
+    {"starttls-refused", false},        // receives insecure none none n/a
+    {"unreachable", false},             // receives insecure unreachable none n/a; incomplete
+    {"smtp-errors", false},             // receives insecure none none n/a
+    {"null-mx", true},                  // null_mx secure
+    {"nxdomain", false},                // no_mail insecure
+    {"servfail", false},                // error error; unmeasured (confirmed DNS failure)
+    {"bogus", true},                    // error bogus
+    {"dns-timeout", false},             // error n/a
+    {"implicit-mx", false},             // receives insecure all none n/a
+    {"no-address", false},              // receives insecure unreachable none n/a
+    {"unusable-host", false},           // receives insecure unreachable none n/a
+    {"ip-literal-mx", false},           // receives insecure unreachable none n/a
+    {"dane-ta-mismatch", true},         // receives secure all invalid yes
+    {"dane-expired", true},             // receives secure partial invalid no
 }};
 
 DomainResult build(std::size_t scenario, const DomainEntry& entry) {
@@ -291,8 +345,8 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
       h.tlsa->lookups[0].attempts = 3;  // confirmed: asked again before it counted
       h.status = HostStatus::TlsaError;
       // Probed all the same (§2.2): STARTTLS works, DANE fails for want of TLSA.
-      h.addresses.push_back(probe(h.name, "192.0.2.51", ProbeOutcome::StarttlsOk,
-                                  DaneCheck::Failed, DaneFailReason::TlsaLookupFailed));
+      h.addresses.push_back(probe(h.name, "192.0.2.51", ProbeOutcome::StarttlsOk, DaneCheck::Failed,
+                                  DaneFailReason::TlsaLookupFailed));
       mx_answer({h});
       break;
     }

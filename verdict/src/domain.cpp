@@ -3,6 +3,7 @@
 #include <nulmeting/verdict/dns.hpp>
 #include <nulmeting/verdict/domain.hpp>
 #include <nulmeting/verdict/host.hpp>
+#include <nulmeting/verdict/tls_quality.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <algorithm>
@@ -136,6 +137,18 @@ bool decide_protected(DnssecVerdict dnssec, DaneVerdict dane) {
   return dnssec == DnssecVerdict::Secure && dane == DaneVerdict::Valid;
 }
 
+TlsQuality decide_tls_quality(const DomainResult& r, MailVerdict mail) {
+  if (mail != MailVerdict::Receives) return TlsQuality::NotApplicable;
+  TlsQuality q = TlsQuality::NotApplicable;
+  for (const auto& h : r.mx)
+    for (const auto& p : h.addresses) {
+      if (p.outcome != ProbeOutcome::StarttlsOk) continue;
+      // Completed STARTTLS but not assessed (yet): it could not be fully assessed.
+      q = worse(q, p.tls.assessed ? address_tls_quality(p.tls) : TlsQuality::Incomplete);
+    }
+  return q;
+}
+
 std::vector<std::string> decide_incomplete(const DomainResult& r) {
   bool v4 = false, v6 = false;
   for (const auto& h : r.mx)
@@ -155,6 +168,7 @@ DomainVerdict decide_domain(const DomainResult& r) {
   v.dane = decide_dane(r, v.mail);
   v.dane_rollover = decide_rollover(r, v.mail);
   v.protected_ = decide_protected(v.dnssec, v.dane);
+  v.tls_quality = decide_tls_quality(r, v.mail);
   return v;
 }
 
@@ -175,6 +189,7 @@ void finalize(DomainResult& r) {
         p.error.reset();  // a name mismatch the domain's own names settled
       p.dane = d.dane;
       p.dane_reason = d.reason;
+      grade_assessment(p.tls);
     }
   r.verdict = decide_domain(r);
   r.incomplete = decide_incomplete(r);

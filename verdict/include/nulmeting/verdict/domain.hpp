@@ -11,7 +11,11 @@
 //   dane      n/a → invalid → none → partial → untested → valid, in that order, over counted
 //             hosts, with the final per-address DANE values (address.hpp);
 //   rollover  every host with usable TLSA has ≥ 2 usable usage-3 records or usage 3 + usage 2;
-//   protected dnssec secure and dane valid.
+//   protected dnssec secure and dane valid;
+//   tls_quality over the starttls_ok addresses: the worst address value (tls_quality.hpp, with
+//             worse(): a known insufficient address wins over an incomplete one); a starttls_ok
+//             address without an assessment counts as incomplete; n/a when none completed
+//             STARTTLS (or no mail).
 // Addresses whose outcome is not measured (no_route, internal_error) are left out of every
 // verdict; the families lost to no_route are `incomplete`.
 // Pure functions (finalize() writes only into the result it is given), any thread.
@@ -30,6 +34,7 @@ StarttlsVerdict decide_starttls(const DomainResult&, MailVerdict);
 DaneVerdict decide_dane(const DomainResult&, MailVerdict);
 RolloverVerdict decide_rollover(const DomainResult&, MailVerdict);
 bool decide_protected(DnssecVerdict, DaneVerdict);
+TlsQuality decide_tls_quality(const DomainResult&, MailVerdict);
 // "ipv4" / "ipv6" (in that order) when some address of that family had outcome no_route.
 std::vector<std::string> decide_incomplete(const DomainResult&);
 
@@ -38,7 +43,8 @@ DomainVerdict decide_domain(const DomainResult&);
 
 // Writes the decisions into `r`: every address's final DANE value (dane, dane_reason; the
 // depth and matched record are kept only for an authenticated or handshake-failed address),
-// the verdicts, and `incomplete`. Idempotent.
+// every address's graded TLS assessment (item values, quality), the verdicts, and
+// `incomplete`. Idempotent.
 void finalize(DomainResult& r);
 
 }  // namespace nulmeting::verdict
