@@ -1,5 +1,6 @@
 // tls_plan.cpp — see tls_plan.hpp.
 #include <nulmeting/scanner/tls_plan.hpp>
+#include <nulmeting/verdict/tls_quality.hpp>
 
 #include <algorithm>
 #include <array>
@@ -12,12 +13,6 @@ bool has(const std::vector<std::string>& v, std::string_view s) {
 }
 void add(std::vector<std::string>& v, const std::string& s) {
   if (!s.empty() && !has(v, s)) v.push_back(s);
-}
-bool contains(std::string_view s, std::string_view part) {
-  return s.find(part) != std::string_view::npos;
-}
-bool ends_with(std::string_view s, std::string_view tail) {
-  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
 }
 bool worse(TlsQuality a, TlsQuality b) { return static_cast<int>(a) > static_cast<int>(b); }
 
@@ -37,51 +32,10 @@ const OfferableSuite* TlsCatalogue::suite(std::string_view iana) const noexcept 
   return nullptr;
 }
 
-TlsQuality suite_class(std::string_view n) {
-  // TLS 1.3 suites have no key exchange in their name.
-  if (!contains(n, "_WITH_")) {
-    if (n == "TLS_AES_256_GCM_SHA384" || n == "TLS_CHACHA20_POLY1305_SHA256")
-      return TlsQuality::Good;
-    if (n == "TLS_AES_128_GCM_SHA256" || n == "TLS_AES_128_CCM_SHA256")
-      return TlsQuality::Sufficient;
-    return TlsQuality::Insufficient;
-  }
-  const auto with = n.find("_WITH_");
-  const std::string_view kx = n.substr(4, with - 4), rest = n.substr(with + 6);
-  const bool ecdhe = kx == "ECDHE_ECDSA" || kx == "ECDHE_RSA", dhe = kx == "DHE_RSA";
-  if (!ecdhe && !dhe) return TlsQuality::Insufficient;  // static RSA, PSK, anonymous, DSS...
-  if (ends_with(rest, "_SHA") || ends_with(rest, "_MD5") || contains(rest, "NULL") ||
-      contains(rest, "3DES") || contains(rest, "RC4") || contains(rest, "CCM_8"))
-    return TlsQuality::Insufficient;
-  const bool gcm = contains(rest, "AES") && contains(rest, "_GCM_");
-  const bool chacha = contains(rest, "CHACHA20_POLY1305");
-  const bool ccm = contains(rest, "AES") && ends_with(rest, "_CCM");
-  const bool cbc_sha2 = contains(rest, "AES") && contains(rest, "_CBC_") &&
-                        (ends_with(rest, "_SHA256") || ends_with(rest, "_SHA384"));
-  const bool cam_aria = contains(rest, "CAMELLIA") || contains(rest, "ARIA");
-  if (ecdhe) {
-    if (gcm || chacha || (ccm && kx == "ECDHE_ECDSA")) return TlsQuality::Sufficient;
-    if (cbc_sha2 || cam_aria) return TlsQuality::PhaseOut;
-    return TlsQuality::Insufficient;
-  }
-  if (gcm || ccm || cbc_sha2 || chacha || cam_aria) return TlsQuality::PhaseOut;
-  return TlsQuality::Insufficient;
-}
-
-TlsQuality group_class(std::string_view n) {
-  static constexpr std::array<std::string_view, 8> good = {
-      "secp256r1", "secp384r1", "secp521r1", "x25519", "x448",
-      "brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1"};
-  if (std::find(good.begin(), good.end(), n) != good.end()) return TlsQuality::Good;
-  if (n == "secp224r1") return TlsQuality::PhaseOut;
-  return TlsQuality::Insufficient;
-}
-
-TlsQuality hash_class(std::string_view n) {
-  if (n == "sha256" || n == "sha384" || n == "sha512") return TlsQuality::Good;
-  if (n == "sha224") return TlsQuality::PhaseOut;
-  return TlsQuality::Insufficient;
-}
+// The verdict module grades; the planner only asks it which class a value it may offer has.
+TlsQuality suite_class(std::string_view iana) { return verdict::grade_suite(iana); }
+TlsQuality group_class(std::string_view name) { return verdict::grade_ecdhe_group(name); }
+TlsQuality hash_class(std::string_view name) { return verdict::grade_kex_hash(name); }
 
 std::string_view to_string(StepKind k) noexcept {
   switch (k) {

@@ -60,8 +60,8 @@ struct TlsCatalogue {
   const OfferableSuite* suite(std::string_view iana) const noexcept;
 };
 
-// The §4 classes of values, by their `found` names. TODO(tlsgrade): these follow the §4 table
-// until verdict/tls_quality.hpp (grade_suite & co.) is on this branch; then they call it.
+// The §4 class of a value the planner may offer, by its `found` name: verdict/tls_quality.hpp's
+// tables (the one place that grades).
 TlsQuality suite_class(std::string_view iana);
 TlsQuality group_class(std::string_view name);
 TlsQuality hash_class(std::string_view name);
