@@ -184,11 +184,12 @@ TlsCatalogue openssl_catalogue() {
     cat.suites.push_back(std::move(s));
   }
   static constexpr std::array<const char*, 31> groups = {
-      "secp256r1", "secp384r1", "secp521r1", "x25519",    "x448",      "brainpoolP256r1",
-      "brainpoolP384r1", "brainpoolP512r1", "secp224r1", "secp160k1", "secp160r1", "secp160r2",
-      "secp192k1", "secp192r1", "secp224k1", "secp256k1", "sect163k1", "sect163r1",
-      "sect163r2", "sect193r1", "sect193r2", "sect233k1", "sect233r1", "sect239k1",
-      "sect283k1", "sect283r1", "sect409k1", "sect409r1", "sect571k1", "sect571r1",
+      "secp256r1",       "secp384r1",       "secp521r1",       "x25519",    "x448",
+      "brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1", "secp224r1", "secp160k1",
+      "secp160r1",       "secp160r2",       "secp192k1",       "secp192r1", "secp224k1",
+      "secp256k1",       "sect163k1",       "sect163r1",       "sect163r2", "sect193r1",
+      "sect193r2",       "sect233k1",       "sect233r1",       "sect239k1", "sect283k1",
+      "sect283r1",       "sect409k1",       "sect409r1",       "sect571k1", "sect571r1",
       "ffdhe2048"};
   for (const char* g : groups) {
     if (std::string_view(g).rfind("ffdhe", 0) == 0) continue;  // finite-field: its own item
@@ -202,12 +203,13 @@ TlsCatalogue openssl_catalogue() {
     const char* name;
     const char* list;
   };
-  static constexpr std::array<H, 6> hashes = {{{"sha1", "RSA+SHA1:ECDSA+SHA1:DSA+SHA1"},
-                                               {"sha224", "RSA+SHA224:ECDSA+SHA224:DSA+SHA224"},
-                                               {"sha256", "RSA+SHA256:ECDSA+SHA256:rsa_pss_rsae_sha256"},
-                                               {"sha384", "RSA+SHA384:ECDSA+SHA384:rsa_pss_rsae_sha384"},
-                                               {"sha512", "RSA+SHA512:ECDSA+SHA512:rsa_pss_rsae_sha512"},
-                                               {"md5", "RSA+MD5"}}};
+  static constexpr std::array<H, 6> hashes = {
+      {{"sha1", "RSA+SHA1:ECDSA+SHA1:DSA+SHA1"},
+       {"sha224", "RSA+SHA224:ECDSA+SHA224:DSA+SHA224"},
+       {"sha256", "RSA+SHA256:ECDSA+SHA256:rsa_pss_rsae_sha256"},
+       {"sha384", "RSA+SHA384:ECDSA+SHA384:rsa_pss_rsae_sha384"},
+       {"sha512", "RSA+SHA512:ECDSA+SHA512:rsa_pss_rsae_sha512"},
+       {"md5", "RSA+MD5"}}};
   for (const auto& h : hashes) {
     if (SSL_CTX_set1_sigalgs_list(ctx.get(), h.list) != 1) {
       ERR_clear_error();  // this OpenSSL cannot offer it (MD5)
@@ -230,8 +232,9 @@ std::expected<std::shared_ptr<TlsClientContext>, std::string> TlsClientContext::
   const std::string tls12 =
       offer.tls12_suites.empty() ? std::string("ALL:@SECLEVEL=0") : join(offer.tls12_suites, ':');
   const std::string tls13 = offer.tls13_suites.empty()
-                                ? std::string("TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
-                                              "TLS_AES_128_GCM_SHA256")
+                                ? std::string(
+                                      "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
+                                      "TLS_AES_128_GCM_SHA256")
                                 : join(offer.tls13_suites, ':');
   if (SSL_CTX_set_min_proto_version(ctx, offer.min_version) != 1 ||
       SSL_CTX_set_max_proto_version(ctx, offer.max_version) != 1 ||

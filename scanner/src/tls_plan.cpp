@@ -139,7 +139,8 @@ TlsStep TlsPlanner::make(StepKind k, std::string what, TlsOffer offer) {
   TlsStep s;
   s.kind = k;
   s.number = connections_ + 1;
-  s.label = "step " + std::to_string(s.number) + " (" + (what.empty() ? std::string(to_string(k)) : what) + ")";
+  s.label = "step " + std::to_string(s.number) + " (" +
+            (what.empty() ? std::string(to_string(k)) : what) + ")";
   s.offer = std::move(offer);
   return s;
 }
@@ -377,17 +378,17 @@ TlsAssessment TlsPlanner::result() const {
   const bool old_found = has(versions_, "TLSv1") || has(versions_, "TLSv1.1");
   const bool versions_known =
       old_found || (old_done_ && !tls10_needed_ && (tls12_ != Tri::Unknown));
-  r.items.push_back(item(TlsItem::ProtocolVersions, measured_or_unknown(versions_known),
-                         r.versions_accepted));
+  r.items.push_back(
+      item(TlsItem::ProtocolVersions, measured_or_unknown(versions_known), r.versions_accepted));
 
   if (main_.version != "TLSv1.3")
     r.items.push_back(item(TlsItem::Tls13Suites, S::NotApplicable));
   else
-    r.items.push_back(item(TlsItem::Tls13Suites,
-                           measured_or_unknown(d13_.done || worst(suites13_, suite_class,
-                                                                  TlsQuality::Good) ==
-                                                                TlsQuality::Insufficient),
-                           suites13_));
+    r.items.push_back(
+        item(TlsItem::Tls13Suites,
+             measured_or_unknown(d13_.done || worst(suites13_, suite_class, TlsQuality::Good) ==
+                                                  TlsQuality::Insufficient),
+             suites13_));
 
   if (le12_ == Tri::No)
     r.items.push_back(item(TlsItem::Tls12Suites, S::NotApplicable));
@@ -398,10 +399,11 @@ TlsAssessment TlsPlanner::result() const {
 
   // ECDHE groups: after a TLS 1.3-only server, what the main probe saw (this OpenSSL offers no
   // weak curve in TLS 1.3).
-  const bool groups_worst = worst(groups_, group_class, TlsQuality::Good) == TlsQuality::Insufficient;
+  const bool groups_worst =
+      worst(groups_, group_class, TlsQuality::Good) == TlsQuality::Insufficient;
   if (le12_ == Tri::No || dgroups_.done || groups_worst)
-    r.items.push_back(item(TlsItem::EcdheGroups, groups_.empty() ? S::NotApplicable : S::Measured,
-                           groups_));
+    r.items.push_back(
+        item(TlsItem::EcdheGroups, groups_.empty() ? S::NotApplicable : S::Measured, groups_));
   else
     r.items.push_back(item(TlsItem::EcdheGroups, S::Unknown, groups_));
 
@@ -412,7 +414,8 @@ TlsAssessment TlsPlanner::result() const {
   else
     r.items.push_back(item(TlsItem::FfdheGroups, S::Unknown));
 
-  const bool hashes_worst = worst(hashes_, hash_class, TlsQuality::Good) == TlsQuality::Insufficient;
+  const bool hashes_worst =
+      worst(hashes_, hash_class, TlsQuality::Good) == TlsQuality::Insufficient;
   if (tls12_ == Tri::No)
     r.items.push_back(item(TlsItem::KexHashes, S::NotApplicable));
   else if (tls12_ == Tri::Yes && (dhashes_.done || hashes_worst))
@@ -421,8 +424,8 @@ TlsAssessment TlsPlanner::result() const {
   else
     r.items.push_back(item(TlsItem::KexHashes, S::Unknown, hashes_));
 
-  r.items.push_back(item(TlsItem::CertKeys,
-                         main_.cert_keys.empty() ? S::Unknown : S::Measured, main_.cert_keys));
+  r.items.push_back(
+      item(TlsItem::CertKeys, main_.cert_keys.empty() ? S::Unknown : S::Measured, main_.cert_keys));
   r.items.push_back(item(TlsItem::CertSignatures,
                          main_.cert_signatures.empty() ? S::Unknown : S::Measured,
                          main_.cert_signatures));
@@ -463,18 +466,18 @@ TlsAssessment TlsPlanner::result() const {
   if (le12_ == Tri::No)
     r.items.push_back(item(TlsItem::SecureRenegotiation, S::NotApplicable));
   else if (reneg_)
-    r.items.push_back(item(TlsItem::SecureRenegotiation, S::Measured,
-                           *reneg_ ? std::vector<std::string>{}
-                                   : std::vector<std::string>{"not supported"}));
+    r.items.push_back(
+        item(TlsItem::SecureRenegotiation, S::Measured,
+             *reneg_ ? std::vector<std::string>{} : std::vector<std::string>{"not supported"}));
   else
     r.items.push_back(item(TlsItem::SecureRenegotiation, S::Unknown));
 
   if (tls12_ == Tri::No)
     r.items.push_back(item(TlsItem::ExtendedMasterSecret, S::NotApplicable));
   else if (ems_)
-    r.items.push_back(item(TlsItem::ExtendedMasterSecret, S::Measured,
-                           *ems_ ? std::vector<std::string>{}
-                                 : std::vector<std::string>{"not supported"}));
+    r.items.push_back(
+        item(TlsItem::ExtendedMasterSecret, S::Measured,
+             *ems_ ? std::vector<std::string>{} : std::vector<std::string>{"not supported"}));
   else
     r.items.push_back(item(TlsItem::ExtendedMasterSecret, S::Unknown));
 

@@ -2,24 +2,22 @@
 // the main probe and the planner's steps (each a full SMTP dialogue with its own offer)
 // against a small STARTTLS server built on OpenSSL, whose settings make it modern, legacy or
 // rate-limiting (measurement.md §4). Loopback only.
+#include "scanner/tls_testing.hpp"
+
 #include <nulmeting/scanner/probe_scheduler.hpp>
 #include <nulmeting/scanner/uv_handle.hpp>
 
-#include "scanner/tls_testing.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <openssl/core_names.h>
 
 #include <arpa/inet.h>
+#include <atomic>
+#include <iostream>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <iostream>
 #include <thread>
+#include <unistd.h>
 
 using namespace nulmeting;
 using namespace nulmeting::scanner;
@@ -222,15 +220,15 @@ TEST_CASE("tls assess: a legacy server (TLS 1.0–1.2, every suite, client order
   CHECK(item(r, TlsItem::Tls13Suites).state == TlsItemState::NotApplicable);
   const auto& t12 = item(r, TlsItem::Tls12Suites);
   CHECK(t12.state == TlsItemState::Measured);
-  CHECK(std::any_of(t12.found.begin(), t12.found.end(),
-                    [](const std::string& f) { return suite_class(f) == TlsQuality::Insufficient; }));
+  CHECK(std::any_of(t12.found.begin(), t12.found.end(), [](const std::string& f) {
+    return suite_class(f) == TlsQuality::Insufficient;
+  }));
   CHECK(has(item(r, TlsItem::EcdheGroups).found, "secp224r1"));
   CHECK(item(r, TlsItem::FfdheGroups).state == TlsItemState::Measured);
   CHECK(item(r, TlsItem::FfdheGroups).found == std::vector<std::string>{"ffdhe3072"});
   CHECK(r.tls.dh_group == "ffdhe3072");
   CHECK(item(r, TlsItem::CipherOrder).found == std::vector<std::string>{"client order followed"});
-  CHECK(item(r, TlsItem::ExtendedMasterSecret).found ==
-        std::vector<std::string>{"not supported"});
+  CHECK(item(r, TlsItem::ExtendedMasterSecret).found == std::vector<std::string>{"not supported"});
 }
 
 TEST_CASE("tls assess: a server that rate-limits after two connections leaves items unknown",

@@ -74,15 +74,15 @@ StepAnswer answer(const Server& srv, const TlsCatalogue& cat, const TlsStep& ste
         for (const auto& s : cat.suites)
           if (s.openssl == n && !s.tls13) offered.push_back(s.iana);
     }
-    const auto groups_offered = o.groups.empty() ? std::vector<std::string>{"x25519", "secp256r1"}
-                                                 : o.groups;
+    const auto groups_offered =
+        o.groups.empty() ? std::vector<std::string>{"x25519", "secp256r1"} : o.groups;
     std::string group;
     for (const auto& g : groups_offered)
       if (in(srv.groups, g)) group = group.empty() ? g : group;
     std::string hash;
     for (const auto& h : srv.hashes) {
-      const bool offered_h = o.sigalgs.empty() ? (h == "sha256" || h == "sha384")
-                                               : in(o.sigalgs, "list-" + h);
+      const bool offered_h =
+          o.sigalgs.empty() ? (h == "sha256" || h == "sha384") : in(o.sigalgs, "list-" + h);
       if (offered_h && hash.empty()) hash = h;
     }
     auto usable = [&](const std::string& iana) {
@@ -198,8 +198,7 @@ TEST_CASE("tls plan: a TLS 1.3-only server: the ≤1.2 items are n/a in a few co
   CHECK(get(r.result, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
   CHECK(get(r.result, TlsItem::ProtocolVersions).found == std::vector<std::string>{"TLSv1.3"});
   for (auto i : {TlsItem::Tls12Suites, TlsItem::FfdheGroups, TlsItem::KexHashes,
-                 TlsItem::CipherOrder, TlsItem::SecureRenegotiation,
-                 TlsItem::ExtendedMasterSecret})
+                 TlsItem::CipherOrder, TlsItem::SecureRenegotiation, TlsItem::ExtendedMasterSecret})
     CHECK(get(r.result, i).state == TlsItemState::NotApplicable);
   CHECK(get(r.result, TlsItem::EcdheGroups).found == std::vector<std::string>{"x25519"});
 }
@@ -215,7 +214,8 @@ TEST_CASE("tls plan: each descent offers only what is worse than the worst seen"
   CHECK(r.result.connections <= 16);
   const auto& t13 = get(r.result, TlsItem::Tls13Suites);
   CHECK(t13.state == TlsItemState::Measured);
-  CHECK(std::find(t13.found.begin(), t13.found.end(), "TLS_AES_128_CCM_8_SHA256") != t13.found.end());
+  CHECK(std::find(t13.found.begin(), t13.found.end(), "TLS_AES_128_CCM_8_SHA256") !=
+        t13.found.end());
   const auto& t12 = get(r.result, TlsItem::Tls12Suites);
   CHECK(std::find(t12.found.begin(), t12.found.end(), "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA") !=
         t12.found.end());
@@ -242,8 +242,7 @@ TEST_CASE("tls plan: a legacy server (TLS 1.0–1.2, static RSA, DHE 1024, clien
   const auto r = assess(s);
   INFO("connections " << r.result.connections);
   CHECK(r.result.connections <= 16);
-  CHECK(r.result.versions_accepted ==
-        std::vector<std::string>{"TLSv1", "TLSv1.1", "TLSv1.2"});
+  CHECK(r.result.versions_accepted == std::vector<std::string>{"TLSv1", "TLSv1.1", "TLSv1.2"});
   CHECK(get(r.result, TlsItem::Tls13Suites).state == TlsItemState::NotApplicable);
   CHECK(get(r.result, TlsItem::FfdheGroups).found == std::vector<std::string>{"dh-1024"});
   CHECK(get(r.result, TlsItem::CipherOrder).found ==
@@ -257,8 +256,7 @@ TEST_CASE("tls plan: a legacy server (TLS 1.0–1.2, static RSA, DHE 1024, clien
   CHECK(r.result.unknown_reasons.empty());
 }
 
-TEST_CASE("tls plan: a server that prefers a weak class fails cipher order by name",
-          "[tls_plan]") {
+TEST_CASE("tls plan: a server that prefers a weak class fails cipher order by name", "[tls_plan]") {
   Server s = modern();
   s.versions = {"TLSv1.2"};
   s.suites = {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"};
@@ -269,9 +267,10 @@ TEST_CASE("tls plan: a server that prefers a weak class fails cipher order by na
                                  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"});
 }
 
-TEST_CASE("tls plan: a rate-limiting server: one failed step ends the assessment, unknown "
-          "items say why",
-          "[tls_plan]") {
+TEST_CASE(
+    "tls plan: a rate-limiting server: one failed step ends the assessment, unknown "
+    "items say why",
+    "[tls_plan]") {
   Server s = modern();
   s.fail_from = 2;
   const auto r = assess(s);

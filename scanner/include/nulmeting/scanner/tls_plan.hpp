@@ -43,8 +43,8 @@ struct OfferableSuite {
   std::string iana;     // "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" (the name in `found`)
   std::string openssl;  // OpenSSL's name for the cipher list ("ECDHE-RSA-AES128-GCM-SHA256")
   bool tls13 = false;
-  bool ecdhe = false;   // ECDHE key exchange (≤1.2)
-  bool dhe = false;     // finite-field DHE key exchange (≤1.2)
+  bool ecdhe = false;  // ECDHE key exchange (≤1.2)
+  bool dhe = false;    // finite-field DHE key exchange (≤1.2)
   TlsQuality cls = TlsQuality::Insufficient;
 };
 struct OfferableNamed {
@@ -76,16 +76,16 @@ struct TlsOffer {
 };
 
 enum class StepKind : std::uint8_t {
-  OldVersions,  // TLS 1.0–1.1
-  Tls10,        // TLS 1.0 alone (after 1.1 was accepted)
-  Tls13Suites,  // TLS 1.3 suites worse than the worst seen
-  Tls12Suites,  // ≤1.2 suites worse than the worst seen
-  Tls12Order,   // every ≤1.2 suite, worst class first (also: is ≤1.2 accepted at all)
-  Tls12Reverse, // every ≤1.2 suite, best class first (cipher order, second look)
-  Tls12Better,  // only ≤1.2 suites better than both picks (cipher order, third look)
-  Groups,       // ECDHE groups worse than the worst seen (≤1.2)
-  KexHashes,    // signature hashes worse than the worst seen (TLS 1.2)
-  Dhe,          // DHE suites only: the server's DH group
+  OldVersions,   // TLS 1.0–1.1
+  Tls10,         // TLS 1.0 alone (after 1.1 was accepted)
+  Tls13Suites,   // TLS 1.3 suites worse than the worst seen
+  Tls12Suites,   // ≤1.2 suites worse than the worst seen
+  Tls12Order,    // every ≤1.2 suite, worst class first (also: is ≤1.2 accepted at all)
+  Tls12Reverse,  // every ≤1.2 suite, best class first (cipher order, second look)
+  Tls12Better,   // only ≤1.2 suites better than both picks (cipher order, third look)
+  Groups,        // ECDHE groups worse than the worst seen (≤1.2)
+  KexHashes,     // signature hashes worse than the worst seen (TLS 1.2)
+  Dhe,           // DHE suites only: the server's DH group
 };
 std::string_view to_string(StepKind k) noexcept;
 
@@ -103,7 +103,7 @@ struct HandshakeFacts {
   std::string group;     // ECDHE group, IANA name ("x25519"), "" when none
   std::string dh_group;  // "ffdhe2048", "dh-1024", "" when no finite-field DH
   std::string kex_hash;  // "sha256"..., "" when the key exchange was not signed (or TLS 1.3)
-  std::optional<bool> ems, secure_renegotiation;  // ≤1.2 only
+  std::optional<bool> ems, secure_renegotiation;        // ≤1.2 only
   std::vector<std::string> cert_keys, cert_signatures;  // every non-root certificate sent
 };
 
@@ -147,14 +147,14 @@ class TlsPlanner {
   HandshakeFacts main_;
   int max_connections_;
   int connections_ = 0;
-  bool stopped_ = false;          // a step failed: nothing more is tried
-  bool capped_ = false;           // the cap stopped a step that was still needed
+  bool stopped_ = false;  // a step failed: nothing more is tried
+  bool capped_ = false;   // the cap stopped a step that was still needed
   std::string stop_reason_;
 
   std::vector<std::string> versions_;  // accepted, as "TLSv1.2"
   bool tls10_needed_ = false;
-  Tri le12_ = Tri::Unknown;            // some version ≤ 1.2 accepted
-  Tri tls12_ = Tri::Unknown;           // TLS 1.2 accepted
+  Tri le12_ = Tri::Unknown;   // some version ≤ 1.2 accepted
+  Tri tls12_ = Tri::Unknown;  // TLS 1.2 accepted
   std::vector<std::string> suites13_, suites12_, groups_, hashes_;
   std::string dh_group_;
   Tri dhe_ = Tri::Unknown;
