@@ -38,6 +38,11 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
   cmd.add_option("--per-ip-interval-ms", o.per_ip_interval_ms,
                  "Minimum interval between two connections to one IP address")
       ->capture_default_str();
+  cmd.add_option("--tls-max-connections", o.tls_max_connections,
+                 "TLS-quality assessment: connections per address beyond the STARTTLS probe "
+                 "(a hard cap; items left over are unknown; 0: no assessment connections)")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 64u));
   cmd.add_option("--smtp-port", o.smtp_port, "SMTP port")
       ->capture_default_str()
       ->check(CLI::Range(1, 65535));

@@ -38,6 +38,8 @@ struct ProbeOptions {                  // shared by `scan` and `check`
   unsigned per_ip = static_cast<unsigned>(kEngineDefaults.smtp.per_ip);
   unsigned per_ip_interval_ms = static_cast<unsigned>(kEngineDefaults.smtp.min_interval_ms);
   std::uint16_t smtp_port = kEngineDefaults.smtp_port;
+  // TLS-quality assessment (§4): connections per address beyond the main probe (hard cap).
+  unsigned tls_max_connections = static_cast<unsigned>(kEngineDefaults.smtp.tls_max_connections);
   std::vector<std::string> allow_address;  // CIDR ranges not public but contacted (test networks)
   unsigned dns_inflight = static_cast<unsigned>(kEngineDefaults.dns.max_in_flight);
   unsigned dns_timeout_ms = static_cast<unsigned>(kEngineDefaults.dns.timeout.count());

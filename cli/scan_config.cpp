@@ -39,6 +39,7 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
   c.smtp.min_interval_ms = o.per_ip_interval_ms;
   c.smtp.max_attempts = static_cast<int>(o.smtp_attempts);
   c.smtp.backoff_ms = o.smtp_retry_backoff_ms;
+  c.smtp.tls_max_connections = static_cast<int>(o.tls_max_connections);
   c.smtp.probe.ehlo_name = ehlo->ascii;
   for (const auto& a : o.allow_address) {
     auto range = scanner::parse_cidr(a);
@@ -92,6 +93,7 @@ std::string options_json(const ProbeOptions& o) {
       {"per_ip", o.per_ip},
       {"per_ip_interval_ms", o.per_ip_interval_ms},
       {"smtp_port", o.smtp_port},
+      {"tls_max_connections", o.tls_max_connections},
       {"allow_address", o.allow_address},
       {"smtp_timeout_ms", o.smtp_timeout_ms},
       {"smtp_attempts", o.smtp_attempts},

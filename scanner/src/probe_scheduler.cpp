@@ -1,5 +1,6 @@
 // probe_scheduler.cpp — see probe_scheduler.hpp.
 #include <nulmeting/scanner/probe_scheduler.hpp>
+#include <nulmeting/scanner/tls_offer.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -20,6 +21,7 @@ ProbeScheduler::ProbeScheduler(uv_loop_t* loop, std::shared_ptr<const TlsClientC
   if (timer_.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); }) != 0)
     throw std::runtime_error("uv_timer_init failed");
   timer_->data = this;
+  if (opts_.tls_quality) catalogue_ = openssl_catalogue();
 }
 
 ProbeScheduler::~ProbeScheduler() {
@@ -104,7 +106,7 @@ void ProbeScheduler::pump() noexcept {
       ++it;
       continue;
     }
-    if (e->attempts > 0) --retry_waiting_;
+    if (e->attempts > 0 && !e->step) --retry_waiting_;  // not an assessment step
     ++ip.active;
     ip.last_connect = now;
     ip.connected_before = true;
@@ -129,12 +131,43 @@ void ProbeScheduler::pump() noexcept {
   if (next != std::numeric_limits<std::uint64_t>::max()) arm_pump(next > now ? next - now : 0);
 }
 
+std::shared_ptr<const TlsClientContext> ProbeScheduler::offer_context(const TlsOffer& o) {
+  // Steps repeat across addresses: one SSL_CTX per distinct offer (building one is costly).
+  std::string key = std::to_string(o.min_version) + "/" + std::to_string(o.max_version);
+  for (const auto* list : {&o.tls13_suites, &o.tls12_suites, &o.groups, &o.sigalgs}) {
+    key += '|';
+    for (const auto& x : *list) key += x + ":";
+  }
+  auto it = offer_ctx_.find(key);
+  if (it != offer_ctx_.end()) return it->second;
+  auto c = TlsClientContext::create_offer(o);
+  if (!c) throw std::runtime_error("TLS offer: " + c.error());
+  offer_ctx_.emplace(std::move(key), *c);
+  return *c;
+}
+
 void ProbeScheduler::launch(Entry& e) {
-  ++started_;
-  ++e.attempts;
   auto run = std::make_unique<Running>();
   run->clock = std::make_unique<UvClock>(loop_);
   Entry* ep = &e;
+  if (e.step) {
+    ++tls_steps_;
+    ProbeRequest req;
+    req.host = e.req.host;
+    req.ip = e.req.ip;
+    req.port = e.req.port;
+    req.assessment_step = true;
+    run->probe = std::make_unique<SmtpProbe>(
+        std::move(req), opts_.probe, offer_context(e.step->offer),
+        std::make_unique<UvTcpTransport>(loop_), *run->clock,
+        [this, ep](ProbeCompletion&& c) { on_complete(*ep, std::move(c)); });
+    SmtpProbe* probe = run->probe.get();
+    e.running = std::move(run);
+    probe->start();
+    return;
+  }
+  ++started_;
+  ++e.attempts;
   run->probe = std::make_unique<SmtpProbe>(
       e.req, opts_.probe, tls_, std::make_unique<UvTcpTransport>(loop_), *run->clock,
       [this, ep](ProbeCompletion&& c) { on_complete(*ep, std::move(c)); });
@@ -149,6 +182,25 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
   IpState& ip = ips_[e.req.ip];
   --ip.active;
   --active_;
+  if (e.step) {  // a step of the TLS-quality assessment
+    StepAnswer a;
+    if (c.result.outcome == ProbeOutcome::StarttlsOk) {
+      a.outcome = StepOutcome::Accepted;
+      a.facts = std::move(c.facts);
+    } else if (c.result.outcome == ProbeOutcome::TlsFailed && c.tls_alert) {
+      a.outcome = StepOutcome::Refused;
+    } else {
+      a.outcome = StepOutcome::Failed;
+      a.failure = std::string(to_string(c.result.outcome)) + ": " + c.result.error.value_or("");
+    }
+    if (spdlog::should_log(spdlog::level::debug))
+      spdlog::debug("tls {} [{}]:{} {}: {} {}\n{}", e.req.host, e.req.ip, e.req.port,
+                    e.step->label, to_string(c.result.outcome), c.result.error.value_or(""),
+                    c.result.transcript);
+    e.planner->record(*e.step, a);
+    next_step(e);
+    return;
+  }
   e.duration_ms += c.result.duration_ms;
   if (c.banner_temp_error && e.attempts < opts_.max_attempts) {
     const std::uint64_t factor = 1ull << std::min(e.attempts - 1, 20);
@@ -165,7 +217,33 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
                   c.result.transcript);
   c.result.attempts = e.attempts;
   c.result.duration_ms = e.duration_ms;
-  e.result = std::make_shared<const ProbeResult>(std::move(c.result));
+  if (opts_.tls_quality && c.result.outcome == ProbeOutcome::StarttlsOk) {
+    e.planner = std::make_unique<TlsPlanner>(catalogue_, std::move(c.facts),
+                                             std::max(0, opts_.tls_max_connections));
+    e.main = std::move(c.result);
+    next_step(e);
+    return;
+  }
+  deliver(e, std::move(c.result));
+}
+
+void ProbeScheduler::next_step(Entry& e) {
+  e.step = e.planner->next();
+  if (e.step) {
+    e.not_before = 0;
+    queue_.push_back(&e);
+    arm_pump(0);
+    return;
+  }
+  ProbeResult r = std::move(*e.main);
+  e.main.reset();
+  r.tls = e.planner->result();
+  e.planner.reset();
+  deliver(e, std::move(r));
+}
+
+void ProbeScheduler::deliver(Entry& e, ProbeResult&& result) {
+  e.result = std::make_shared<const ProbeResult>(std::move(result));
   e.done = true;
   --entries_in_flight_;
   for (auto& cb : e.waiters) ready_.emplace_back(std::move(cb), e.result);

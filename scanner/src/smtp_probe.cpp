@@ -1,6 +1,7 @@
 // smtp_probe.cpp — see smtp_probe.hpp.
 #include <nulmeting/scanner/address_policy.hpp>
 #include <nulmeting/scanner/smtp_probe.hpp>
+#include <nulmeting/scanner/tls_offer.hpp>
 #include <nulmeting/verdict/address.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
@@ -491,6 +492,7 @@ IoStatus SmtpProbe::step_handshake() {
       if (tls_->peer_eof())
         return fail(ProbeOutcome::TlsFailed,
                     "connection lost during TLS handshake: " + tls_->error());
+      tls_alert_ = true;  // the server refused the offer (the assessment's "refused")
       return fail(ProbeOutcome::TlsFailed, "TLS handshake failed: " + tls_->error());
     case IoStatus::Done:
       break;
@@ -499,7 +501,8 @@ IoStatus SmtpProbe::step_handshake() {
   result_.outcome = ProbeOutcome::StarttlsOk;
   result_.error.reset();
   tls_evidence(ssl, tls_ctx_->options().max_chain, result_);
-  pkix_check(ssl, tls_ctx_->pkix_store(), req_.host, result_);
+  facts_ = handshake_facts(ssl);
+  if (!req_.assessment_step) pkix_check(ssl, tls_ctx_->pkix_store(), req_.host, result_);
   if (dane_usable_ > 0) dane_evaluate(ssl, result_);
   note("", "TLS " + result_.tls_version + " " + result_.cipher + " group " + result_.group);
   begin_quit();
@@ -548,7 +551,7 @@ void SmtpProbe::finish() noexcept {
   done_ = nullptr;
   if (done) {
     try {
-      done(ProbeCompletion{std::move(result_), banner_temp_});
+      done(ProbeCompletion{std::move(result_), banner_temp_, std::move(facts_), tls_alert_});
     } catch (...) {
       // The owner's callback must not throw across the loop; nothing sensible to do here.
     }

@@ -21,6 +21,8 @@ TEST_CASE("scan options without tuning give the scanner's default configuration"
   CHECK(c->smtp.min_interval_ms == d.smtp.min_interval_ms);
   CHECK(c->smtp.max_attempts == d.smtp.max_attempts);
   CHECK(c->smtp.backoff_ms == d.smtp.backoff_ms);
+  CHECK(c->smtp.tls_max_connections == d.smtp.tls_max_connections);
+  CHECK(c->smtp.tls_quality == d.smtp.tls_quality);
   CHECK(c->smtp.probe.timeouts.connect == d.smtp.probe.timeouts.connect);
   CHECK(c->smtp.probe.timeouts.banner == d.smtp.probe.timeouts.banner);
   CHECK(c->smtp.probe.timeouts.ehlo == d.smtp.probe.timeouts.ehlo);
@@ -41,6 +43,7 @@ TEST_CASE("the documented defaults are the library's", "[cli][defaults]") {
   CHECK(d.smtp.max_concurrency == 500);
   CHECK(d.smtp.per_ip == 2);
   CHECK(d.smtp.min_interval_ms == 1000);
+  CHECK(d.smtp.tls_max_connections == 16);  // issue 15: any server in at most 16
   CHECK(d.dns.timeout.count() == 5000);
   CHECK(d.dns.max_in_flight == 1000);
   CHECK(d.dns.cache_mb == 2);

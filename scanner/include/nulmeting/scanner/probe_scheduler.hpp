@@ -17,6 +17,13 @@
 // Results are shared per host: a domain that adds reference identifiers gets its names
 // re-checked on the kept leaf by the verdict module (verdict::address_dane), not a new probe.
 //
+// TLS quality (measurement.md §4): after a main probe that ends starttls_ok, the same entry
+// runs the assessment's steps (tls_plan.hpp), one connection at a time, each a full SMTP
+// dialogue through this queue: the per-IP concurrency and interval hold for them too, and the
+// finished result (with ProbeResult::tls) is shared by every domain behind the key like the
+// probe itself. Steps are not retried (a 4xx or a lost connection ends the assessment with the
+// open items unknown); `tls_max_connections` caps the steps per key.
+//
 // Lifetime: destroy the scheduler only when idle() or after the loop stopped; probes in flight
 // are then abandoned (transports closed, callbacks not called).
 // Threading: loop thread only.
@@ -24,6 +31,7 @@
 
 #include <nulmeting/scanner/smtp_probe.hpp>
 #include <nulmeting/scanner/smtp_uv_transport.hpp>
+#include <nulmeting/scanner/tls_plan.hpp>
 #include <nulmeting/scanner/uv_handle.hpp>
 
 #include <deque>
@@ -43,6 +51,8 @@ struct SchedulerOptions {
   int max_attempts = 3;                 // connections for a 4xx banner, retries included
   std::uint64_t backoff_ms = 30000;     // first retry delay; doubles per retry
   std::size_t max_cached = 20000;       // finished results kept for dedup (oldest dropped first)
+  bool tls_quality = true;              // assess TLS quality on starttls_ok addresses (§4)
+  int tls_max_connections = 16;         // assessment connections per address beyond the probe
   ProbeOptions probe;
 };
 
@@ -67,6 +77,7 @@ class ProbeScheduler {
   std::size_t cached() const noexcept;
   std::size_t probes_started() const noexcept { return started_; }
   std::size_t max_active_seen() const noexcept { return max_active_seen_; }
+  std::size_t tls_steps_started() const noexcept { return tls_steps_; }  // assessment connections
 
  private:
   struct Entry;
@@ -84,6 +95,10 @@ class ProbeScheduler {
     double duration_ms = 0;
     std::uint64_t not_before = 0;  // retry backoff
     std::unique_ptr<Running> running;
+    // TLS-quality assessment (after a starttls_ok main probe): the main result waits here.
+    std::unique_ptr<TlsPlanner> planner;
+    std::optional<TlsStep> step;  // the step in flight or queued
+    std::optional<ProbeResult> main;
   };
   struct IpState {
     std::size_t active = 0;
@@ -96,6 +111,9 @@ class ProbeScheduler {
   void launch(Entry& e);
   void on_complete(Entry& e, ProbeCompletion&& c);
   void arm_pump(std::uint64_t delay_ms);
+  void deliver(Entry& e, ProbeResult&& result);
+  void next_step(Entry& e);  // queues the planner's next step, or delivers the assessed result
+  std::shared_ptr<const TlsClientContext> offer_context(const TlsOffer& offer);
 
   uv_loop_t* loop_;
   std::shared_ptr<const TlsClientContext> tls_;
@@ -113,6 +131,9 @@ class ProbeScheduler {
   std::size_t retry_waiting_ = 0;
   std::size_t started_ = 0;
   std::size_t max_active_seen_ = 0;
+  std::size_t tls_steps_ = 0;
+  TlsCatalogue catalogue_;
+  std::map<std::string, std::shared_ptr<const TlsClientContext>> offer_ctx_;  // by offer
 };
 
 }  // namespace nulmeting::scanner

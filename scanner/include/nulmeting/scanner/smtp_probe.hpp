@@ -59,6 +59,7 @@
 #include <nulmeting/scanner/dane_verify.hpp>
 #include <nulmeting/scanner/smtp_reply.hpp>
 #include <nulmeting/scanner/tls_context.hpp>
+#include <nulmeting/scanner/tls_plan.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -117,12 +118,17 @@ struct ProbeRequest {
   std::uint16_t port = 25;
   std::string tlsa_base;         // TLSA base domain when a secure TLSA RRset was found
   std::vector<TlsaRecord> tlsa;  // as received (usable and unusable)
+  // A step of the TLS-quality assessment (tls_plan.hpp): the same dialogue with the step's
+  // offer; no PKIX check (information the main probe already has).
+  bool assessment_step = false;
 };
 
 // What the scheduler needs beyond the result: was it a 4xx at the banner (retry-able)?
 struct ProbeCompletion {
   ProbeResult result;
   bool banner_temp_error = false;
+  HandshakeFacts facts;  // of a completed handshake (the TLS-quality planner's input)
+  bool tls_alert = false;  // the handshake failed on a TLS alert (not a lost connection)
 };
 
 class SmtpProbe final : public TransportEvents {
@@ -190,6 +196,8 @@ class SmtpProbe final : public TransportEvents {
   SmtpReplyParser parser_;
   std::optional<TlsSession> tls_;
   ProbeResult result_;
+  HandshakeFacts facts_;
+  bool tls_alert_ = false;
 };
 
 std::string_view to_string(SmtpProbe::State s) noexcept;

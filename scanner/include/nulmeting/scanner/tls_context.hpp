@@ -44,6 +44,8 @@
 
 namespace nulmeting::scanner {
 
+struct TlsOffer;  // tls_plan.hpp
+
 // ---- owning aliases for OpenSSL objects ------------------------------------------------
 struct SslCtxFree {
   void operator()(SSL_CTX* p) const noexcept { SSL_CTX_free(p); }
@@ -88,6 +90,10 @@ struct TlsOptions {
 class TlsClientContext {
  public:
   static std::expected<std::shared_ptr<TlsClientContext>, std::string> create(TlsOptions = {});
+  // A context that offers exactly `offer` (one step of the TLS-quality assessment; no PKIX
+  // store, no DANE). Defined in tls_offer.cpp.
+  static std::expected<std::shared_ptr<TlsClientContext>, std::string> create_offer(
+      const TlsOffer& offer);
 
   SSL_CTX* ctx() const noexcept { return ctx_.get(); }
   X509_STORE* pkix_store() const noexcept { return pkix_.get(); }

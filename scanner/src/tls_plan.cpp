@@ -1,0 +1,490 @@
+// tls_plan.cpp — see tls_plan.hpp.
+#include <nulmeting/scanner/tls_plan.hpp>
+#include <nulmeting/verdict/tls_quality.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace nulmeting::scanner {
+namespace {
+
+bool has(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+void add(std::vector<std::string>& v, const std::string& s) {
+  if (!s.empty() && !has(v, s)) v.push_back(s);
+}
+bool worse(TlsQuality a, TlsQuality b) { return static_cast<int>(a) > static_cast<int>(b); }
+
+TlsItemResult item(TlsItem i, TlsItemState st, std::vector<std::string> found = {}) {
+  TlsItemResult r;
+  r.item = i;
+  r.state = st;
+  r.found = std::move(found);
+  return r;
+}
+
+}  // namespace
+
+const OfferableSuite* TlsCatalogue::suite(std::string_view iana) const noexcept {
+  for (const auto& s : suites)
+    if (s.iana == iana) return &s;
+  return nullptr;
+}
+
+// The verdict module grades; the planner only asks it which class a value it may offer has.
+TlsQuality suite_class(std::string_view iana) { return verdict::grade_suite(iana); }
+TlsQuality group_class(std::string_view name) { return verdict::grade_ecdhe_group(name); }
+TlsQuality hash_class(std::string_view name) { return verdict::grade_kex_hash(name); }
+
+std::string_view to_string(StepKind k) noexcept {
+  switch (k) {
+    case StepKind::OldVersions:
+      return "TLS 1.0/1.1";
+    case StepKind::Tls10:
+      return "TLS 1.0";
+    case StepKind::Tls13Suites:
+      return "TLS 1.3 suites";
+    case StepKind::Tls12Suites:
+      return "TLS <=1.2 suites";
+    case StepKind::Tls12Order:
+      return "TLS <=1.2 cipher order";
+    case StepKind::Tls12Reverse:
+      return "TLS <=1.2 cipher order, reversed";
+    case StepKind::Tls12Better:
+      return "TLS <=1.2 cipher order, better suites only";
+    case StepKind::Groups:
+      return "ECDHE groups";
+    case StepKind::KexHashes:
+      return "key-exchange hashes";
+    case StepKind::Dhe:
+      return "DHE group";
+  }
+  return "?";
+}
+
+TlsPlanner::TlsPlanner(TlsCatalogue catalogue, HandshakeFacts main, int max_connections)
+    : cat_(std::move(catalogue)), main_(std::move(main)), max_connections_(max_connections) {
+  harvest(main_);
+  // The main probe offered everything up to TLS 1.3: its version is the server's highest.
+  if (main_.version != "TLSv1.3" && main_.version != "TLSv1.2") tls12_ = Tri::No;
+  // A server whose best is TLS 1.1 or lower already fails the version item: no step for it.
+  if (main_.version == "TLSv1" || main_.version == "TLSv1.1") old_done_ = true;
+}
+
+TlsQuality TlsPlanner::worst(const std::vector<std::string>& found,
+                             TlsQuality (*cls)(std::string_view), TlsQuality floor) const {
+  TlsQuality w = floor;
+  for (const auto& f : found)
+    if (worse(cls(f), w)) w = cls(f);
+  return w;
+}
+
+TlsQuality TlsPlanner::tls12_best_seen() const {
+  TlsQuality b = TlsQuality::Insufficient;
+  for (const auto& s : suites12_)
+    if (worse(b, suite_class(s))) b = suite_class(s);
+  return b;
+}
+
+bool TlsPlanner::single_tls12_class() const {
+  return d12_.done && le12_ == Tri::Yes && tls12_worst_seen() == TlsQuality::Sufficient;
+}
+
+TlsQuality TlsPlanner::tls12_worst_seen() const {
+  return worst(suites12_, suite_class, TlsQuality::Good);
+}
+
+void TlsPlanner::harvest(const HandshakeFacts& f) {
+  if (f.version.empty()) return;
+  add(versions_, f.version);
+  if (f.group.rfind("ffdhe", 0) == 0) {
+    dh_group_ = f.group;  // TLS 1.3 with a finite-field group
+    dhe_ = Tri::Yes;
+  } else {
+    add(groups_, f.group);
+  }
+  if (f.version == "TLSv1.3") {
+    add(suites13_, f.suite);
+    return;
+  }
+  le12_ = Tri::Yes;
+  add(suites12_, f.suite);
+  if (!f.dh_group.empty()) {
+    dh_group_ = f.dh_group;
+    dhe_ = Tri::Yes;
+  }
+  // One handshake without the extension is enough to fail the item.
+  if (f.secure_renegotiation) reneg_ = reneg_.value_or(true) && *f.secure_renegotiation;
+  if (f.version == "TLSv1.2") {
+    tls12_ = Tri::Yes;
+    add(hashes_, f.kex_hash);
+    if (f.ems) ems_ = ems_.value_or(true) && *f.ems;
+  }
+}
+
+std::vector<std::string> TlsPlanner::tls12_all(bool worst_first) const {
+  std::vector<const OfferableSuite*> v;
+  for (const auto& s : cat_.suites)
+    if (!s.tls13) v.push_back(&s);
+  std::stable_sort(v.begin(), v.end(), [&](const OfferableSuite* a, const OfferableSuite* b) {
+    return worst_first ? worse(a->cls, b->cls) : worse(b->cls, a->cls);
+  });
+  std::vector<std::string> out;
+  for (const auto* s : v) out.push_back(s->openssl);
+  return out;
+}
+
+TlsStep TlsPlanner::make(StepKind k, std::string what, TlsOffer offer) {
+  TlsStep s;
+  s.kind = k;
+  s.number = connections_ + 1;
+  s.label = "step " + std::to_string(s.number) + " (" +
+            (what.empty() ? std::string(to_string(k)) : what) + ")";
+  s.offer = std::move(offer);
+  return s;
+}
+
+std::optional<TlsStep> TlsPlanner::plan() {
+  // 1. TLS 1.0/1.1: one offer of both; the pick of 1.1 leaves 1.0 for its own step.
+  if (!old_done_) {
+    TlsOffer o;
+    o.min_version = kTls10;
+    o.max_version = kTls11;
+    o.tls12_suites = tls12_all(false);
+    return make(StepKind::OldVersions, "", std::move(o));
+  }
+  if (tls10_needed_) {
+    TlsOffer o;
+    o.min_version = o.max_version = kTls10;
+    o.tls12_suites = tls12_all(false);
+    return make(StepKind::Tls10, "", std::move(o));
+  }
+  // 2. TLS 1.3 suites worse than the worst seen, worst first.
+  if (main_.version == "TLSv1.3" && !d13_.done) {
+    const TlsQuality w = worst(suites13_, suite_class, TlsQuality::Good);
+    TlsOffer o;
+    o.min_version = o.max_version = kTls13;
+    std::vector<const OfferableSuite*> c;
+    for (const auto& s : cat_.suites)
+      if (s.tls13 && worse(s.cls, w)) c.push_back(&s);
+    std::stable_sort(c.begin(), c.end(),
+                     [](const auto* a, const auto* b) { return worse(a->cls, b->cls); });
+    for (const auto* s : c) o.tls13_suites.push_back(s->iana);
+    if (!o.tls13_suites.empty()) return make(StepKind::Tls13Suites, "", std::move(o));
+    d13_.done = true;
+  }
+  // 3. ≤1.2 suites worse than the worst seen (sufficient is the best class ≤1.2 has).
+  if (le12_ != Tri::No && !d12_.done) {
+    const TlsQuality w = worst(suites12_, suite_class, TlsQuality::Sufficient);
+    TlsOffer o;
+    o.min_version = kTls10;
+    o.max_version = kTls12;
+    std::vector<const OfferableSuite*> c;
+    for (const auto& s : cat_.suites)
+      if (!s.tls13 && worse(s.cls, w)) c.push_back(&s);
+    std::stable_sort(c.begin(), c.end(),
+                     [](const auto* a, const auto* b) { return worse(a->cls, b->cls); });
+    for (const auto* s : c) o.tls12_suites.push_back(s->openssl);
+    if (!o.tls12_suites.empty()) return make(StepKind::Tls12Suites, "", std::move(o));
+    d12_.done = true;
+  }
+  // 4. Cipher order (and, after a TLS 1.3 main probe, whether ≤1.2 is accepted at all).
+  if (le12_ != Tri::No && !order_done_) {
+    // The descent found nothing worse than sufficient, the best class ≤1.2 has: one class.
+    const bool single_class_known = single_tls12_class();
+    if (!order_worst_first_ && !single_class_known) {
+      TlsOffer o;
+      o.min_version = kTls10;
+      o.max_version = kTls12;
+      o.tls12_suites = tls12_all(true);
+      return make(StepKind::Tls12Order, "", std::move(o));
+    }
+    if (order_worst_first_ && !order_best_first_) {
+      TlsOffer o;
+      o.min_version = kTls10;
+      o.max_version = kTls12;
+      o.tls12_suites = tls12_all(false);
+      return make(StepKind::Tls12Reverse, "", std::move(o));
+    }
+    // Both orders gave the same class and nothing better was ever seen: is there a better one
+    // the server never picks (it prefers the weak one), or only one class (n/a)?
+    if (order_best_first_ && !order_better_ && !order_best_first_->empty() &&
+        !worse(tls12_worst_seen(), tls12_best_seen()) &&
+        worse(suite_class(*order_best_first_), TlsQuality::Sufficient)) {
+      const TlsQuality c = suite_class(*order_best_first_);
+      TlsOffer o;
+      o.min_version = kTls10;
+      o.max_version = kTls12;
+      for (const auto& x : cat_.suites)
+        if (!x.tls13 && worse(c, x.cls)) o.tls12_suites.push_back(x.openssl);
+      if (!o.tls12_suites.empty()) return make(StepKind::Tls12Better, "", std::move(o));
+    }
+    order_done_ = true;  // one class only: n/a
+  }
+  // 5. ECDHE groups worse than the worst seen (TLS ≤1.2: this OpenSSL offers weak curves there).
+  if (le12_ == Tri::Yes && !dgroups_.done) {
+    const TlsQuality w = worst(groups_, group_class, TlsQuality::Good);
+    TlsOffer o;
+    o.min_version = kTls10;
+    o.max_version = kTls12;
+    for (const auto& s : cat_.suites)
+      if (!s.tls13 && s.ecdhe) o.tls12_suites.push_back(s.openssl);
+    std::vector<const OfferableNamed*> c;
+    for (const auto& g : cat_.groups)
+      if (worse(g.cls, w)) c.push_back(&g);
+    std::stable_sort(c.begin(), c.end(),
+                     [](const auto* a, const auto* b) { return worse(a->cls, b->cls); });
+    for (const auto* g : c) o.groups.push_back(g->openssl);
+    if (!o.groups.empty() && !o.tls12_suites.empty())
+      return make(StepKind::Groups, "", std::move(o));
+    dgroups_.done = true;
+  }
+  // 6. Key-exchange signature hashes worse than the worst seen (TLS 1.2 has the extension).
+  if (tls12_ == Tri::Yes && !dhashes_.done) {
+    const TlsQuality w = worst(hashes_, hash_class, TlsQuality::Good);
+    TlsOffer o;
+    o.min_version = o.max_version = kTls12;
+    for (const auto& s : cat_.suites)
+      if (!s.tls13 && (s.ecdhe || s.dhe)) o.tls12_suites.push_back(s.openssl);
+    std::vector<const OfferableNamed*> c;
+    for (const auto& h : cat_.sigalgs)
+      if (worse(h.cls, w)) c.push_back(&h);
+    std::stable_sort(c.begin(), c.end(),
+                     [](const auto* a, const auto* b) { return worse(a->cls, b->cls); });
+    for (const auto* h : c) o.sigalgs.push_back(h->openssl);
+    if (!o.sigalgs.empty() && !o.tls12_suites.empty())
+      return make(StepKind::KexHashes, "", std::move(o));
+    dhashes_.done = true;
+  }
+  // 7. The DH group, when no handshake so far used DHE.
+  if (le12_ == Tri::Yes && dhe_ == Tri::Unknown) {
+    TlsOffer o;
+    o.min_version = kTls10;
+    o.max_version = kTls12;
+    for (const auto& s : cat_.suites)
+      if (!s.tls13 && s.dhe) o.tls12_suites.push_back(s.openssl);
+    if (!o.tls12_suites.empty()) return make(StepKind::Dhe, "", std::move(o));
+  }
+  return std::nullopt;
+}
+
+std::optional<TlsStep> TlsPlanner::next() {
+  if (stopped_ || capped_) return std::nullopt;
+  auto s = plan();
+  if (!s) return std::nullopt;
+  if (connections_ >= max_connections_) {
+    capped_ = true;
+    stop_reason_ = "connection cap " + std::to_string(max_connections_) + " reached before " +
+                   std::string(to_string(s->kind));
+    return std::nullopt;
+  }
+  ++connections_;
+  return s;
+}
+
+void TlsPlanner::record(const TlsStep& step, const StepAnswer& a) {
+  if (a.outcome == StepOutcome::Failed) {
+    stopped_ = true;
+    stop_reason_ = step.label + ": " + a.failure;
+    return;
+  }
+  const bool ok = a.outcome == StepOutcome::Accepted;
+  // Each descent step must move its dimension: a pick that is not worse ends it (no loop).
+  auto descend = [&](Dim& d, const std::vector<std::string>& found,
+                     TlsQuality (*cls)(std::string_view), TlsQuality floor) {
+    const TlsQuality before = worst(found, cls, floor);
+    if (ok) harvest(a.facts);
+    if (!ok || !worse(worst(found, cls, floor), before)) d.done = true;
+  };
+  switch (step.kind) {
+    case StepKind::OldVersions:
+      old_done_ = true;
+      if (ok) {
+        harvest(a.facts);
+        tls10_needed_ = a.facts.version == "TLSv1.1";
+      }
+      break;
+    case StepKind::Tls10:
+      tls10_needed_ = false;
+      if (ok) harvest(a.facts);
+      break;
+    case StepKind::Tls13Suites:
+      descend(d13_, suites13_, suite_class, TlsQuality::Good);
+      break;
+    case StepKind::Tls12Suites:
+      descend(d12_, suites12_, suite_class, TlsQuality::Sufficient);
+      break;
+    case StepKind::Groups:
+      descend(dgroups_, groups_, group_class, TlsQuality::Good);
+      break;
+    case StepKind::KexHashes:
+      descend(dhashes_, hashes_, hash_class, TlsQuality::Good);
+      break;
+    case StepKind::Dhe:
+      if (ok) harvest(a.facts);
+      if (dhe_ == Tri::Unknown) dhe_ = ok ? Tri::Yes : Tri::No;
+      break;
+    case StepKind::Tls12Order:
+      if (!ok) {
+        // Every ≤1.2 suite from TLS 1.0 to 1.2 refused: the server speaks TLS 1.3 only.
+        if (le12_ == Tri::Unknown) le12_ = Tri::No;
+        if (tls12_ == Tri::Unknown) tls12_ = Tri::No;
+        order_done_ = true;
+        break;
+      }
+      harvest(a.facts);
+      // The server picks its highest version: a pick below 1.2 means no TLS 1.2.
+      if (tls12_ == Tri::Unknown) tls12_ = a.facts.version == "TLSv1.2" ? Tri::Yes : Tri::No;
+      order_worst_first_ = a.facts.suite;
+      if (single_tls12_class()) order_done_ = true;
+      // Offered worst class first, picked the best class it has: it enforces its own order.
+      if (suite_class(a.facts.suite) == tls12_best_seen() &&
+          worse(tls12_worst_seen(), tls12_best_seen()))
+        order_done_ = true;
+      break;
+    case StepKind::Tls12Reverse:
+      if (ok) harvest(a.facts);
+      order_best_first_ = ok ? a.facts.suite : std::string();
+      if (!ok) order_done_ = true;
+      break;
+    case StepKind::Tls12Better:
+      if (ok) harvest(a.facts);
+      order_better_ = ok ? a.facts.suite : std::string();
+      order_done_ = true;
+      break;
+  }
+}
+
+TlsAssessment TlsPlanner::result() const {
+  TlsAssessment r;
+  r.assessed = true;
+  r.connections = connections_;
+  r.preferred_suite = main_.suite;
+  r.dh_group = dh_group_;
+  static constexpr std::array<std::string_view, 4> order = {"TLSv1", "TLSv1.1", "TLSv1.2",
+                                                            "TLSv1.3"};
+  for (const auto v : order)
+    if (has(versions_, v)) r.versions_accepted.emplace_back(v);
+  for (const auto& v : versions_)
+    if (!has(r.versions_accepted, v)) r.versions_accepted.push_back(v);
+
+  using S = TlsItemState;
+  const auto measured_or_unknown = [](bool known) { return known ? S::Measured : S::Unknown; };
+  const bool insuff12 = tls12_worst_seen() == TlsQuality::Insufficient;
+
+  // protocol versions: the worst is known once TLS 1.0/1.1 are resolved and, without them,
+  // whether TLS 1.2 is accepted beside 1.3 (good vs sufficient).
+  const bool old_found = has(versions_, "TLSv1") || has(versions_, "TLSv1.1");
+  const bool versions_known =
+      old_found || (old_done_ && !tls10_needed_ && (tls12_ != Tri::Unknown));
+  r.items.push_back(
+      item(TlsItem::ProtocolVersions, measured_or_unknown(versions_known), r.versions_accepted));
+
+  if (main_.version != "TLSv1.3")
+    r.items.push_back(item(TlsItem::Tls13Suites, S::NotApplicable));
+  else
+    r.items.push_back(
+        item(TlsItem::Tls13Suites,
+             measured_or_unknown(d13_.done || worst(suites13_, suite_class, TlsQuality::Good) ==
+                                                  TlsQuality::Insufficient),
+             suites13_));
+
+  if (le12_ == Tri::No)
+    r.items.push_back(item(TlsItem::Tls12Suites, S::NotApplicable));
+  else
+    r.items.push_back(item(TlsItem::Tls12Suites,
+                           measured_or_unknown(le12_ == Tri::Yes && (d12_.done || insuff12)),
+                           suites12_));
+
+  // ECDHE groups: after a TLS 1.3-only server, what the main probe saw (this OpenSSL offers no
+  // weak curve in TLS 1.3).
+  const bool groups_worst =
+      worst(groups_, group_class, TlsQuality::Good) == TlsQuality::Insufficient;
+  if (le12_ == Tri::No || dgroups_.done || groups_worst)
+    r.items.push_back(
+        item(TlsItem::EcdheGroups, groups_.empty() ? S::NotApplicable : S::Measured, groups_));
+  else
+    r.items.push_back(item(TlsItem::EcdheGroups, S::Unknown, groups_));
+
+  if (!dh_group_.empty())
+    r.items.push_back(item(TlsItem::FfdheGroups, S::Measured, {dh_group_}));
+  else if (le12_ == Tri::No || dhe_ == Tri::No)
+    r.items.push_back(item(TlsItem::FfdheGroups, S::NotApplicable));
+  else
+    r.items.push_back(item(TlsItem::FfdheGroups, S::Unknown));
+
+  const bool hashes_worst =
+      worst(hashes_, hash_class, TlsQuality::Good) == TlsQuality::Insufficient;
+  if (tls12_ == Tri::No)
+    r.items.push_back(item(TlsItem::KexHashes, S::NotApplicable));
+  else if (tls12_ == Tri::Yes && (dhashes_.done || hashes_worst))
+    r.items.push_back(
+        item(TlsItem::KexHashes, hashes_.empty() ? S::NotApplicable : S::Measured, hashes_));
+  else
+    r.items.push_back(item(TlsItem::KexHashes, S::Unknown, hashes_));
+
+  r.items.push_back(
+      item(TlsItem::CertKeys, main_.cert_keys.empty() ? S::Unknown : S::Measured, main_.cert_keys));
+  r.items.push_back(item(TlsItem::CertSignatures,
+                         main_.cert_signatures.empty() ? S::Unknown : S::Measured,
+                         main_.cert_signatures));
+
+  // cipher order
+  {
+    const TlsQuality best = tls12_best_seen(), wst = tls12_worst_seen();
+    if (le12_ == Tri::No) {
+      r.items.push_back(item(TlsItem::CipherOrder, S::NotApplicable));
+    } else if (!order_done_ || le12_ != Tri::Yes) {
+      r.items.push_back(item(TlsItem::CipherOrder, S::Unknown));
+    } else if (!worse(wst, best)) {
+      r.items.push_back(item(TlsItem::CipherOrder, S::NotApplicable));  // one class
+    } else if (order_worst_first_ && !order_best_first_) {
+      r.items.push_back(item(TlsItem::CipherOrder, S::Measured));  // enforced, best class first
+    } else if (!order_best_first_ || order_best_first_->empty()) {
+      r.items.push_back(item(TlsItem::CipherOrder, S::Unknown));
+    } else {
+      const std::string& p = *order_worst_first_;
+      const std::string& q = *order_best_first_;
+      std::string strong;
+      for (const auto& s : suites12_)
+        if (suite_class(s) == best) {
+          strong = s;
+          break;
+        }
+      if (p != q && worse(suite_class(p), suite_class(q)))
+        r.items.push_back(item(TlsItem::CipherOrder, S::Measured, {"client order followed"}));
+      else
+        r.items.push_back(
+            item(TlsItem::CipherOrder, S::Measured, {"prefers " + p + " over " + strong}));
+    }
+  }
+
+  // TODO(tlshello): compression needs a raw ClientHello (this OpenSSL cannot offer it).
+  r.items.push_back(item(TlsItem::Compression, S::NotApplicable));
+
+  if (le12_ == Tri::No)
+    r.items.push_back(item(TlsItem::SecureRenegotiation, S::NotApplicable));
+  else if (reneg_)
+    r.items.push_back(
+        item(TlsItem::SecureRenegotiation, S::Measured,
+             *reneg_ ? std::vector<std::string>{} : std::vector<std::string>{"not supported"}));
+  else
+    r.items.push_back(item(TlsItem::SecureRenegotiation, S::Unknown));
+
+  if (tls12_ == Tri::No)
+    r.items.push_back(item(TlsItem::ExtendedMasterSecret, S::NotApplicable));
+  else if (ems_)
+    r.items.push_back(
+        item(TlsItem::ExtendedMasterSecret, S::Measured,
+             *ems_ ? std::vector<std::string>{} : std::vector<std::string>{"not supported"}));
+  else
+    r.items.push_back(item(TlsItem::ExtendedMasterSecret, S::Unknown));
+
+  if (std::any_of(r.items.begin(), r.items.end(),
+                  [](const TlsItemResult& i) { return i.state == S::Unknown; }))
+    r.unknown_reasons.push_back(stop_reason_.empty() ? "not measured" : stop_reason_);
+  return r;
+}
+
+}  // namespace nulmeting::scanner

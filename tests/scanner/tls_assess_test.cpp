@@ -1,0 +1,267 @@
+// tls_assess_test.cpp — the TLS-quality assessment end to end on loopback: ProbeScheduler runs
+// the main probe and the planner's steps (each a full SMTP dialogue with its own offer)
+// against a small STARTTLS server built on OpenSSL, whose settings make it modern, legacy or
+// rate-limiting (measurement.md §4). Loopback only.
+#include "scanner/tls_testing.hpp"
+
+#include <nulmeting/scanner/probe_scheduler.hpp>
+#include <nulmeting/scanner/uv_handle.hpp>
+
+#include <catch2/catch.hpp>
+#include <openssl/core_names.h>
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <iostream>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace nulmeting;
+using namespace nulmeting::scanner;
+using namespace nulmeting::scanner::testing;
+
+namespace {
+
+// A blocking STARTTLS server on 127.0.0.1, one connection at a time, on its own thread.
+// From connection `limit_after + 1` on it answers "421 too many connections" (0: never).
+class StarttlsServer {
+ public:
+  StarttlsServer(SSL_CTX* ctx, int limit_after = 0) : ctx_(ctx), limit_after_(limit_after) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~StarttlsServer() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  std::uint16_t port() const { return port_; }
+  int connections() const { return connections_; }
+
+ private:
+  static void say(int fd, std::string_view s) { (void)!::write(fd, s.data(), s.size()); }
+  static bool line(int fd) {  // reads one line (bounded by the socket timeout)
+    char c = 0;
+    for (int i = 0; i < 1024; ++i) {
+      if (::read(fd, &c, 1) != 1) return false;
+      if (c == '\n') return true;
+    }
+    return false;
+  }
+  void serve(int fd) {
+    timeval tv{3, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (limit_after_ > 0 && connections_ > limit_after_) {
+      say(fd, "421 4.7.0 too many connections\r\n");
+      return;
+    }
+    say(fd, "220 t.example ESMTP\r\n");
+    if (!line(fd)) return;
+    say(fd, "250-t.example\r\n250 STARTTLS\r\n");
+    if (!line(fd)) return;
+    say(fd, "220 2.0.0 go ahead\r\n");
+    SslPtr ssl(SSL_new(ctx_));
+    SSL_set_fd(ssl.get(), fd);
+    if (SSL_accept(ssl.get()) != 1) return;  // OpenSSL has sent its alert
+    char buf[512];
+    if (SSL_read(ssl.get(), buf, sizeof buf) > 0) SSL_write(ssl.get(), "221 bye\r\n", 9);
+    SSL_shutdown(ssl.get());
+  }
+  void run() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      ++connections_;
+      serve(c);
+      ::close(c);
+    }
+  }
+  SSL_CTX* ctx_;
+  int limit_after_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<int> connections_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+SchedulerOptions fast() {
+  SchedulerOptions o;
+  o.min_interval_ms = 0;
+  o.probe.ehlo_name = "scanner.example.org";
+  o.probe.timeouts = {3000, 3000, 3000, 3000, 3000, 1000};
+  o.probe.allowed_ranges = {parse_cidr("127.0.0.0/8").value()};
+  return o;
+}
+
+ProbeResult probe(std::uint16_t port, SchedulerOptions o = fast()) {
+  UvLoop loop;
+  TlsOptions t;
+  t.load_system_cas = false;
+  std::optional<ProbeResult> got;
+  {
+    ProbeScheduler sched(loop.get(), *TlsClientContext::create(t), o);
+    ProbeRequest req;
+    req.host = "mx.example.nl";
+    req.ip = "127.0.0.1";
+    req.port = port;
+    sched.submit(req, [&](const ProbeResult& r) { got = r; });
+    uv_run(loop.get(), UV_RUN_DEFAULT);
+  }
+  uv_run(loop.get(), UV_RUN_DEFAULT);
+  REQUIRE(got);
+  return *got;
+}
+
+const TlsItemResult& item(const ProbeResult& r, TlsItem i) {
+  return r.tls.items.at(static_cast<std::size_t>(i));
+}
+
+void print(std::string_view name, const ProbeResult& r) {
+  std::cout << "tls assessment " << name << ": " << r.tls.connections
+            << " connections beyond the main probe; versions";
+  for (const auto& v : r.tls.versions_accepted) std::cout << ' ' << v;
+  std::cout << '\n';
+  for (const auto& i : r.tls.items) {
+    std::cout << "  " << to_string(i.item) << " " << to_string(i.state) << ":";
+    for (const auto& f : i.found) std::cout << ' ' << f;
+    std::cout << '\n';
+  }
+  for (const auto& u : r.tls.unknown_reasons) std::cout << "  unknown: " << u << '\n';
+}
+
+bool has(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+TEST_CASE("tls assess: a modern server (TLS 1.2+1.3, ECDHE-GCM, own order)", "[tls_assess]") {
+  Pki pki;
+  TestServer srv(pki.leaf_key.get(), {pki.leaf.get(), pki.inter.get()});
+  SSL_CTX_set_security_level(srv.ctx.get(), 2);
+  SSL_CTX_set_min_proto_version(srv.ctx.get(), TLS1_2_VERSION);
+  REQUIRE(SSL_CTX_set_cipher_list(srv.ctx.get(), "ECDHE+AESGCM:ECDHE+CHACHA20") == 1);
+  SSL_CTX_set_options(srv.ctx.get(), SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // Only the good hashes (OpenSSL at level 2 would also sign with SHA-224: phase_out).
+  REQUIRE(SSL_CTX_set1_sigalgs_list(srv.ctx.get(), "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512") == 1);
+  StarttlsServer s(srv.ctx.get());
+  const auto r = probe(s.port());
+  print("modern", r);
+  REQUIRE(r.outcome == ProbeOutcome::StarttlsOk);
+  REQUIRE(r.tls.assessed);
+  CHECK(r.tls.connections <= 8);
+  CHECK(s.connections() == r.tls.connections + 1);  // every step was one connection
+  CHECK(r.tls.unknown_reasons.empty());
+  CHECK(r.tls.versions_accepted == std::vector<std::string>{"TLSv1.2", "TLSv1.3"});
+  CHECK(item(r, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
+  const auto& t13 = item(r, TlsItem::Tls13Suites);
+  CHECK(t13.state == TlsItemState::Measured);
+  CHECK(has(t13.found, "TLS_AES_128_GCM_SHA256"));  // OpenSSL's default 1.3 suites
+  CHECK(!has(t13.found, "TLS_AES_128_CCM_8_SHA256"));
+  const auto& t12 = item(r, TlsItem::Tls12Suites);
+  CHECK(t12.state == TlsItemState::Measured);
+  for (const auto& f : t12.found) CHECK(suite_class(f) == TlsQuality::Sufficient);
+  CHECK(item(r, TlsItem::EcdheGroups).state == TlsItemState::Measured);
+  CHECK(item(r, TlsItem::FfdheGroups).state == TlsItemState::NotApplicable);  // no DHE suites
+  CHECK(item(r, TlsItem::KexHashes).state == TlsItemState::Measured);
+  for (const auto& f : item(r, TlsItem::KexHashes).found) CHECK(hash_class(f) == TlsQuality::Good);
+  CHECK(item(r, TlsItem::CertKeys).found == std::vector<std::string>{"ec-secp256r1"});
+  CHECK(item(r, TlsItem::CertSignatures).found == std::vector<std::string>{"sha256-ecdsa"});
+  CHECK(item(r, TlsItem::SecureRenegotiation).state == TlsItemState::Measured);
+  CHECK(item(r, TlsItem::SecureRenegotiation).found.empty());
+  CHECK(item(r, TlsItem::ExtendedMasterSecret).state == TlsItemState::Measured);
+  CHECK(item(r, TlsItem::ExtendedMasterSecret).found.empty());
+}
+
+TEST_CASE("tls assess: a legacy server (TLS 1.0–1.2, every suite, client order, no EMS)",
+          "[tls_assess]") {
+  Pki pki;
+  TestServer srv(pki.leaf_key.get(), {pki.leaf.get(), pki.inter.get()}, TLS1_VERSION,
+                 TLS1_2_VERSION);
+  {  // DHE with the RFC 7919 group ffdhe3072 (OpenSSL's automatic DH uses RFC 3526 primes)
+    EVP_PKEY* dh = nullptr;
+    EVP_PKEY_CTX* pc = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
+    char group[] = "ffdhe3072";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+                           OSSL_PARAM_construct_end()};
+    REQUIRE(EVP_PKEY_paramgen_init(pc) == 1);
+    REQUIRE(EVP_PKEY_CTX_set_params(pc, params) == 1);
+    REQUIRE(EVP_PKEY_paramgen(pc, &dh) == 1);
+    EVP_PKEY_CTX_free(pc);
+    REQUIRE(SSL_CTX_set0_tmp_dh_pkey(srv.ctx.get(), dh) == 1);
+  }
+  SSL_CTX_clear_options(srv.ctx.get(), SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(srv.ctx.get(), SSL_OP_NO_EXTENDED_MASTER_SECRET);
+  REQUIRE(SSL_CTX_set1_groups_list(srv.ctx.get(), "secp256r1:secp224r1") == 1);
+  StarttlsServer s(srv.ctx.get());
+  const auto r = probe(s.port());
+  print("legacy", r);
+  REQUIRE(r.tls.assessed);
+  CHECK(r.tls.connections <= 16);
+  CHECK(s.connections() == r.tls.connections + 1);
+  CHECK(r.tls.unknown_reasons.empty());
+  CHECK(r.tls.versions_accepted == std::vector<std::string>{"TLSv1", "TLSv1.1", "TLSv1.2"});
+  CHECK(item(r, TlsItem::Tls13Suites).state == TlsItemState::NotApplicable);
+  const auto& t12 = item(r, TlsItem::Tls12Suites);
+  CHECK(t12.state == TlsItemState::Measured);
+  CHECK(std::any_of(t12.found.begin(), t12.found.end(), [](const std::string& f) {
+    return suite_class(f) == TlsQuality::Insufficient;
+  }));
+  CHECK(has(item(r, TlsItem::EcdheGroups).found, "secp224r1"));
+  CHECK(item(r, TlsItem::FfdheGroups).state == TlsItemState::Measured);
+  CHECK(item(r, TlsItem::FfdheGroups).found == std::vector<std::string>{"ffdhe3072"});
+  CHECK(r.tls.dh_group == "ffdhe3072");
+  CHECK(item(r, TlsItem::CipherOrder).found == std::vector<std::string>{"client order followed"});
+  CHECK(item(r, TlsItem::ExtendedMasterSecret).found == std::vector<std::string>{"not supported"});
+}
+
+TEST_CASE("tls assess: a server that rate-limits after two connections leaves items unknown",
+          "[tls_assess]") {
+  Pki pki;
+  TestServer srv(pki.leaf_key.get(), {pki.leaf.get(), pki.inter.get()});
+  SSL_CTX_set_min_proto_version(srv.ctx.get(), TLS1_2_VERSION);
+  StarttlsServer s(srv.ctx.get(), 2);
+  const auto r = probe(s.port());
+  print("rate-limited", r);
+  REQUIRE(r.outcome == ProbeOutcome::StarttlsOk);  // the main probe was measured
+  CHECK(r.tls.connections == 2);                   // step 2 got the 421; nothing after it
+  CHECK(s.connections() == 3);
+  REQUIRE(r.tls.unknown_reasons.size() == 1);
+  CHECK(r.tls.unknown_reasons[0].find("step 2 (") == 0);
+  CHECK(r.tls.unknown_reasons[0].find("421") != std::string::npos);
+  CHECK(std::any_of(r.tls.items.begin(), r.tls.items.end(),
+                    [](const TlsItemResult& i) { return i.state == TlsItemState::Unknown; }));
+}
+
+TEST_CASE("tls assess: off, or capped at 0, no step is made", "[tls_assess]") {
+  Pki pki;
+  TestServer srv(pki.leaf_key.get(), {pki.leaf.get(), pki.inter.get()});
+  StarttlsServer s(srv.ctx.get());
+  auto o = fast();
+  o.tls_quality = false;
+  const auto off = probe(s.port(), o);
+  CHECK(!off.tls.assessed);
+  o.tls_quality = true;
+  o.tls_max_connections = 0;
+  const auto capped = probe(s.port(), o);
+  CHECK(capped.tls.assessed);
+  CHECK(capped.tls.connections == 0);
+  CHECK(s.connections() == 2);
+  CHECK(capped.tls.unknown_reasons.at(0).find("connection cap 0") == 0);
+}

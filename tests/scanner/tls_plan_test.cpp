@@ -1,0 +1,305 @@
+// tls_plan_test.cpp — the TLS-quality planner against simulated servers: which steps it plans,
+// how many connections each kind of server costs, and what it reports (measurement.md §4).
+#include <nulmeting/scanner/tls_plan.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+
+using namespace nulmeting;
+using namespace nulmeting::scanner;
+
+namespace {
+
+TlsCatalogue catalogue() {
+  TlsCatalogue c;
+  auto suite = [&](std::string iana, std::string ossl, bool t13, bool ecdhe, bool dhe) {
+    c.suites.push_back({iana, ossl, t13, ecdhe, dhe, suite_class(iana)});
+  };
+  suite("TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", true, false, false);
+  suite("TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", true, false, false);
+  suite("TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_8_SHA256", true, false, false);
+  suite("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", false, true, false);
+  suite("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384", false, true, false);
+  suite("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA", false, true, false);
+  suite("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "DHE-RSA-AES256-GCM-SHA384", false, false, true);
+  suite("TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA", false, false, false);
+  for (const char* g : {"x25519", "secp256r1", "secp224r1", "secp192r1"})
+    c.groups.push_back({g, g, group_class(g)});
+  for (const char* h : {"sha256", "sha224", "sha1"})
+    c.sigalgs.push_back({h, std::string("list-") + h, hash_class(h)});
+  return c;
+}
+
+// A server as the planner's steps see it. Test code: picks like OpenSSL's server does.
+struct Server {
+  std::vector<std::string> versions;  // accepted, "TLSv1".."TLSv1.3"
+  std::vector<std::string> suites;    // IANA, in the server's preference order
+  std::vector<std::string> groups = {"x25519", "secp256r1"};
+  std::vector<std::string> hashes = {"sha256"};
+  std::string dh = "";  // DH group of DHE suites
+  bool server_order = true;
+  bool ems = true, reneg = true;
+  int fail_from = 0;  // 1-based step from which every connection gets a 421 (0: never)
+  std::vector<std::string> cert_keys = {"rsa-4096"}, cert_sigs = {"sha256-rsa"};
+};
+
+const std::map<std::uint16_t, std::string> kVersionName = {
+    {kTls10, "TLSv1"}, {kTls11, "TLSv1.1"}, {kTls12, "TLSv1.2"}, {kTls13, "TLSv1.3"}};
+
+bool in(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+StepAnswer answer(const Server& srv, const TlsCatalogue& cat, const TlsStep& step) {
+  StepAnswer a;
+  if (srv.fail_from > 0 && step.number >= srv.fail_from) {
+    a.failure = "421 too many connections";
+    return a;
+  }
+  a.outcome = StepOutcome::Refused;
+  const TlsOffer& o = step.offer;
+  for (std::uint16_t v = o.max_version; v >= o.min_version; --v) {
+    const std::string vn = kVersionName.at(v);
+    if (!in(srv.versions, vn)) continue;
+    // the server's highest common version; then a suite it can complete
+    std::vector<std::string> offered;
+    if (v == kTls13) {
+      offered = o.tls13_suites.empty()
+                    ? std::vector<std::string>{"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"}
+                    : o.tls13_suites;
+    } else {
+      for (const auto& n : o.tls12_suites)
+        for (const auto& s : cat.suites)
+          if (s.openssl == n && !s.tls13) offered.push_back(s.iana);
+    }
+    const auto groups_offered =
+        o.groups.empty() ? std::vector<std::string>{"x25519", "secp256r1"} : o.groups;
+    std::string group;
+    for (const auto& g : groups_offered)
+      if (in(srv.groups, g)) group = group.empty() ? g : group;
+    std::string hash;
+    for (const auto& h : srv.hashes) {
+      const bool offered_h =
+          o.sigalgs.empty() ? (h == "sha256" || h == "sha384") : in(o.sigalgs, "list-" + h);
+      if (offered_h && hash.empty()) hash = h;
+    }
+    auto usable = [&](const std::string& iana) {
+      if (!in(srv.suites, iana) || !in(offered, iana)) return false;
+      if (v == kTls13) return !group.empty();
+      const auto* s = cat.suite(iana);
+      if (s->ecdhe && group.empty()) return false;
+      if (s->dhe && srv.dh.empty()) return false;
+      if ((s->ecdhe || s->dhe) && v == kTls12 && hash.empty()) return false;
+      return true;
+    };
+    std::string pick;
+    for (const auto& s : srv.server_order ? srv.suites : offered)
+      if (pick.empty() && usable(s)) pick = s;
+    if (pick.empty()) return a;
+    a.outcome = StepOutcome::Accepted;
+    a.facts.version = vn;
+    a.facts.suite = pick;
+    const auto* s = cat.suite(pick);
+    if (v == kTls13 || s->ecdhe) a.facts.group = group;
+    if (v != kTls13 && s->dhe) a.facts.dh_group = srv.dh;
+    if (v == kTls12 && (s->ecdhe || s->dhe)) a.facts.kex_hash = hash;
+    if (v != kTls13) {
+      a.facts.ems = v == kTls12 ? std::optional<bool>(srv.ems) : std::optional<bool>(false);
+      a.facts.secure_renegotiation = srv.reneg;
+    }
+    return a;
+  }
+  return a;
+}
+
+HandshakeFacts main_facts(const Server& srv, const TlsCatalogue& cat) {
+  TlsStep s;
+  s.number = 0;
+  s.offer.min_version = kTls10;
+  s.offer.max_version = kTls13;
+  for (const auto& x : cat.suites)
+    if (!x.tls13) s.offer.tls12_suites.push_back(x.openssl);
+  Server no_fail = srv;
+  no_fail.fail_from = 0;
+  auto a = answer(no_fail, cat, s);
+  REQUIRE(a.outcome == StepOutcome::Accepted);
+  a.facts.cert_keys = srv.cert_keys;
+  a.facts.cert_signatures = srv.cert_sigs;
+  return a.facts;
+}
+
+struct Run {
+  TlsAssessment result;
+  std::vector<StepKind> steps;
+};
+
+Run assess(const Server& srv, int cap = 16) {
+  const auto cat = catalogue();
+  TlsPlanner p(cat, main_facts(srv, cat), cap);
+  Run r;
+  for (int guard = 0; guard < 100; ++guard) {
+    auto step = p.next();
+    if (!step) break;
+    r.steps.push_back(step->kind);
+    p.record(*step, answer(srv, cat, *step));
+  }
+  r.result = p.result();
+  return r;
+}
+
+const TlsItemResult& get(const TlsAssessment& a, TlsItem i) {
+  return a.items.at(static_cast<std::size_t>(i));
+}
+
+Server modern() {
+  Server s;
+  s.versions = {"TLSv1.2", "TLSv1.3"};
+  s.suites = {"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
+              "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("tls plan: a modern server costs at most 8 connections and every item is decided",
+          "[tls_plan]") {
+  const auto r = assess(modern());
+  INFO("connections " << r.result.connections);
+  CHECK(r.result.connections <= 8);
+  CHECK(r.result.connections == static_cast<int>(r.steps.size()));
+  REQUIRE(r.result.items.size() == 12);
+  for (std::size_t i = 0; i < r.result.items.size(); ++i) {
+    CHECK(r.result.items[i].item == static_cast<TlsItem>(i));
+    if (r.result.items[i].item != TlsItem::Compression)
+      CHECK(r.result.items[i].state != TlsItemState::Unknown);
+  }
+  CHECK(r.result.unknown_reasons.empty());
+  CHECK(r.result.versions_accepted == std::vector<std::string>{"TLSv1.2", "TLSv1.3"});
+  CHECK(get(r.result, TlsItem::Tls13Suites).found ==
+        std::vector<std::string>{"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"});
+  CHECK(get(r.result, TlsItem::Tls12Suites).found ==
+        std::vector<std::string>{"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"});
+  CHECK(get(r.result, TlsItem::CipherOrder).state == TlsItemState::NotApplicable);  // one class
+  CHECK(get(r.result, TlsItem::FfdheGroups).state == TlsItemState::NotApplicable);
+  CHECK(get(r.result, TlsItem::KexHashes).found == std::vector<std::string>{"sha256"});
+  CHECK(get(r.result, TlsItem::ExtendedMasterSecret).found.empty());
+  CHECK(get(r.result, TlsItem::CertKeys).found == std::vector<std::string>{"rsa-4096"});
+  CHECK(r.result.preferred_suite == "TLS_AES_256_GCM_SHA384");
+}
+
+TEST_CASE("tls plan: a TLS 1.3-only server: the ≤1.2 items are n/a in a few connections",
+          "[tls_plan]") {
+  Server s = modern();
+  s.versions = {"TLSv1.3"};
+  const auto r = assess(s);
+  CHECK(r.result.connections <= 5);
+  CHECK(get(r.result, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
+  CHECK(get(r.result, TlsItem::ProtocolVersions).found == std::vector<std::string>{"TLSv1.3"});
+  for (auto i : {TlsItem::Tls12Suites, TlsItem::FfdheGroups, TlsItem::KexHashes,
+                 TlsItem::CipherOrder, TlsItem::SecureRenegotiation, TlsItem::ExtendedMasterSecret})
+    CHECK(get(r.result, i).state == TlsItemState::NotApplicable);
+  CHECK(get(r.result, TlsItem::EcdheGroups).found == std::vector<std::string>{"x25519"});
+}
+
+TEST_CASE("tls plan: each descent offers only what is worse than the worst seen", "[tls_plan]") {
+  Server s = modern();
+  s.suites.push_back("TLS_AES_128_CCM_8_SHA256");
+  s.suites.push_back("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384");  // phase_out
+  s.suites.push_back("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");     // insufficient
+  s.groups.push_back("secp224r1");
+  s.hashes.push_back("sha1");
+  const auto r = assess(s);
+  CHECK(r.result.connections <= 16);
+  const auto& t13 = get(r.result, TlsItem::Tls13Suites);
+  CHECK(t13.state == TlsItemState::Measured);
+  CHECK(std::find(t13.found.begin(), t13.found.end(), "TLS_AES_128_CCM_8_SHA256") !=
+        t13.found.end());
+  const auto& t12 = get(r.result, TlsItem::Tls12Suites);
+  CHECK(std::find(t12.found.begin(), t12.found.end(), "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA") !=
+        t12.found.end());
+  const auto& g = get(r.result, TlsItem::EcdheGroups);
+  CHECK(std::find(g.found.begin(), g.found.end(), "secp224r1") != g.found.end());
+  const auto& h = get(r.result, TlsItem::KexHashes);
+  CHECK(std::find(h.found.begin(), h.found.end(), "sha1") != h.found.end());
+  // The server enforces its order, strongest first: cipher order passes.
+  CHECK(get(r.result, TlsItem::CipherOrder).state == TlsItemState::Measured);
+  CHECK(get(r.result, TlsItem::CipherOrder).found.empty());
+}
+
+TEST_CASE("tls plan: a legacy server (TLS 1.0–1.2, static RSA, DHE 1024, client order)",
+          "[tls_plan]") {
+  Server s;
+  s.versions = {"TLSv1", "TLSv1.1", "TLSv1.2"};
+  s.suites = {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+              "TLS_RSA_WITH_AES_128_CBC_SHA"};
+  s.server_order = false;
+  s.dh = "dh-1024";
+  s.ems = false;
+  s.reneg = false;
+  s.hashes = {"sha256", "sha1"};
+  const auto r = assess(s);
+  INFO("connections " << r.result.connections);
+  CHECK(r.result.connections <= 16);
+  CHECK(r.result.versions_accepted == std::vector<std::string>{"TLSv1", "TLSv1.1", "TLSv1.2"});
+  CHECK(get(r.result, TlsItem::Tls13Suites).state == TlsItemState::NotApplicable);
+  CHECK(get(r.result, TlsItem::FfdheGroups).found == std::vector<std::string>{"dh-1024"});
+  CHECK(get(r.result, TlsItem::CipherOrder).found ==
+        std::vector<std::string>{"client order followed"});
+  CHECK(get(r.result, TlsItem::ExtendedMasterSecret).found ==
+        std::vector<std::string>{"not supported"});
+  CHECK(get(r.result, TlsItem::SecureRenegotiation).found ==
+        std::vector<std::string>{"not supported"});
+  const auto& h = get(r.result, TlsItem::KexHashes);
+  CHECK(std::find(h.found.begin(), h.found.end(), "sha1") != h.found.end());
+  CHECK(r.result.unknown_reasons.empty());
+}
+
+TEST_CASE("tls plan: a server that prefers a weak class fails cipher order by name", "[tls_plan]") {
+  Server s = modern();
+  s.versions = {"TLSv1.2"};
+  s.suites = {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"};
+  const auto r = assess(s);
+  // The main probe (strongest first) got the weak suite: the server prefers it.
+  CHECK(get(r.result, TlsItem::CipherOrder).found ==
+        std::vector<std::string>{"prefers TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA over "
+                                 "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"});
+}
+
+TEST_CASE(
+    "tls plan: a rate-limiting server: one failed step ends the assessment, unknown "
+    "items say why",
+    "[tls_plan]") {
+  Server s = modern();
+  s.fail_from = 2;
+  const auto r = assess(s);
+  CHECK(r.result.connections == 2);
+  CHECK(r.steps.size() == 2);
+  CHECK(get(r.result, TlsItem::Tls13Suites).state == TlsItemState::Unknown);
+  CHECK(get(r.result, TlsItem::Tls12Suites).state == TlsItemState::Unknown);
+  CHECK(get(r.result, TlsItem::CertKeys).state == TlsItemState::Measured);  // from the main probe
+  REQUIRE(r.result.unknown_reasons.size() == 1);
+  CHECK(r.result.unknown_reasons[0] == "step 2 (TLS 1.3 suites): 421 too many connections");
+}
+
+TEST_CASE("tls plan: the connection cap leaves the rest unknown, never guessed", "[tls_plan]") {
+  const auto r = assess(modern(), 3);
+  CHECK(r.result.connections == 3);
+  CHECK(get(r.result, TlsItem::EcdheGroups).state == TlsItemState::Unknown);
+  REQUIRE(r.result.unknown_reasons.size() == 1);
+  CHECK(r.result.unknown_reasons[0].find("connection cap 3") == 0);
+  const auto none = assess(modern(), 0);
+  CHECK(none.result.connections == 0);
+  CHECK(get(none.result, TlsItem::ProtocolVersions).state == TlsItemState::Unknown);
+}
+
+TEST_CASE("tls plan: the classes it plans with are the verdict module's", "[tls_plan]") {
+  CHECK(suite_class("TLS_AES_128_CCM_8_SHA256") == TlsQuality::Insufficient);
+  CHECK(suite_class("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384") == TlsQuality::PhaseOut);
+  CHECK(suite_class("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256") == TlsQuality::Sufficient);
+  CHECK(group_class("secp224r1") == TlsQuality::PhaseOut);
+  CHECK(group_class("secp192r1") == TlsQuality::Insufficient);
+  CHECK(hash_class("sha224") == TlsQuality::PhaseOut);
+  CHECK(hash_class("sha1") == TlsQuality::Insufficient);
+}
