@@ -3,6 +3,7 @@
 #include <nulmeting/verdict/dns.hpp>
 #include <nulmeting/verdict/domain.hpp>
 #include <nulmeting/verdict/host.hpp>
+#include <nulmeting/verdict/mta_sts.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <algorithm>
@@ -155,6 +156,8 @@ DomainVerdict decide_domain(const DomainResult& r) {
   v.dane = decide_dane(r, v.mail);
   v.dane_rollover = decide_rollover(r, v.mail);
   v.protected_ = decide_protected(v.dnssec, v.dane);
+  MtaStsEvidence sts = r.mta_sts;  // decide_mta_sts writes its reading into the evidence
+  v.mta_sts = decide_mta_sts(sts, v.mail, r.mx);
   return v;
 }
 
@@ -177,6 +180,7 @@ void finalize(DomainResult& r) {
       p.dane_reason = d.reason;
     }
   r.verdict = decide_domain(r);
+  r.verdict.mta_sts = decide_mta_sts(r.mta_sts, r.verdict.mail, r.mx);
   r.incomplete = decide_incomplete(r);
 }
 
