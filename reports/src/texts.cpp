@@ -108,6 +108,7 @@ const Texts kNl{
          "Geen van de bovenstaande, bijvoorbeeld dane = untested door een time-out."},
     .change_label = {"verbeterd", "verslechterd", "nieuw", "verdwenen"},
     .provider_dane = {"geldig", "deels", "ongeldig", "geen"},
+    .mta_sts_enforce = "MTA-STS afgedwongen (enforce)",
 };
 
 const Texts kEn{
@@ -213,6 +214,7 @@ const Texts kEn{
                   "None of the above, for example dane = untested after a timeout."},
     .change_label = {"improved", "regressed", "added", "removed"},
     .provider_dane = {"valid", "partial", "invalid", "none"},
+    .mta_sts_enforce = "MTA-STS enforce",
 };
 
 }  // namespace

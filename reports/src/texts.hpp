@@ -39,6 +39,7 @@ struct Texts {
   std::string_view cause_def[kCauseCount];
   std::string_view change_label[4];   // Improved, Regressed, Added, Removed
   std::string_view provider_dane[4];  // Valid, Partial, Invalid, None
+  std::string_view mta_sts_enforce;   // §5: MTA-STS policy in enforce mode (headline row, column)
 };
 
 const Texts& texts(Lang);

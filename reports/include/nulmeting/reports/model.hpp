@@ -49,6 +49,7 @@ struct Counts {
   std::int64_t dnssec_secure = 0, dnssec_insecure = 0, dnssec_bogus = 0, dnssec_error = 0;
   std::int64_t rollover_yes = 0;  // of receives
   std::int64_t protected_ = 0;    // of receives
+  std::int64_t mta_sts_enforce = 0;  // of receives: MTA-STS policy valid, mode enforce (§5)
 };
 
 // Adds one domain's verdicts to c. The one place where verdicts become counts.
