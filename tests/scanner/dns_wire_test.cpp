@@ -220,3 +220,14 @@ TEST_CASE("normalize_name", "[dns]") {
   CHECK(normalize_name("Example.NL.") == "example.nl");
   CHECK(normalize_name("a\\.") == "a\\.");
 }
+
+TEST_CASE("TXT RDATA in presentation format", "[dns_wire][mta_sts]") {
+  const std::vector<std::uint8_t> two{7, 'v', '=', 'S', 'T', 'S', 'v', '1', 3, ';', '"', '\\'};
+  CHECK(txt_rdata_to_text(two).value() == R"("v=STSv1" ";\"\\")");
+  const std::vector<std::uint8_t> ctl{2, 'a', 0x01};
+  CHECK(txt_rdata_to_text(ctl).value() == R"("a\001")");
+  const std::vector<std::uint8_t> empty_string{0};
+  CHECK(txt_rdata_to_text(empty_string).value() == R"("")");
+  const std::vector<std::uint8_t> overrun{5, 'a'};
+  CHECK_FALSE(txt_rdata_to_text(overrun).has_value());
+}
