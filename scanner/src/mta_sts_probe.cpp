@@ -21,7 +21,7 @@ void MtaStsProber::measure(const std::string& domain, Callback done) {
   job->done = std::move(done);
   job->ev.looked_up = true;
   std::weak_ptr<int> alive = alive_;
-  dns_.resolve("_mta-sts." + domain, rrtype::TXT, [this, alive, job](DnsAnswer a) {
+  resolve_("_mta-sts." + domain, rrtype::TXT, [this, alive, job](DnsAnswer a) {
     if (alive.expired()) return;
     on_txt(job, std::move(a));
   });
@@ -39,7 +39,7 @@ void MtaStsProber::on_txt(std::shared_ptr<Job> job, DnsAnswer txt) {
   job->pending = 2;
   std::weak_ptr<int> alive = alive_;
   for (std::size_t i = 0; i < 2; ++i) {
-    dns_.resolve(job->host, i == 0 ? rrtype::A : rrtype::AAAA,
+    resolve_(job->host, i == 0 ? rrtype::A : rrtype::AAAA,
                  [this, alive, job, i](DnsAnswer a) {
                    if (alive.expired()) return;
                    job->ev.host_lookups[i] = std::move(a);

@@ -4,6 +4,7 @@
 #include "scanner/tls_testing.hpp"
 
 #include <nulmeting/scanner/https_fetch.hpp>
+#include <nulmeting/scanner/mta_sts_probe.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 using namespace nulmeting;
@@ -275,4 +277,103 @@ TEST_CASE("https fetch: close() answers what is outstanding", "[https_fetch]") {
   }
   CHECK(calls == 2);
   CHECK(loop.close() == 0);
+}
+
+namespace {
+
+DnsAnswer dns(std::string qname, std::uint16_t qtype, DnsClass cls, DnsReason reason,
+              std::vector<std::string> records) {
+  DnsAnswer a;
+  a.qname = std::move(qname);
+  a.qtype = qtype;
+  a.cls = cls;
+  a.reason = reason;
+  a.records = std::move(records);
+  a.rcode = cls == DnsClass::Fail ? 2 : 0;
+  return a;
+}
+
+// MtaStsProber over scripted DNS (answers keyed "name/type"; a missing key is NXDOMAIN) and
+// the real fetcher.
+struct ProberRun {
+  std::map<std::string, DnsAnswer> answers;
+  std::vector<std::string> asked;
+  MtaStsEvidence run(const std::string& ca_file, std::uint16_t port,
+                     std::vector<IpNetwork> allowed) {
+    UvLoop loop;
+    HttpsFetchOptions o;
+    o.ca_file = ca_file;
+    MtaStsEvidence got;
+    int calls = 0;
+    {
+      HttpsFetcher f(loop.get(), o);
+      MtaStsOptions mo;
+      mo.allowed_ranges = std::move(allowed);
+      mo.https_port = port;
+      MtaStsProber p(
+          [&](std::string name, std::uint16_t qtype, DnsClient::Callback cb) {
+            const std::string key = name + "/" + std::to_string(qtype);
+            asked.push_back(key);
+            auto it = answers.find(key);
+            cb(it != answers.end() ? it->second
+                                   : dns(name, qtype, DnsClass::InsecureNx, DnsReason::NxDomain,
+                                         {}));
+          },
+          f, mo);
+      p.measure("example.nl", [&](MtaStsEvidence ev) {
+        got = std::move(ev);
+        ++calls;
+      });
+      loop.run();
+      f.close();
+    }
+    CHECK(calls == 1);
+    CHECK(loop.close() == 0);
+    return got;
+  }
+};
+
+std::vector<IpNetwork> loopback() { return {parse_cidr("127.0.0.0/8").value()}; }
+
+}  // namespace
+
+TEST_CASE("mta-sts prober: TXT, own DNS for the policy host, address policy, fetch",
+          "[mta_sts]") {
+  Fixture fx;
+  const TestServer tls = fx.server();
+  ProberRun pr;
+  pr.answers["_mta-sts.example.nl/16"] = dns("_mta-sts.example.nl", 16, DnsClass::Insecure,
+                                             DnsReason::Ok, {R"("v=STSv1; id=7")"});
+  pr.answers["mta-sts.example.nl/1"] =
+      dns("mta-sts.example.nl", 1, DnsClass::Insecure, DnsReason::Ok, {"127.0.0.1"});
+  SECTION("fetched from the address our DNS gave") {
+    HttpsServer srv(tls, response(200, "text/plain", kPolicy), 1);
+    const MtaStsEvidence ev = pr.run(fx.ca_file, srv.port(), loopback());
+    CHECK(ev.looked_up);
+    CHECK(ev.fetch == MtaStsFetch::Ok);
+    CHECK(ev.ip == "127.0.0.1");
+    CHECK(ev.policy_text == kPolicy);
+    REQUIRE(ev.host_lookups.size() == 2);
+    CHECK(ev.host_lookups[0].qtype == 1);
+    CHECK(srv.served() == 1);
+  }
+  SECTION("an address outside the policy is never contacted") {
+    HttpsServer srv(tls, "", 0);
+    const MtaStsEvidence ev = pr.run(fx.ca_file, srv.port(), {});
+    CHECK(ev.fetch == MtaStsFetch::NotPublic);
+    CHECK(ev.ip.empty());
+  }
+  SECTION("no TXT record: nothing else is asked") {
+    pr.answers.erase("_mta-sts.example.nl/16");
+    const MtaStsEvidence ev = pr.run(fx.ca_file, 443, loopback());
+    CHECK(ev.fetch == MtaStsFetch::NotFetched);
+    CHECK(pr.asked == std::vector<std::string>{"_mta-sts.example.nl/16"});
+  }
+  SECTION("the policy host's lookups") {
+    pr.answers["mta-sts.example.nl/1"] =
+        dns("mta-sts.example.nl", 1, DnsClass::Fail, DnsReason::ServFail, {});
+    CHECK(pr.run(fx.ca_file, 443, loopback()).fetch == MtaStsFetch::DnsError);
+    pr.answers.erase("mta-sts.example.nl/1");
+    CHECK(pr.run(fx.ca_file, 443, loopback()).fetch == MtaStsFetch::NoAddress);
+  }
 }

@@ -31,8 +31,14 @@ struct MtaStsOptions {
 class MtaStsProber {
  public:
   using Callback = std::function<void(MtaStsEvidence)>;
+  // How names are looked up: DnsClient::resolve in the scanner, a script in tests.
+  using Resolve = std::function<void(std::string name, std::uint16_t qtype, DnsClient::Callback)>;
+  MtaStsProber(Resolve resolve, HttpsFetcher& https, MtaStsOptions options)
+      : resolve_(std::move(resolve)), https_(https), options_(std::move(options)) {}
   MtaStsProber(DnsClient& dns, HttpsFetcher& https, MtaStsOptions options)
-      : dns_(dns), https_(https), options_(std::move(options)) {}
+      : MtaStsProber([&dns](std::string n, std::uint16_t t,
+                            DnsClient::Callback cb) { dns.resolve(std::move(n), t, std::move(cb)); },
+                     https, std::move(options)) {}
   MtaStsProber(const MtaStsProber&) = delete;
   MtaStsProber& operator=(const MtaStsProber&) = delete;
 
@@ -44,7 +50,7 @@ class MtaStsProber {
   void on_txt(std::shared_ptr<Job> job, DnsAnswer txt);
   void on_addresses(std::shared_ptr<Job> job);
 
-  DnsClient& dns_;
+  Resolve resolve_;
   HttpsFetcher& https_;
   MtaStsOptions options_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // callbacks hold a weak_ptr to it
