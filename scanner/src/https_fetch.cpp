@@ -4,8 +4,10 @@
 #include <curl/curl.h>
 
 #include <mutex>
+#include <new>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 namespace nulmeting::scanner {
 namespace {
