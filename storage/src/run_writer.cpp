@@ -344,23 +344,23 @@ struct RunWriter::Impl {
     std::int64_t result_id = s.i64(0);
     s.reset();
     if (r.mta_sts.looked_up) {
-      const MtaStsEvidence& m = r.mta_sts;
+      const MtaStsEvidence& sts = r.mta_sts;
       auto& ms = *s_mta_sts;
       ms.bind(1, result_id)
-          .bind(2, detail::answer_to_json(m.txt))
-          .bind(3, detail::answers_to_json(m.host_lookups))
-          .bind(4, to_string(m.fetch))
-          .bind(5, m.ip)
-          .bind(6, m.http_status)
-          .bind(7, m.content_type)
-          .bind(8, m.fetch_error)
-          .bind(9, m.policy_text)
-          .bind(10, m.id)
-          .bind(11, m.mode)
-          .bind(12, m.max_age)
-          .bind(13, detail::strings_to_json(m.mx_patterns))
-          .bind(14, detail::strings_to_json(m.mx_not_matching))
-          .bind(15, m.reason);
+          .bind(2, detail::answer_to_json(sts.txt))
+          .bind(3, detail::answers_to_json(sts.host_lookups))
+          .bind(4, to_string(sts.fetch))
+          .bind(5, sts.ip)
+          .bind(6, sts.http_status)
+          .bind(7, sts.content_type)
+          .bind(8, sts.fetch_error)
+          .bind(9, sts.policy_text)
+          .bind(10, sts.id)
+          .bind(11, sts.mode)
+          .bind(12, sts.max_age)
+          .bind(13, detail::strings_to_json(sts.mx_patterns))
+          .bind(14, detail::strings_to_json(sts.mx_not_matching))
+          .bind(15, sts.reason);
       ms.run();
     }
     insert_answer(result_id, std::nullopt, "mx", 0, r.mx_lookup);
