@@ -88,43 +88,50 @@ void explain_mta_sts(const DomainResult& r, const std::function<void(std::string
   }
   if (!m.mode.empty() || !m.mx_patterns.empty())
     line(fmt::format("  mode {}, max_age {}, mx {}", m.mode.empty() ? "-" : m.mode,
-                     m.max_age ? std::to_string(*m.max_age) : "-",
-                     fmt::join(m.mx_patterns, " ")));
+                     m.max_age ? std::to_string(*m.max_age) : "-", fmt::join(m.mx_patterns, " ")));
   std::string advice;
   switch (v) {
     case MtaStsVerdict::Enforce:
       return;
     case MtaStsVerdict::Testing:
-      advice = "the policy is in testing mode: senders report but still deliver without TLS; "
-               "switch to `mode: enforce` once TLS-RPT reports are clean";
+      advice =
+          "the policy is in testing mode: senders report but still deliver without TLS; "
+          "switch to `mode: enforce` once TLS-RPT reports are clean";
       break;
     case MtaStsVerdict::None:
       advice = m.txt.records.empty() || m.mode.empty()
                    ? "no MTA-STS: publish a TXT record `v=STSv1; id=<serial>` at _mta-sts." +
-                         r.entry.domain + " and a policy (version, mode, mx, max_age) at "
-                         "https://mta-sts." + r.entry.domain + "/.well-known/mta-sts.txt "
+                         r.entry.domain +
+                         " and a policy (version, mode, mx, max_age) at "
+                         "https://mta-sts." +
+                         r.entry.domain +
+                         "/.well-known/mta-sts.txt "
                          "(RFC 8461 §3)"
                    : "the policy says `mode: none` (MTA-STS switched off): publish `mode: "
                      "testing` or `enforce` with the MX hosts";
       break;
     case MtaStsVerdict::Invalid:
       if (!m.mx_not_matching.empty())
-        advice = fmt::format("add an `mx:` line for {} to the policy (RFC 8461 §4.1), and change "
-                             "the TXT record's id so that senders fetch it again",
-                             fmt::join(m.mx_not_matching, ", "));
+        advice = fmt::format(
+            "add an `mx:` line for {} to the policy (RFC 8461 §4.1), and change "
+            "the TXT record's id so that senders fetch it again",
+            fmt::join(m.mx_not_matching, ", "));
       else if (m.fetch == MtaStsFetch::Certificate)
         advice = "the policy host needs a valid, publicly trusted certificate for mta-sts." +
                  r.entry.domain;
       else if (m.fetch == MtaStsFetch::Redirect)
         advice = "serve the policy directly: senders do not follow redirects (RFC 8461 §3.3)";
       else
-        advice = "senders ignore this policy: serve it over HTTPS as text/plain (at most 64 KiB, "
-                 "HTTP 200) with version, mode, mx and max_age lines, and publish exactly one "
-                 "`v=STSv1; id=...` TXT record (RFC 8461 §3)";
+        advice =
+            "senders ignore this policy: serve it over HTTPS as text/plain (at most 64 KiB, "
+            "HTTP 200) with version, mode, mx and max_age lines, and publish exactly one "
+            "`v=STSv1; id=...` TXT record (RFC 8461 §3)";
       break;
     case MtaStsVerdict::Error:
-      advice = "the DNS lookups for MTA-STS failed (confirmed): fix the name servers or DNSSEC "
-               "signing of _mta-sts." + r.entry.domain + " / mta-sts." + r.entry.domain;
+      advice =
+          "the DNS lookups for MTA-STS failed (confirmed): fix the name servers or DNSSEC "
+          "signing of _mta-sts." +
+          r.entry.domain + " / mta-sts." + r.entry.domain;
       break;
     case MtaStsVerdict::NotApplicable:
       return;

@@ -113,13 +113,13 @@ Table headline(const ReportModel& m, Lang lang) {
 Table sectors(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
   Table tb{"sectors", std::string(t.t_sectors), std::string(t.n_sectors), {}, {}, true};
-  for (auto h : {t.sector,        t.domains,      t.receives_mail,
-                 t.null_mx,       t.no_mail,      t.mail_error,
-                 t.starttls_all,  t.share,        t.starttls_partial,
-                 t.starttls_none, t.unreachable,  t.dane_valid,
-                 t.share,         t.dane_invalid, t.dane_partial,
-                 t.dane_untested, t.dane_none,    t.dnssec_signed,
-                 t.share,         t.rollover,     t.protected_,
+  for (auto h : {t.sector,        t.domains,        t.receives_mail,
+                 t.null_mx,       t.no_mail,        t.mail_error,
+                 t.starttls_all,  t.share,          t.starttls_partial,
+                 t.starttls_none, t.unreachable,    t.dane_valid,
+                 t.share,         t.dane_invalid,   t.dane_partial,
+                 t.dane_untested, t.dane_none,      t.dnssec_signed,
+                 t.share,         t.rollover,       t.protected_,
                  t.share,         t.mta_sts_enforce})
     tb.columns.emplace_back(h);
   for (const auto& r : m.sectors) {

@@ -2,7 +2,6 @@
 #include <nulmeting/scanner/https_fetch.hpp>
 
 #include <curl/curl.h>
-
 #include <mutex>
 #include <new>
 #include <stdexcept>

@@ -39,12 +39,11 @@ void MtaStsProber::on_txt(std::shared_ptr<Job> job, DnsAnswer txt) {
   job->pending = 2;
   std::weak_ptr<int> alive = alive_;
   for (std::size_t i = 0; i < 2; ++i) {
-    resolve_(job->host, i == 0 ? rrtype::A : rrtype::AAAA,
-                 [this, alive, job, i](DnsAnswer a) {
-                   if (alive.expired()) return;
-                   job->ev.host_lookups[i] = std::move(a);
-                   if (--job->pending == 0) on_addresses(job);
-                 });
+    resolve_(job->host, i == 0 ? rrtype::A : rrtype::AAAA, [this, alive, job, i](DnsAnswer a) {
+      if (alive.expired()) return;
+      job->ev.host_lookups[i] = std::move(a);
+      if (--job->pending == 0) on_addresses(job);
+    });
   }
 }
 

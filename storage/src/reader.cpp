@@ -39,7 +39,7 @@ constexpr std::size_t kHostCache = 4096;
 struct Reader::Impl {
   detail::SqlitePtr db;
   std::unordered_map<std::int64_t, MxHostResult> hosts;  // bounded cache of shared hosts
-  std::optional<Stmt> s_mta_sts;  // schema step: mta-sts
+  std::optional<Stmt> s_mta_sts;                         // schema step: mta-sts
   std::optional<Stmt> s_answers_domain, s_answers_host, s_domain_mx, s_host, s_tlsa, s_addresses;
 
   void prepare() {

@@ -92,7 +92,7 @@ struct RunWriter::Impl {
   std::unordered_map<std::string, std::int64_t> org_ids;
   std::unordered_map<std::string, std::int64_t> host_ids;   // name + '\0' + hash
   std::unordered_map<std::string, std::int64_t> probe_ids;  // host + '\0' + ip + '\0' + hash
-  std::optional<Stmt> s_mta_sts;  // schema step: mta-sts
+  std::optional<Stmt> s_mta_sts;                            // schema step: mta-sts
   std::optional<Stmt> s_org_insert, s_org_select, s_domain_upsert, s_dup, s_result, s_answer,
       s_host_select, s_host_insert, s_tlsa, s_probe_select, s_probe_insert, s_address, s_domain_mx;
 

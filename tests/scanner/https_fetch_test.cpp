@@ -6,14 +6,10 @@
 #include <nulmeting/scanner/https_fetch.hpp>
 #include <nulmeting/scanner/mta_sts_probe.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <openssl/pem.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
+#include <openssl/pem.h>
 
+#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -21,7 +17,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace nulmeting;
 using namespace nulmeting::scanner;
@@ -80,9 +79,9 @@ class HttpsServer {
       std::this_thread::sleep_for(delay_);
       std::size_t off = 0;
       while (off < response_.size()) {
-        const int w = SSL_write(ssl.get(), response_.data() + off,
-                                static_cast<int>(std::min<std::size_t>(response_.size() - off,
-                                                                       16384)));
+        const int w =
+            SSL_write(ssl.get(), response_.data() + off,
+                      static_cast<int>(std::min<std::size_t>(response_.size() - off, 16384)));
         if (w <= 0) break;
         off += static_cast<std::size_t>(w);
       }
@@ -121,8 +120,8 @@ struct Fixture {
   }
   ~Fixture() { std::filesystem::remove(ca_file); }
   TestServer server(X509* leaf = nullptr, EVP_PKEY* key = nullptr) {
-    return TestServer(key ? key : pki.leaf_key.get(), {leaf ? leaf : pki.leaf.get(),
-                                                       pki.inter.get()});
+    return TestServer(key ? key : pki.leaf_key.get(),
+                      {leaf ? leaf : pki.leaf.get(), pki.inter.get()});
   }
 };
 
@@ -318,9 +317,9 @@ struct ProberRun {
             const std::string key = name + "/" + std::to_string(qtype);
             asked.push_back(key);
             auto it = answers.find(key);
-            cb(it != answers.end() ? it->second
-                                   : dns(name, qtype, DnsClass::InsecureNx, DnsReason::NxDomain,
-                                         {}));
+            cb(it != answers.end()
+                   ? it->second
+                   : dns(name, qtype, DnsClass::InsecureNx, DnsReason::NxDomain, {}));
           },
           f, mo);
       p.measure("example.nl", [&](MtaStsEvidence ev) {
@@ -340,13 +339,12 @@ std::vector<IpNetwork> loopback() { return {parse_cidr("127.0.0.0/8").value()}; 
 
 }  // namespace
 
-TEST_CASE("mta-sts prober: TXT, own DNS for the policy host, address policy, fetch",
-          "[mta_sts]") {
+TEST_CASE("mta-sts prober: TXT, own DNS for the policy host, address policy, fetch", "[mta_sts]") {
   Fixture fx;
   const TestServer tls = fx.server();
   ProberRun pr;
-  pr.answers["_mta-sts.example.nl/16"] = dns("_mta-sts.example.nl", 16, DnsClass::Insecure,
-                                             DnsReason::Ok, {R"("v=STSv1; id=7")"});
+  pr.answers["_mta-sts.example.nl/16"] =
+      dns("_mta-sts.example.nl", 16, DnsClass::Insecure, DnsReason::Ok, {R"("v=STSv1; id=7")"});
   pr.answers["mta-sts.example.nl/1"] =
       dns("mta-sts.example.nl", 1, DnsClass::Insecure, DnsReason::Ok, {"127.0.0.1"});
   SECTION("fetched from the address our DNS gave") {

@@ -450,8 +450,8 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
       m.policy_text = "version: STSv1\r\nmode: enforce\r\nmax_age: 604800\r\n";
       for (const auto& h : r.mx) m.policy_text += "mx: " + h.name + "\r\n";
     } else {
-      m.txt = answer("_mta-sts." + d, 16, mx_cls == DnsClass::Secure ? DnsClass::SecureNx
-                                                                      : DnsClass::InsecureNx,
+      m.txt = answer("_mta-sts." + d, 16,
+                     mx_cls == DnsClass::Secure ? DnsClass::SecureNx : DnsClass::InsecureNx,
                      DnsReason::NxDomain, {});
     }
   }

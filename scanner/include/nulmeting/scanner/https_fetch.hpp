@@ -32,7 +32,7 @@
 namespace nulmeting::scanner {
 
 struct HttpsFetchOptions {
-  std::string ca_file;                // PEM bundle to trust instead of the system store ("")
+  std::string ca_file;  // PEM bundle to trust instead of the system store ("")
   std::uint64_t connect_timeout_ms = 10'000;
   std::uint64_t total_timeout_ms = 20'000;
   std::size_t max_body = 64 * 1024;  // beyond this the transfer is aborted (too_large)

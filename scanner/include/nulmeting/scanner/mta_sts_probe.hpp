@@ -36,9 +36,11 @@ class MtaStsProber {
   MtaStsProber(Resolve resolve, HttpsFetcher& https, MtaStsOptions options)
       : resolve_(std::move(resolve)), https_(https), options_(std::move(options)) {}
   MtaStsProber(DnsClient& dns, HttpsFetcher& https, MtaStsOptions options)
-      : MtaStsProber([&dns](std::string n, std::uint16_t t,
-                            DnsClient::Callback cb) { dns.resolve(std::move(n), t, std::move(cb)); },
-                     https, std::move(options)) {}
+      : MtaStsProber(
+            [&dns](std::string n, std::uint16_t t, DnsClient::Callback cb) {
+              dns.resolve(std::move(n), t, std::move(cb));
+            },
+            https, std::move(options)) {}
   MtaStsProber(const MtaStsProber&) = delete;
   MtaStsProber& operator=(const MtaStsProber&) = delete;
 

@@ -29,9 +29,9 @@ namespace nulmeting::storage {
 nlohmann::ordered_json domain_json(std::int64_t run_id, const DomainResult& r);
 
 inline constexpr std::array<std::string_view, 18> kCsvColumns{
-    "run",       "domain",      "display",  "organization", "sector",   "mail",
-    "dnssec",    "starttls",    "dane",     "dane_rollover", "protected", "implicit_mx",
-    "mx_count",  "mx_hosts",    "findings", "incomplete",   "unmeasured", "mta_sts"};
+    "run",      "domain",   "display",  "organization",  "sector",     "mail",
+    "dnssec",   "starttls", "dane",     "dane_rollover", "protected",  "implicit_mx",
+    "mx_count", "mx_hosts", "findings", "incomplete",    "unmeasured", "mta_sts"};
 
 // Write every domain of the run; return the number of domains written.
 std::expected<std::int64_t, StorageError> export_jsonl(Reader& reader, std::int64_t run_id,
