@@ -33,7 +33,8 @@ TEST_CASE("rdata_to_text: one row per type", "[dns][wire]") {
       {rrtype::CNAME, {1, 0x01, 0}, "\\001."},
       {rrtype::TLSA, {3, 1, 1, 0x0a, 0x1B}, "3 1 1 0a1b"},
       {rrtype::TLSA, {2, 0, 0}, "2 0 0"},
-      {rrtype::TXT, {3, 'a', 'b', 'c'}, "\\# 4 03616263"},
+      {rrtype::TXT, {3, 'a', 'b', 'c'}, "\"abc\""},
+      {99, {3, 'a', 'b', 'c'}, "\\# 4 03616263"},  // a type we do not decode
       {rrtype::SOA,
        {1, 'a', 0, 1, 'b', 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5},
        "a. b. 1 2 3 4 5"},
