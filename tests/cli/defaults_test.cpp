@@ -38,7 +38,7 @@ TEST_CASE("scan options without tuning give the scanner's default configuration"
   CHECK(c->https.total_timeout_ms == d.https.total_timeout_ms);
 }
 
-TEST_CASE("--ca-file reaches the MTA-STS policy fetch", "[cli][mta_sts]") {
+TEST_CASE("option ca-file reaches the MTA-STS policy fetch", "[cli][mta_sts]") {
   ProbeOptions o;
   o.ehlo_name = "scanner.example.org";
   o.ca_file = "/etc/nulmeting/test-ca.pem";
