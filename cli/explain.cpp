@@ -6,8 +6,10 @@
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <functional>
 
 namespace nulmeting::cli {
 namespace {
@@ -189,6 +191,79 @@ void tls_reasons(const MxHostResult& h, const ProbeResult& p, std::vector<std::s
   }
 }
 
+// §5 MTA-STS, for the administrator: what the scan read, then what to publish or fix.
+void explain_mta_sts(const DomainResult& r, const std::function<void(std::string_view)>& line) {
+  const MtaStsEvidence& m = r.mta_sts;
+  const MtaStsVerdict v = r.verdict.mta_sts;
+  line("");
+  line(fmt::format("MTA-STS: {}{}{}", to_string(v), m.reason.empty() ? "" : " — ", m.reason));
+  if (v == MtaStsVerdict::NotApplicable) {
+    line("  not applicable: the domain receives no mail");
+    return;
+  }
+  if (!m.looked_up) return;
+  line(fmt::format("  TXT _mta-sts.{}: {} ({}) {}", r.entry.domain, to_string(m.txt.cls),
+                   to_string(m.txt.reason), fmt::join(m.txt.records, " ")));
+  if (m.fetch != MtaStsFetch::NotFetched) {
+    line(fmt::format("  policy https://mta-sts.{}/.well-known/mta-sts.txt{}: {}{}{}",
+                     r.entry.domain, m.ip.empty() ? "" : " [" + m.ip + "]", to_string(m.fetch),
+                     m.http_status != 0 ? fmt::format(", HTTP {}", m.http_status) : "",
+                     m.content_type.empty() ? "" : ", " + m.content_type));
+    if (!m.fetch_error.empty()) line("      error: " + m.fetch_error);
+  }
+  if (!m.mode.empty() || !m.mx_patterns.empty())
+    line(fmt::format("  mode {}, max_age {}, mx {}", m.mode.empty() ? "-" : m.mode,
+                     m.max_age ? std::to_string(*m.max_age) : "-", fmt::join(m.mx_patterns, " ")));
+  std::string advice;
+  switch (v) {
+    case MtaStsVerdict::Enforce:
+      return;
+    case MtaStsVerdict::Testing:
+      advice =
+          "the policy is in testing mode: senders report but still deliver without TLS; "
+          "switch to `mode: enforce` once TLS-RPT reports are clean";
+      break;
+    case MtaStsVerdict::None:
+      advice = m.txt.records.empty() || m.mode.empty()
+                   ? "no MTA-STS: publish a TXT record `v=STSv1; id=<serial>` at _mta-sts." +
+                         r.entry.domain +
+                         " and a policy (version, mode, mx, max_age) at "
+                         "https://mta-sts." +
+                         r.entry.domain +
+                         "/.well-known/mta-sts.txt "
+                         "(RFC 8461 §3)"
+                   : "the policy says `mode: none` (MTA-STS switched off): publish `mode: "
+                     "testing` or `enforce` with the MX hosts";
+      break;
+    case MtaStsVerdict::Invalid:
+      if (!m.mx_not_matching.empty())
+        advice = fmt::format(
+            "add an `mx:` line for {} to the policy (RFC 8461 §4.1), and change "
+            "the TXT record's id so that senders fetch it again",
+            fmt::join(m.mx_not_matching, ", "));
+      else if (m.fetch == MtaStsFetch::Certificate)
+        advice = "the policy host needs a valid, publicly trusted certificate for mta-sts." +
+                 r.entry.domain;
+      else if (m.fetch == MtaStsFetch::Redirect)
+        advice = "serve the policy directly: senders do not follow redirects (RFC 8461 §3.3)";
+      else
+        advice =
+            "senders ignore this policy: serve it over HTTPS as text/plain (at most 64 KiB, "
+            "HTTP 200) with version, mode, mx and max_age lines, and publish exactly one "
+            "`v=STSv1; id=...` TXT record (RFC 8461 §3)";
+      break;
+    case MtaStsVerdict::Error:
+      advice =
+          "the DNS lookups for MTA-STS failed (confirmed): fix the name servers or DNSSEC "
+          "signing of _mta-sts." +
+          r.entry.domain + " / mta-sts." + r.entry.domain;
+      break;
+    case MtaStsVerdict::NotApplicable:
+      return;
+  }
+  line("  to do: " + advice);
+}
+
 }  // namespace
 
 std::vector<std::string> explain_reasons(const DomainResult& r) {
@@ -359,6 +434,7 @@ std::string explain_text(const DomainResult& r) {
                          p.pkix_error.empty() ? "" : ": ", p.pkix_error));
     }
   }
+  explain_mta_sts(r, line);
   const auto why = explain_reasons(r);
   line("");
   if (why.empty()) {

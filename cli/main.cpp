@@ -24,6 +24,10 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
                  "DNSKEY or DS records in zone-file format; default: the system root key "
                  "(dns-root-data)")
       ->check(CLI::ExistingFile);
+  cmd.add_option("--ca-file", o.ca_file,
+                 "PEM file of the CAs that MTA-STS policy servers must chain to, instead of the "
+                 "system store (for test networks)")
+      ->check(CLI::ExistingFile);
   cmd.add_flag("--full-recursion", o.full_recursion,
                "Resolve iteratively from the root instead of forwarding to a resolver");
   cmd.add_option("--root-hints", o.root_hints, "Root hints file for --full-recursion")

@@ -29,6 +29,7 @@ inline const scanner::EngineConfig kEngineDefaults{};
 struct ProbeOptions {                  // shared by `scan` and `check`
   std::vector<std::string> resolvers;  // ADDR[@PORT]; empty: system resolv.conf
   std::string trust_anchor;            // file; empty: dns-root-data root key
+  std::string ca_file;                 // PEM CAs for MTA-STS policy hosts; empty: system store
   bool full_recursion = false;         // no forwarder: iterate from the root hints
   std::string root_hints;              // for full recursion in a private network
   std::string ehlo_name;               // FQDN; required for real scans

@@ -46,6 +46,7 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
     if (!range) return std::unexpected("--allow-address: " + range.error());
     c.smtp.probe.allowed_ranges.push_back(*range);
   }
+  c.https.ca_file = o.ca_file;
   auto& t = c.smtp.probe.timeouts;
   t.connect = std::min(o.smtp_timeout_ms, kEngineDefaults.smtp.probe.timeouts.connect);
   t.banner = t.ehlo = t.starttls = t.handshake = o.smtp_timeout_ms;

@@ -17,6 +17,9 @@ find_package(EXPAT 2.4 REQUIRED)   # streaming ROO export reader (docs/decisions
 
 pkg_check_modules(UNBOUND REQUIRED IMPORTED_TARGET libunbound>=1.17)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv>=1.44)
+# MTA-STS policy fetch (https_fetch.cpp): the multi-socket API on the libuv loop; 7.85 for
+# CURLOPT_PROTOCOLS_STR. Debian: libcurl4-openssl-dev (OpenSSL, like the probes).
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.85)
 pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2>=2.3)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 

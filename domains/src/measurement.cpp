@@ -127,6 +127,18 @@ constexpr Names<MtaStsVerdict, 6> kMtaSts{{{MtaStsVerdict::Enforce, "enforce"},
                                            {MtaStsVerdict::Invalid, "invalid"},
                                            {MtaStsVerdict::Error, "error"},
                                            {MtaStsVerdict::NotApplicable, "n/a"}}};
+constexpr Names<MtaStsFetch, 12> kMtaStsFetch{{{MtaStsFetch::NotFetched, "not_fetched"},
+                                               {MtaStsFetch::Ok, "ok"},
+                                               {MtaStsFetch::DnsError, "dns_error"},
+                                               {MtaStsFetch::NoAddress, "no_address"},
+                                               {MtaStsFetch::NotPublic, "not_public"},
+                                               {MtaStsFetch::Refused, "refused"},
+                                               {MtaStsFetch::Timeout, "timeout"},
+                                               {MtaStsFetch::TlsFailed, "tls_failed"},
+                                               {MtaStsFetch::Certificate, "certificate"},
+                                               {MtaStsFetch::Redirect, "redirect"},
+                                               {MtaStsFetch::TooLarge, "too_large"},
+                                               {MtaStsFetch::Error, "error"}}};
 constexpr Names<TlsRptVerdict, 5> kTlsRpt{{{TlsRptVerdict::Valid, "valid"},
                                            {TlsRptVerdict::Invalid, "invalid"},
                                            {TlsRptVerdict::None, "none"},
@@ -188,6 +200,7 @@ NULMETING_ENUM_TEXT(DmarcPolicy, kDmarcPolicy)
 NULMETING_ENUM_TEXT(DkimVerdict, kDkim)
 NULMETING_ENUM_TEXT(MtaStsVerdict, kMtaSts)
 NULMETING_ENUM_TEXT(TlsRptVerdict, kTlsRpt)
+NULMETING_ENUM_TEXT(MtaStsFetch, kMtaStsFetch)
 
 #undef NULMETING_ENUM_TEXT
 

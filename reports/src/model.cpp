@@ -100,6 +100,7 @@ void count_verdict(Counts& c, const DomainVerdict& v) {
   }
   if (v.dane_rollover == RolloverVerdict::Yes) ++c.rollover_yes;
   if (v.protected_) ++c.protected_;
+  if (v.mta_sts == MtaStsVerdict::Enforce) ++c.mta_sts_enforce;
 }
 
 double percent(std::int64_t n, std::int64_t d) {

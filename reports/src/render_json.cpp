@@ -55,13 +55,15 @@ ordered_json counts_json(const Counts& c) {
             {"n/a", c.tls_na}}},
           {"dane_rollover_yes", c.rollover_yes},
           {"protected", c.protected_},
+          {"mta_sts_enforce", c.mta_sts_enforce},
           {"shares",
            {{"receives", share(c.receives, c.domains)},
             {"starttls_all", share(c.starttls_all, c.receives)},
             {"tls_conform", share(c.tls_conform, c.receives)},
             {"dane_valid", share(c.dane_valid, c.receives)},
             {"protected", share(c.protected_, c.receives)},
-            {"dnssec_secure", share(c.dnssec_secure, c.receives)}}}};
+            {"dnssec_secure", share(c.dnssec_secure, c.receives)},
+            {"mta_sts_enforce", share(c.mta_sts_enforce, c.receives)}}}};
 }
 
 std::string sector_key(const std::optional<Sector>& s) {

@@ -121,6 +121,7 @@ Table headline(const ReportModel& m, Lang lang) {
   row(t.dane_valid, c.dane_valid, c.receives);
   row(t.protected_, c.protected_, c.receives);
   row(t.dnssec_signed, c.dnssec_secure, c.receives);
+  row(t.mta_sts_enforce, c.mta_sts_enforce, c.receives);
   return tb;
 }
 
@@ -135,7 +136,8 @@ Table sectors(const ReportModel& m, Lang lang) {
                  t.tls_incomplete, t.dane_valid,    t.share,
                  t.dane_invalid,   t.dane_partial,  t.dane_untested,
                  t.dane_none,      t.dnssec_signed, t.share,
-                 t.rollover,       t.protected_,    t.share})
+                 t.rollover,       t.protected_,    t.share,
+                 t.mta_sts_enforce})
     tb.columns.emplace_back(h);
   for (const auto& r : m.sectors) {
     const Counts& c = r.counts;
@@ -167,6 +169,7 @@ Table sectors(const ReportModel& m, Lang lang) {
         Cell::num(c.rollover_yes),
         Cell::num(c.protected_, Tone::Good),
         pct_cell(c.protected_, c.receives),
+        pct_cell(c.mta_sts_enforce, c.receives),
     });
   }
   return tb;

@@ -118,6 +118,7 @@ const Texts kNl{
         "van 'Ontvangt mail'. Per onderdeel het aantal domeinen waarvan een adres met STARTTLS "
         "dat onderdeel niet haalt (phase_out of insufficient).",
     .tls_assessed = "Domeinen gemeten op TLS",
+    .mta_sts_enforce = "MTA-STS afgedwongen (enforce)",
 };
 
 const Texts kEn{
@@ -233,6 +234,7 @@ const Texts kEn{
         "'Receives mail'. Per item the number of domains with a STARTTLS address that fails it "
         "(phase_out or insufficient).",
     .tls_assessed = "Domains assessed for TLS",
+    .mta_sts_enforce = "MTA-STS enforce",
 };
 
 }  // namespace

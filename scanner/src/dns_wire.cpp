@@ -117,6 +117,37 @@ std::expected<std::string, std::string> read_name(std::span<const std::uint8_t> 
   }
 }
 
+// TXT RDATA as presentation text: each character-string quoted, `"` and `\\` escaped, bytes
+// outside printable ASCII as \DDD, strings separated by one space (RFC 1035 §5.1). The one
+// TXT decoder of the scanner (the MTA-STS record; SPF/DMARC read the same text).
+std::expected<std::string, std::string> txt_rdata_to_text(std::span<const std::uint8_t> rd) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < rd.size()) {
+    const std::size_t len = rd[pos];
+    if (len > rd.size() - pos - 1) return std::unexpected("TXT character-string runs past RDATA");
+    if (!out.empty()) out.push_back(' ');
+    out.push_back('"');
+    for (std::size_t i = 0; i < len; ++i) {
+      const std::uint8_t b = rd[pos + 1 + i];
+      if (b == '"' || b == '\\') {
+        out.push_back('\\');
+        out.push_back(static_cast<char>(b));
+      } else if (b < 0x20 || b > 0x7e) {
+        char buf[5];
+        std::snprintf(buf, sizeof buf, "\\%03u", static_cast<unsigned>(b));
+        out += buf;
+      } else {
+        out.push_back(static_cast<char>(b));
+      }
+    }
+    out.push_back('"');
+    pos += 1 + len;
+  }
+  if (out.empty()) return std::unexpected("empty TXT RDATA");
+  return out;
+}
+
 std::expected<std::string, std::string> rdata_to_text(std::span<const std::uint8_t> p,
                                                       std::size_t off, std::size_t len,
                                                       std::uint16_t type) {
@@ -165,6 +196,8 @@ std::expected<std::string, std::string> rdata_to_text(std::span<const std::uint8
       }
       return out;
     }
+    case rrtype::TXT:
+      return txt_rdata_to_text(rd);
     case rrtype::SOA: {
       auto mname = name_in_rdata(p, off, end, next);
       if (!mname) return mname;

@@ -46,6 +46,10 @@ std::vector<std::string> dns_failures(const DomainResult& result) {
     if (std::find(out.begin(), out.end(), line) == out.end()) out.push_back(std::move(line));
   };
   note(result.mx_lookup);
+  if (result.mta_sts.looked_up) {  // §5: a DNS failure there makes mta_sts `error`
+    note(result.mta_sts.txt);
+    for (const auto& a : result.mta_sts.host_lookups) note(a);
+  }
   for (const auto& host : result.mx) {
     for (const auto& a : host.address_lookups) note(a);
     if (host.tlsa)
@@ -155,6 +159,14 @@ void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) 
         if (--job->pending == 0) finish_domain(job);
       });
     }
+  }
+  // §5: MTA-STS only where mail is received (n/a elsewhere); measured beside the probes.
+  if (mta_sts_ != nullptr && verdict::decide_mail(result) == MailVerdict::Receives) {
+    ++job->pending;
+    mta_sts_->measure(result.entry.domain, [this, job](MtaStsEvidence ev) {
+      job->resolved.result.mta_sts = std::move(ev);
+      if (--job->pending == 0) finish_domain(job);
+    });
   }
   if (--job->pending == 0) finish_domain(job);
 }

@@ -1,5 +1,6 @@
 // scan_engine.cpp — adapters from the DNS resolvers and the probe scheduler to the pipeline's
 // interfaces, plus the run loop (progress timer, signals). See scan_engine.hpp.
+#include <nulmeting/scanner/mta_sts_probe.hpp>
 #include <nulmeting/scanner/probe_service.hpp>
 #include <nulmeting/scanner/resolve.hpp>
 #include <nulmeting/scanner/scan_engine.hpp>
@@ -65,8 +66,23 @@ struct ScanEngine::Impl {
   std::unique_ptr<HostResolver> hosts;
   std::unique_ptr<DomainResolver> domains;
   std::unique_ptr<ProbeScheduler> scheduler;
+  std::unique_ptr<HttpsFetcher> https;
+  std::unique_ptr<MtaStsProber> mta_sts;
   RouteCheck routes;
 };
+
+namespace {
+class ProberMtaStsService final : public MtaStsService {
+ public:
+  explicit ProberMtaStsService(MtaStsProber& p) : p_(p) {}
+  void measure(const std::string& domain, std::function<void(MtaStsEvidence)> done) override {
+    p_.measure(domain, std::move(done));
+  }
+
+ private:
+  MtaStsProber& p_;
+};
+}  // namespace
 
 RouteCheck ScanEngine::routes() const { return impl_ ? impl_->routes : RouteCheck{}; }
 
@@ -135,6 +151,18 @@ std::expected<std::unique_ptr<ScanEngine>, std::string> ScanEngine::create(uv_lo
   ropt.max_mx = impl->cfg.max_mx.value_or(0);  // the one --max-mx cap: before host lookups
   impl->domains = std::make_unique<DomainResolver>(*impl->dns, *impl->hosts, ropt);
   impl->scheduler = std::make_unique<ProbeScheduler>(loop, impl->tls, impl->cfg.smtp);
+  if (impl->cfg.mta_sts) {
+    try {
+      impl->https = std::make_unique<HttpsFetcher>(loop, impl->cfg.https);
+    } catch (const std::exception& e) {
+      impl->dns->close();
+      uv_run(loop, UV_RUN_DEFAULT);
+      return std::unexpected(std::string("HTTPS: ") + e.what());
+    }
+    MtaStsOptions mo;
+    mo.allowed_ranges = impl->cfg.smtp.probe.allowed_ranges;
+    impl->mta_sts = std::make_unique<MtaStsProber>(*impl->dns, *impl->https, mo);
+  }
   impl->routes = check_routes();
   return std::unique_ptr<ScanEngine>(new ScanEngine(std::move(impl)));
 }
@@ -147,6 +175,11 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
   PipelineOptions popt;
   popt.max_domains_in_flight = m.cfg.max_domains_in_flight;
   Pipeline pipeline(m.loop, source, resolution, probes, sink, popt);
+  std::optional<ProberMtaStsService> sts;
+  if (m.mta_sts) {
+    sts.emplace(*m.mta_sts);
+    pipeline.set_mta_sts(&*sts);
+  }
 
   const std::uint64_t t0 = uv_hrtime();
   EngineOutcome outcome;
@@ -220,12 +253,16 @@ void ScanEngine::close() {
   Impl& m = *impl_;
   // The DNS client first: close() cancels what is outstanding and calls every callback once,
   // while the resolvers that wait for those answers still exist.
+  // The MTA-STS prober before both: its callbacks then drop the answers close() delivers.
+  m.mta_sts.reset();
   if (m.dns) m.dns->close();
+  if (m.https) m.https->close();
   m.scheduler.reset();
   m.domains.reset();
   m.hosts.reset();
   uv_run(m.loop, UV_RUN_DEFAULT);  // let close callbacks free the handles
   m.dns.reset();
+  m.https.reset();
   impl_.reset();
 }
 

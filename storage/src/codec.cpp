@@ -137,6 +137,48 @@ void tls_from_json(std::string_view text, TlsAssessment& into) {
   into.unknown_reasons = j.at("unknown_reasons").get<std::vector<std::string>>();
 }
 
+namespace {
+json answer_json(const DnsAnswer& a) {
+  return json{{"qname", a.qname},
+              {"qtype", a.qtype},
+              {"class", to_string(a.cls)},
+              {"reason", to_string(a.reason)},
+              {"rcode", a.rcode},
+              {"why_bogus", a.why_bogus},
+              {"records", a.records},
+              {"cname_chain", a.cname_chain},
+              {"canonical_name", a.canonical_name},
+              {"attempts", a.attempts}};
+}
+DnsAnswer answer_of(const json& j) {
+  DnsAnswer a;
+  a.qname = j.at("qname").get<std::string>();
+  a.qtype = j.at("qtype").get<std::uint16_t>();
+  a.cls = parse_enum<DnsClass>(j.at("class").get<std::string>()).value_or(DnsClass::Fail);
+  a.reason = parse_enum<DnsReason>(j.at("reason").get<std::string>()).value_or(DnsReason::Error);
+  a.rcode = j.at("rcode").get<int>();
+  a.why_bogus = j.at("why_bogus").get<std::string>();
+  a.records = j.at("records").get<std::vector<std::string>>();
+  a.cname_chain = j.at("cname_chain").get<std::vector<std::string>>();
+  a.canonical_name = j.at("canonical_name").get<std::string>();
+  a.attempts = j.at("attempts").get<int>();
+  return a;
+}
+}  // namespace
+
+std::string answer_to_json(const DnsAnswer& a) { return answer_json(a).dump(); }
+DnsAnswer answer_from_json(std::string_view text) { return answer_of(json::parse(text)); }
+std::string answers_to_json(const std::vector<DnsAnswer>& v) {
+  json a = json::array();
+  for (const auto& x : v) a.push_back(answer_json(x));
+  return a.dump();
+}
+std::vector<DnsAnswer> answers_from_json(std::string_view text) {
+  std::vector<DnsAnswer> out;
+  for (const auto& j : json::parse(text)) out.push_back(answer_of(j));
+  return out;
+}
+
 std::string routes_to_json(const storage::RouteCheck& r) {
   return json{{"ipv4", r.ipv4}, {"ipv6", r.ipv6}}.dump();
 }

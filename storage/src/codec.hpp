@@ -23,6 +23,12 @@ std::string chain_to_json(const std::vector<CertSummary>& chain);
 std::vector<CertSummary> chain_from_json(std::string_view text);
 
 // runs.routes: {"ipv4":true,"ipv6":false}.
+// MTA-STS evidence: DNS answers as JSON objects (the mta_sts table's txt / host_lookups).
+std::string answer_to_json(const DnsAnswer& a);
+DnsAnswer answer_from_json(std::string_view text);
+std::string answers_to_json(const std::vector<DnsAnswer>& v);
+std::vector<DnsAnswer> answers_from_json(std::string_view text);
+
 std::string routes_to_json(const storage::RouteCheck& r);
 storage::RouteCheck routes_from_json(std::string_view text);
 

@@ -83,6 +83,27 @@ std::string join(const std::vector<std::string>& v, std::string_view sep) {
   return out;
 }
 
+// §5 MTA-STS evidence; null when it was not looked up (mail is not `receives`).
+ojson mta_sts_json(const MtaStsEvidence& m) {
+  if (!m.looked_up) return nullptr;
+  ojson j;
+  j["reason"] = text_or_null(m.reason);
+  j["txt_class"] = to_string(m.txt.cls);
+  j["txt_records"] = m.txt.records;
+  j["id"] = text_or_null(m.id);
+  j["fetch"] = to_string(m.fetch);
+  j["ip"] = text_or_null(m.ip);
+  j["http_status"] = m.http_status == 0 ? ojson(nullptr) : ojson(m.http_status);
+  j["content_type"] = text_or_null(m.content_type);
+  j["fetch_error"] = text_or_null(m.fetch_error);
+  j["mode"] = text_or_null(m.mode);
+  j["max_age"] = m.max_age ? ojson(*m.max_age) : ojson(nullptr);
+  j["mx_patterns"] = m.mx_patterns;
+  j["mx_not_matching"] = m.mx_not_matching;
+  j["policy"] = text_or_null(m.policy_text);
+  return j;
+}
+
 }  // namespace
 
 ojson domain_json(std::int64_t run_id, const DomainResult& r) {
@@ -100,6 +121,8 @@ ojson domain_json(std::int64_t run_id, const DomainResult& r) {
   j["protected"] = r.verdict.protected_;
   j["incomplete"] = r.incomplete;
   j["unmeasured"] = r.unmeasured;
+  j["mta_sts"] = to_string(r.verdict.mta_sts);
+  j["mta_sts_evidence"] = mta_sts_json(r.mta_sts);
   ojson mx = ojson::array();
   for (const auto& h : r.mx) mx.push_back(mx_json(h));
   j["mx"] = std::move(mx);
@@ -143,6 +166,7 @@ std::expected<std::int64_t, StorageError> export_csv(Reader& reader, std::int64_
         join(r.incomplete, " "),
         join(r.unmeasured, " | "),
         std::string(to_string(r.verdict.tls_quality)),
+        std::string(to_string(r.verdict.mta_sts)),
     };
     out << csv::record(fields);
     return static_cast<bool>(out);

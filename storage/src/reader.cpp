@@ -39,6 +39,7 @@ constexpr std::size_t kHostCache = 4096;
 struct Reader::Impl {
   detail::SqlitePtr db;
   std::unordered_map<std::int64_t, MxHostResult> hosts;  // bounded cache of shared hosts
+  std::optional<Stmt> s_mta_sts;  // schema step: mta-sts
   std::optional<Stmt> s_answers_domain, s_answers_host, s_domain_mx, s_host, s_tlsa, s_addresses,
       s_tls_items;
 
@@ -47,6 +48,10 @@ struct Reader::Impl {
     constexpr const char* kAnswerCols =
         "qname, qtype, class, reason, rcode, why_bogus, records, cname_chain, canonical_name, "
         "attempts";
+    s_mta_sts.emplace(d,
+                      "SELECT txt, host_lookups, fetch, ip, http_status, content_type, "
+                      "fetch_error, policy_text, policy_id, mode, max_age, mx_patterns, "
+                      "mx_not_matching, reason FROM mta_sts WHERE domain_result_id = ?1");
     s_answers_domain.emplace(d, std::string("SELECT ") + kAnswerCols +
                                     " FROM dns_answers WHERE domain_result_id = ?1 AND "
                                     "purpose = 'mx' ORDER BY position");
@@ -206,6 +211,28 @@ struct Reader::Impl {
     r.incomplete = detail::strings_from_json(s.text(15));
     r.unmeasured = detail::strings_from_json(s.text(16));
     r.verdict.tls_quality = parse_or_throw<TlsQuality>(s.text(17), "tls_quality");
+    r.verdict.mta_sts = parse_or_throw<MtaStsVerdict>(s.text(18), "mta_sts");
+    auto& ms = *s_mta_sts;
+    ms.bind(1, result_id);
+    if (ms.step()) {
+      MtaStsEvidence& m = r.mta_sts;
+      m.looked_up = true;
+      m.txt = detail::answer_from_json(ms.text(0));
+      m.host_lookups = detail::answers_from_json(ms.text(1));
+      m.fetch = parse_or_throw<MtaStsFetch>(ms.text(2), "mta_sts.fetch");
+      m.ip = ms.text(3);
+      m.http_status = ms.i32(4);
+      m.content_type = ms.text(5);
+      m.fetch_error = ms.text(6);
+      m.policy_text = ms.text(7);
+      m.id = ms.text(8);
+      m.mode = ms.text(9);
+      if (!ms.is_null(10)) m.max_age = ms.i64(10);
+      m.mx_patterns = detail::strings_from_json(ms.text(11));
+      m.mx_not_matching = detail::strings_from_json(ms.text(12));
+      m.reason = ms.text(13);
+    }
+    ms.reset();
 
     auto& a = *s_answers_domain;
     a.bind(1, result_id);
@@ -231,7 +258,7 @@ namespace {
 constexpr const char* kResultSelect =
     "SELECT r.id, d.name, r.display, coalesce(o.name, ''), r.sector, r.tags, r.list_line, "
     "r.mail, r.dnssec, r.starttls, r.dane, r.dane_rollover, r.protected, r.implicit_mx, "
-    "r.findings, r.incomplete, r.unmeasured, r.tls_quality FROM domain_results r "
+    "r.findings, r.incomplete, r.unmeasured, r.tls_quality, r.mta_sts FROM domain_results r "
     "JOIN domains d ON d.id = r.domain_id "
     "LEFT JOIN organisations o ON o.id = r.organisation_id ";
 

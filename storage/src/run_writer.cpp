@@ -92,6 +92,7 @@ struct RunWriter::Impl {
   std::unordered_map<std::string, std::int64_t> org_ids;
   std::unordered_map<std::string, std::int64_t> host_ids;   // name + '\0' + hash
   std::unordered_map<std::string, std::int64_t> probe_ids;  // host + '\0' + ip + '\0' + hash
+  std::optional<Stmt> s_mta_sts;                            // schema step: mta-sts
   std::optional<Stmt> s_org_insert, s_org_select, s_domain_upsert, s_dup, s_result, s_answer,
       s_host_select, s_host_insert, s_tlsa, s_probe_select, s_probe_insert, s_tls_item, s_address,
       s_domain_mx;
@@ -112,8 +113,13 @@ struct RunWriter::Impl {
         d,
         "INSERT INTO domain_results(run_id, domain_id, seq, display, organisation_id, sector, "
         "tags, list_line, mail, dnssec, starttls, dane, dane_rollover, protected, implicit_mx, "
-        "findings, written_at, incomplete, unmeasured, tls_quality) VALUES (?1,?2,?3,?4,?5,?6,?7,"
-        "?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20) RETURNING id");
+        "findings, written_at, incomplete, unmeasured, tls_quality, mta_sts) VALUES (?1,?2,?3,?4,"
+        "?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21) RETURNING id");
+    s_mta_sts.emplace(
+        d,
+        "INSERT INTO mta_sts(domain_result_id, txt, host_lookups, fetch, ip, http_status, "
+        "content_type, fetch_error, policy_text, policy_id, mode, max_age, mx_patterns, "
+        "mx_not_matching, reason) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
     s_answer.emplace(
         d,
         "INSERT INTO dns_answers(domain_result_id, mx_host_id, purpose, position, qname, qtype, "
@@ -352,10 +358,31 @@ struct RunWriter::Impl {
         .bind(17, now)
         .bind(18, detail::strings_to_json(r.incomplete))
         .bind(19, detail::strings_to_json(r.unmeasured))
-        .bind(20, to_string(v.tls_quality));
+        .bind(20, to_string(v.tls_quality))
+        .bind(21, to_string(v.mta_sts));
     s.step();
     std::int64_t result_id = s.i64(0);
     s.reset();
+    if (r.mta_sts.looked_up) {
+      const MtaStsEvidence& sts = r.mta_sts;
+      auto& ms = *s_mta_sts;
+      ms.bind(1, result_id)
+          .bind(2, detail::answer_to_json(sts.txt))
+          .bind(3, detail::answers_to_json(sts.host_lookups))
+          .bind(4, to_string(sts.fetch))
+          .bind(5, sts.ip)
+          .bind(6, sts.http_status)
+          .bind(7, sts.content_type)
+          .bind(8, sts.fetch_error)
+          .bind(9, sts.policy_text)
+          .bind(10, sts.id)
+          .bind(11, sts.mode)
+          .bind(12, sts.max_age)
+          .bind(13, detail::strings_to_json(sts.mx_patterns))
+          .bind(14, detail::strings_to_json(sts.mx_not_matching))
+          .bind(15, sts.reason);
+      ms.run();
+    }
     insert_answer(result_id, std::nullopt, "mx", 0, r.mx_lookup);
     for (std::size_t i = 0; i < r.mx.size(); ++i) {
       std::int64_t host_id = ensure_host(r.mx[i]);

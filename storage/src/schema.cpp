@@ -502,7 +502,49 @@ JOIN probes p ON p.id = a.probe_id
 JOIN tls_items t ON t.probe_id = p.id;
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps{kStep1, kStep2, kStep3, kStepTlsQuality};
+
+// schema step: mta-sts (measurement.md §5, issue 16). The domain's `mta_sts` verdict beside the
+// other verdicts, its evidence in a table of its own (one row per domain result that was looked
+// up: the TXT answer and the mta-sts host's A/AAAA answers as JSON, the fetch, the policy text,
+// what the verdict read from it), and the view `v_mta_sts` for ad-hoc SQL. Self-contained: it
+// recreates no existing view.
+constexpr const char* step_mta_sts() {
+  return R"sql(
+ALTER TABLE domain_results ADD COLUMN mta_sts TEXT NOT NULL DEFAULT 'n/a'
+  CHECK (mta_sts IN ('enforce','testing','none','invalid','error','n/a'));
+
+CREATE TABLE mta_sts (
+  domain_result_id INTEGER PRIMARY KEY REFERENCES domain_results(id) ON DELETE CASCADE,
+  txt              TEXT NOT NULL CHECK (json_valid(txt)),           -- DNS answer at _mta-sts.D
+  host_lookups     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(host_lookups)),
+  fetch            TEXT NOT NULL CHECK (fetch IN ('not_fetched','ok','dns_error','no_address',
+                     'not_public','refused','timeout','tls_failed','certificate','redirect',
+                     'too_large','error')),
+  ip               TEXT NOT NULL DEFAULT '',
+  http_status      INTEGER NOT NULL DEFAULT 0,
+  content_type     TEXT NOT NULL DEFAULT '',
+  fetch_error      TEXT NOT NULL DEFAULT '',
+  policy_text      TEXT NOT NULL DEFAULT '',
+  policy_id        TEXT NOT NULL DEFAULT '',
+  mode             TEXT NOT NULL DEFAULT '',
+  max_age          INTEGER,
+  mx_patterns      TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(mx_patterns)),
+  mx_not_matching  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(mx_not_matching)),
+  reason           TEXT NOT NULL DEFAULT ''
+);
+
+CREATE VIEW v_mta_sts AS
+SELECT dr.run_id, d.name AS domain, dr.sector, dr.mail, dr.mta_sts,
+       m.reason AS mta_sts_reason, m.policy_id, m.fetch, m.http_status, m.content_type,
+       m.mode, m.max_age, m.mx_patterns, m.mx_not_matching, m.ip, m.fetch_error, m.policy_text
+FROM domain_results dr
+JOIN domains d ON d.id = dr.domain_id
+LEFT JOIN mta_sts m ON m.domain_result_id = dr.id;
+)sql";
+}
+
+constexpr std::array<const char*, kSchemaVersion> kSteps{kStep1, kStep2, kStep3, kStepTlsQuality,
+                                                          step_mta_sts()};
 
 constexpr std::array<std::string_view, 40> kSecondLevel{
     "co.uk",  "org.uk", "ac.uk",  "gov.uk", "ltd.uk", "plc.uk", "net.uk", "me.uk",

@@ -35,6 +35,18 @@ TEST_CASE("scan options without tuning give the scanner's default configuration"
   CHECK(c->smtp_port == d.smtp_port);
   CHECK(c->max_mx == d.max_mx);
   CHECK(c->max_domains_in_flight == d.max_domains_in_flight);
+  CHECK(c->mta_sts == d.mta_sts);
+  CHECK(c->https.ca_file == d.https.ca_file);
+  CHECK(c->https.total_timeout_ms == d.https.total_timeout_ms);
+}
+
+TEST_CASE("option ca-file reaches the MTA-STS policy fetch", "[cli][mta_sts]") {
+  ProbeOptions o;
+  o.ehlo_name = "scanner.example.org";
+  o.ca_file = "/etc/nulmeting/test-ca.pem";
+  auto c = engine_config(o);
+  REQUIRE(c.has_value());
+  CHECK(c->https.ca_file == "/etc/nulmeting/test-ca.pem");
 }
 
 TEST_CASE("the documented defaults are the library's", "[cli][defaults]") {

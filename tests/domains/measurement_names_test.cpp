@@ -123,6 +123,18 @@ TEST_CASE("v2 names: tls_quality and the other mail standards (§3-§5)", "[meas
                              {TlsRptVerdict::None, "none"},
                              {TlsRptVerdict::Error, "error"},
                              {TlsRptVerdict::NotApplicable, "n/a"}});
+  round_trip<MtaStsFetch>({{MtaStsFetch::NotFetched, "not_fetched"},
+                           {MtaStsFetch::Ok, "ok"},
+                           {MtaStsFetch::DnsError, "dns_error"},
+                           {MtaStsFetch::NoAddress, "no_address"},
+                           {MtaStsFetch::NotPublic, "not_public"},
+                           {MtaStsFetch::Refused, "refused"},
+                           {MtaStsFetch::Timeout, "timeout"},
+                           {MtaStsFetch::TlsFailed, "tls_failed"},
+                           {MtaStsFetch::Certificate, "certificate"},
+                           {MtaStsFetch::Redirect, "redirect"},
+                           {MtaStsFetch::TooLarge, "too_large"},
+                           {MtaStsFetch::Error, "error"}});
 }
 
 TEST_CASE("TLSA record text is usage selector type hex", "[measurement]") {

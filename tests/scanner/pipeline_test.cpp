@@ -339,3 +339,57 @@ TEST_CASE("pipeline: a domain whose verdicts rest on a DNS failure is unmeasured
   resolver.timer_.reset();
   CHECK(loop.close() == 0);
 }
+
+TEST_CASE("pipeline: MTA-STS evidence for domains that receive mail, decided at finalize",
+          "[pipeline][mta_sts]") {
+  // A scripted MTA-STS service: an enforce policy for every MX host of the scripted resolver.
+  class ScriptedSts final : public MtaStsService {
+   public:
+    void measure(const std::string& domain, std::function<void(MtaStsEvidence)> done) override {
+      asked.push_back(domain);
+      MtaStsEvidence ev;
+      ev.looked_up = true;
+      ev.txt.cls = DnsClass::Secure;
+      ev.txt.reason = DnsReason::Ok;
+      ev.txt.records = {"\"v=STSv1; id=1\""};
+      ev.fetch = MtaStsFetch::Ok;
+      ev.http_status = 200;
+      ev.content_type = "text/plain";
+      ev.policy_text = "version: STSv1\nmode: enforce\nmx: *.shared.test\nmax_age: 86400\n";
+      done(std::move(ev));
+    }
+    std::vector<std::string> asked;
+  };
+  UvLoop loop;
+  CountingSource source(3);
+  ScriptedResolver resolver(loop.get(), 2, false);
+  resolver.edit = [](DomainPlan& p) {  // d1.test: null MX (no MTA-STS question)
+    if (p.result.mx_lookup.qname != "d1.test") return;
+    p.result.mx_lookup.records = {"0 ."};
+    p.result.mx.clear();
+    p.targets.clear();
+  };
+  ScriptedProber prober;
+  ScriptedSts sts;
+  const Pipeline* pp = nullptr;
+  CollectingSink sink(&pp, 10);
+  Pipeline pipeline(loop.get(), source, resolver, prober, sink, PipelineOptions{});
+  pipeline.set_mta_sts(&sts);
+  pipeline.start([] {});
+  loop.run();
+  REQUIRE(sink.results.size() == 3);
+  CHECK(sts.asked == std::vector<std::string>{"d0.test", "d2.test"});
+  for (const auto& r : sink.results) {
+    CAPTURE(r.entry.domain);
+    if (r.entry.domain == "d1.test") {
+      CHECK(r.verdict.mail == MailVerdict::NullMx);
+      CHECK(r.verdict.mta_sts == MtaStsVerdict::NotApplicable);
+      CHECK_FALSE(r.mta_sts.looked_up);
+    } else {
+      CHECK(r.verdict.mta_sts == MtaStsVerdict::Enforce);
+      CHECK(r.mta_sts.mode == "enforce");
+    }
+  }
+  resolver.timer_.reset();
+  CHECK(loop.close() == 0);
+}

@@ -133,6 +133,27 @@ inline void compare(const DomainResult& a, const DomainResult& b) {
   CHECK(a.findings == b.findings);
   CHECK(a.incomplete == b.incomplete);
   CHECK(a.unmeasured == b.unmeasured);
+  CHECK(a.verdict.mta_sts == b.verdict.mta_sts);
+  const MtaStsEvidence &m = a.mta_sts, &n = b.mta_sts;
+  CHECK(m.looked_up == n.looked_up);
+  if (m.looked_up && n.looked_up) {
+    compare(m.txt, n.txt);
+    REQUIRE(m.host_lookups.size() == n.host_lookups.size());
+    for (std::size_t i = 0; i < m.host_lookups.size(); ++i)
+      compare(m.host_lookups[i], n.host_lookups[i]);
+    CHECK(m.fetch == n.fetch);
+    CHECK(m.ip == n.ip);
+    CHECK(m.http_status == n.http_status);
+    CHECK(m.content_type == n.content_type);
+    CHECK(m.fetch_error == n.fetch_error);
+    CHECK(m.policy_text == n.policy_text);
+    CHECK(m.id == n.id);
+    CHECK(m.mode == n.mode);
+    CHECK(m.max_age == n.max_age);
+    CHECK(m.mx_patterns == n.mx_patterns);
+    CHECK(m.mx_not_matching == n.mx_not_matching);
+    CHECK(m.reason == n.reason);
+  }
 }
 
 // A fresh temporary directory, removed at scope end.

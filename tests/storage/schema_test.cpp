@@ -101,8 +101,9 @@ TEST_CASE("a schema-1 database is migrated on open and keeps its data", "[storag
   auto reader = Reader::open(db);
   REQUIRE(reader.has_value());
   CHECK(raw(db, "PRAGMA user_version") == std::to_string(kSchemaVersion));
-  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") ==
-        "6");  // + v_tls_items (schema step: tls quality)
+  // the five documented views, plus v_tls_items (schema step: tls quality) and v_mta_sts
+  // (schema step: mta-sts)
+  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") == "7");
   CHECK(raw(db, "SELECT count(*) FROM probes") == kV2Probes);
   auto runs = reader->runs();
   REQUIRE(runs.has_value());
@@ -146,6 +147,11 @@ TEST_CASE("a schema-2 database migrates in place and keeps every row", "[storage
   CHECK(raw(db, "SELECT count(*) FROM probes WHERE tls IS NOT NULL OR tls_quality <> 'n/a'") ==
         "0");
   CHECK(raw(db, "SELECT count(*) FROM v_tls_items") == "0");
+  // schema step: mta-sts — every existing result reads `n/a` (nothing was looked up) and has
+  // no evidence row.
+  CHECK(raw(db, "SELECT count(*) FROM domain_results WHERE mta_sts = 'n/a'") == before[3]);
+  CHECK(raw(db, "SELECT count(*) FROM mta_sts") == "0");
+  CHECK(raw(db, "SELECT count(*) FROM v_mta_sts") == before[3]);
   for (std::size_t i = 0; i < std::size(tables); ++i) {
     INFO(tables[i]);
     CHECK(raw(db, std::string("SELECT count(*) FROM ") + tables[i]) == before[i]);

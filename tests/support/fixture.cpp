@@ -488,6 +488,27 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
   for (auto& h : r.mx)
     for (auto& p : h.addresses)
       if (p.sni.empty()) p.sni = h.name;
+  // §5 MTA-STS, looked up where mail is received: an enforce policy naming every MX host on
+  // even scenarios, no TXT record on odd ones (the verdict module decides both).
+  if (verdict::decide_mail(r) == MailVerdict::Receives) {
+    MtaStsEvidence& m = r.mta_sts;
+    m.looked_up = true;
+    if (scenario % 2 == 0) {
+      m.txt = answer("_mta-sts." + d, 16, mx_cls, DnsReason::Ok, {"\"v=STSv1; id=2025\""});
+      m.host_lookups = {answer("mta-sts." + d, 1, mx_cls, DnsReason::Ok, {"192.0.2.80"}),
+                        answer("mta-sts." + d, 28, mx_cls, DnsReason::NoData, {})};
+      m.fetch = MtaStsFetch::Ok;
+      m.ip = "192.0.2.80";
+      m.http_status = 200;
+      m.content_type = "text/plain";
+      m.policy_text = "version: STSv1\r\nmode: enforce\r\nmax_age: 604800\r\n";
+      for (const auto& h : r.mx) m.policy_text += "mx: " + h.name + "\r\n";
+    } else {
+      m.txt = answer("_mta-sts." + d, 16,
+                     mx_cls == DnsClass::Secure ? DnsClass::SecureNx : DnsClass::InsecureNx,
+                     DnsReason::NxDomain, {});
+    }
+  }
   verdict::finalize(r);  // DANE per address, incomplete and the verdicts: the one module
   return r;
 }

@@ -4,6 +4,7 @@
 #include <nulmeting/verdict/domain.hpp>
 #include <nulmeting/verdict/host.hpp>
 #include <nulmeting/verdict/tls_quality.hpp>
+#include <nulmeting/verdict/mta_sts.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <algorithm>
@@ -169,6 +170,8 @@ DomainVerdict decide_domain(const DomainResult& r) {
   v.dane_rollover = decide_rollover(r, v.mail);
   v.protected_ = decide_protected(v.dnssec, v.dane);
   v.tls_quality = decide_tls_quality(r, v.mail);
+  MtaStsEvidence sts = r.mta_sts;  // decide_mta_sts writes its reading into the evidence
+  v.mta_sts = decide_mta_sts(sts, v.mail, r.mx);
   return v;
 }
 
@@ -192,6 +195,7 @@ void finalize(DomainResult& r) {
       grade_assessment(p.tls);
     }
   r.verdict = decide_domain(r);
+  r.verdict.mta_sts = decide_mta_sts(r.mta_sts, r.verdict.mail, r.mx);
   r.incomplete = decide_incomplete(r);
 }
 

@@ -222,6 +222,43 @@ struct MxHostResult {
   std::vector<ProbeResult> addresses;
 };
 
+// ---- §5: MTA-STS evidence (RFC 8461) -------------------------------------------------------
+// What fetching https://mta-sts.D/.well-known/mta-sts.txt gave, as the scanner saw it; the
+// verdict module reads the rest (status, type, body) and decides.
+enum class MtaStsFetch : std::uint8_t {
+  NotFetched,   // no fetch was made (no valid TXT record, or mail is not `receives`)
+  Ok,           // an HTTP response was read completely (any status; the verdict checks it)
+  DnsError,     // the A/AAAA lookup of mta-sts.D failed (fail class)
+  NoAddress,    // mta-sts.D has no address
+  NotPublic,    // every address of mta-sts.D is outside the address policy: never contacted
+  Refused,      // connection refused or reset
+  Timeout,      // connect or total time-out
+  TlsFailed,    // TLS handshake failed
+  Certificate,  // PKIX validation or name check failed
+  Redirect,     // a 3xx answer (never followed)
+  TooLarge,     // body beyond 64 KiB: aborted
+  Error,        // any other transfer failure (fetch_error says which)
+};
+
+struct MtaStsEvidence {
+  bool looked_up = false;               // false: not measured (mail is not `receives`)
+  DnsAnswer txt;                        // TXT at _mta-sts.D
+  std::vector<DnsAnswer> host_lookups;  // A and AAAA of mta-sts.D, when fetched
+  MtaStsFetch fetch = MtaStsFetch::NotFetched;
+  std::string ip;            // the address the policy was fetched from
+  int http_status = 0;       // 0 when no response
+  std::string content_type;  // as sent
+  std::string fetch_error;   // the transfer's own message for a failed fetch
+  std::string policy_text;   // the body (≤ 64 KiB, sanitised)
+  // Written by the verdict module (verdict::finalize), read back for evidence:
+  std::string id;    // id= of the TXT record
+  std::string mode;  // "enforce" "testing" "none", "" when no valid policy
+  std::optional<std::int64_t> max_age;
+  std::vector<std::string> mx_patterns;
+  std::vector<std::string> mx_not_matching;  // MX hosts no pattern matches
+  std::string reason;                        // why the verdict is what it is ("no TXT record", ...)
+};
+
 // ---- §3: domain verdicts ----------------------------------------------------------------
 enum class MailVerdict : std::uint8_t { Receives, NullMx, NoMail, Error };
 enum class DnssecVerdict : std::uint8_t { Secure, Insecure, Bogus, Error, NotApplicable };
@@ -268,6 +305,7 @@ struct DomainResult {
   // Why this domain's verdicts are not a measurement of the domain: the scanner's own faults
   // and verdicts resting on a confirmed DNS failure (§1). Non-empty: listed by scan, exit 1.
   std::vector<std::string> unmeasured;
+  MtaStsEvidence mta_sts;  // §5
 };
 
 // ---- text forms: exactly the names of measurement.md -------------------------------------
@@ -292,6 +330,7 @@ std::string_view to_string(DmarcVerdict);
 std::string_view to_string(DmarcPolicy);
 std::string_view to_string(DkimVerdict);
 std::string_view to_string(MtaStsVerdict);
+std::string_view to_string(MtaStsFetch);
 std::string_view to_string(TlsRptVerdict);
 
 // Inverse of to_string; std::nullopt for an unknown name (reading a database or a fixture).

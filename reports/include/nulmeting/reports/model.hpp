@@ -54,6 +54,7 @@ struct Counts {
   std::int64_t tls_good = 0, tls_sufficient = 0, tls_phase_out = 0, tls_insufficient = 0,
                tls_incomplete = 0, tls_na = 0;
   std::int64_t tls_conform = 0;
+  std::int64_t mta_sts_enforce = 0;  // of receives: MTA-STS policy valid, mode enforce (§5)
 };
 
 // Adds one domain's verdicts to c. The one place where verdicts become counts.

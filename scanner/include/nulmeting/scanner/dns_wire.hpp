@@ -73,6 +73,10 @@ std::expected<ParsedAnswer, std::string> parse_answer(std::span<const std::uint8
 std::expected<std::string, std::string> read_name(std::span<const std::uint8_t> packet,
                                                   std::size_t offset, std::size_t& next);
 
+// TXT RDATA as presentation text ("\"v=STSv1; id=1\""), strings quoted and separated by a
+// space; verdict::txt_value() reads it back.
+std::expected<std::string, std::string> txt_rdata_to_text(std::span<const std::uint8_t> rdata);
+
 // RDATA (at packet[offset, offset+len)) in presentation format. Names are written absolute
 // with a trailing dot ("10 mx.example.nl."). Types we do not know use RFC 3597 "\# len hex".
 std::expected<std::string, std::string> rdata_to_text(std::span<const std::uint8_t> packet,

@@ -63,6 +63,15 @@ class ProbeService {
   virtual std::size_t in_flight() const = 0;
 };
 
+// §5 MTA-STS evidence of one domain (mta_sts_probe.hpp). Optional: without one the pipeline
+// leaves the evidence unmeasured (verdict `error` for a domain that receives mail).
+class MtaStsService {
+ public:
+  virtual ~MtaStsService() = default;
+  // Calls `done` exactly once, on the loop thread.
+  virtual void measure(const std::string& domain, std::function<void(MtaStsEvidence)> done) = 0;
+};
+
 class ResultSink {
  public:
   virtual ~ResultSink() = default;
@@ -115,6 +124,9 @@ class Pipeline {
   // Starts pulling domains; `on_done` runs once when the source is exhausted and every domain
   // has reached the sink (or after stop(), when the in-flight domains have finished).
   void start(std::function<void()> on_done);
+  // Domains whose `mail` is `receives` get their MTA-STS evidence from `service` (not owned;
+  // must outlive the pipeline's run). Call before start().
+  void set_mta_sts(MtaStsService* service) { mta_sts_ = service; }
   // Stops pulling new domains (SIGINT/SIGTERM); domains in flight still finish.
   void stop();
   const PipelineStats& stats() const { return stats_; }
@@ -131,6 +143,7 @@ class Pipeline {
   DomainResolution& resolver_;
   ProbeService& prober_;
   ResultSink& sink_;
+  MtaStsService* mta_sts_ = nullptr;
   PipelineOptions options_;
   PipelineStats stats_;
   std::function<void()> on_done_;

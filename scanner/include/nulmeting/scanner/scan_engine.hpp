@@ -12,6 +12,7 @@
 #pragma once
 
 #include <nulmeting/scanner/dns_client.hpp>
+#include <nulmeting/scanner/https_fetch.hpp>
 #include <nulmeting/scanner/pipeline.hpp>
 #include <nulmeting/scanner/probe_scheduler.hpp>
 #include <nulmeting/scanner/route_check.hpp>
@@ -33,6 +34,8 @@ struct EngineConfig {
   std::size_t max_domains_in_flight = 2000;
   std::optional<unsigned> max_mx;
   std::size_t host_cache = 65536;  // MX hosts remembered per run (shared by many domains)
+  bool mta_sts = true;             // §5 MTA-STS evidence (TXT and policy fetch) per domain
+  HttpsFetchOptions https;         // the policy fetch (--ca-file); address policy: smtp.probe's
 };
 
 struct EngineProgress {

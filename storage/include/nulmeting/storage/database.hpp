@@ -18,7 +18,7 @@
 namespace nulmeting::storage {
 
 // The schema version this build writes (PRAGMA user_version after migration).
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 struct StorageError {
   enum class Kind {

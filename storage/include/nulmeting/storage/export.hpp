@@ -28,11 +28,13 @@ namespace nulmeting::storage {
 // The JSONL object of one domain in one run (interface.md), keys in the documented order.
 nlohmann::ordered_json domain_json(std::int64_t run_id, const DomainResult& r);
 
-// tls_quality is appended (not placed beside starttls) so that positional readers keep working.
-inline constexpr std::array<std::string_view, 18> kCsvColumns{
+// The v2 columns are appended (not placed beside starttls) so that positional readers keep
+// working.
+inline constexpr std::array<std::string_view, 19> kCsvColumns{
     "run",      "domain",   "display",  "organization",  "sector",     "mail",
     "dnssec",   "starttls", "dane",     "dane_rollover", "protected",  "implicit_mx",
-    "mx_count", "mx_hosts", "findings", "incomplete",    "unmeasured", "tls_quality"};
+    "mx_count", "mx_hosts", "findings", "incomplete",    "unmeasured", "tls_quality",
+    "mta_sts"};
 
 // Write every domain of the run; return the number of domains written.
 std::expected<std::int64_t, StorageError> export_jsonl(Reader& reader, std::int64_t run_id,
