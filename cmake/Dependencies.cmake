@@ -18,6 +18,7 @@ find_package(EXPAT 2.4 REQUIRED)   # streaming ROO export reader (docs/decisions
 pkg_check_modules(UNBOUND REQUIRED IMPORTED_TARGET libunbound>=1.17)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv>=1.44)
 pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2>=2.3)
+pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl>=0.21)  # organisational domains (DMARC, provider grouping)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 
 if(NULMETING_TESTS)

@@ -3,6 +3,7 @@
 #include <nulmeting/verdict/dns.hpp>
 #include <nulmeting/verdict/domain.hpp>
 #include <nulmeting/verdict/host.hpp>
+#include <nulmeting/verdict/mail_standards.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <algorithm>
@@ -155,6 +156,8 @@ DomainVerdict decide_domain(const DomainResult& r) {
   v.dane = decide_dane(r, v.mail);
   v.dane_rollover = decide_rollover(r, v.mail);
   v.protected_ = decide_protected(v.dnssec, v.dane);
+  MailStandardsEvidence ev = r.mail_standards;  // decide_domain() leaves the evidence as it is
+  decide_mail_standards(ev, r.entry.domain, v);
   return v;
 }
 
@@ -177,6 +180,7 @@ void finalize(DomainResult& r) {
       p.dane_reason = d.reason;
     }
   r.verdict = decide_domain(r);
+  decide_mail_standards(r.mail_standards, r.entry.domain, r.verdict);  // + derived evidence
   r.incomplete = decide_incomplete(r);
 }
 
