@@ -176,6 +176,31 @@ std::expected<std::string, std::string> rdata_to_text(std::span<const std::uint8
         out += " " + std::to_string(get32(p, next + 4u * static_cast<std::size_t>(i)));
       return out;
     }
+    case rrtype::TXT: {
+      // The character-strings joined with nothing between them (RFC 7208 §3.3, RFC 7489
+      // §6.6.3 do the same), so that a record split at 255 octets reads as one; bytes outside
+      // printable ASCII and the backslash escaped, the text capped.
+      std::string out;
+      std::size_t i = 0;
+      while (i < rd.size()) {
+        const std::size_t n = rd[i];
+        if (n > rd.size() - i - 1) return std::unexpected("TXT character-string runs past RDATA");
+        for (std::size_t k = 0; k < n && out.size() < kMaxTxtText; ++k) {
+          const std::uint8_t b = rd[i + 1 + k];
+          if (b == '\\') {
+            out += "\\\\";
+          } else if (b < 0x20 || b > 0x7e) {
+            char buf[5];
+            std::snprintf(buf, sizeof buf, "\\%03u", static_cast<unsigned>(b));
+            out += buf;
+          } else {
+            out.push_back(static_cast<char>(b));
+          }
+        }
+        i += n + 1;
+      }
+      return out;
+    }
     default: {
       std::string out = "\\# " + std::to_string(len);
       if (len > 0) {

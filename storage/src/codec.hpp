@@ -26,6 +26,11 @@ std::vector<CertSummary> chain_from_json(std::string_view text);
 std::string routes_to_json(const storage::RouteCheck& r);
 storage::RouteCheck routes_from_json(std::string_view text);
 
+// domain_results.mail_standards: the §5 evidence (every TXT answer read, the SPF trace and
+// counts, the DMARC/TLS-RPT records and reasons). from_json throws on a malformed document.
+std::string mail_standards_to_json(const MailStandardsEvidence& ev);
+MailStandardsEvidence mail_standards_from_json(std::string_view text);
+
 // FNV-1a 64 of a canonical serialisation; stable across processes and builds.
 std::int64_t probe_hash(const ProbeResult& p);
 // Covers everything of the host except preference (per domain), with the probes by their hash.

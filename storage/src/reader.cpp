@@ -24,6 +24,16 @@ Enum parse_or_throw(std::string_view text, const char* column) {
   return *v;
 }
 
+// The six §5 verdict columns spf, spf_policy, dmarc, dmarc_policy, dkim, tls_rpt from `first`.
+void read_mail_verdicts(const Stmt& s, int first, DomainVerdict& v) {
+  v.spf = parse_or_throw<SpfVerdict>(s.text(first), "spf");
+  v.spf_policy = parse_or_throw<SpfPolicy>(s.text(first + 1), "spf_policy");
+  v.dmarc = parse_or_throw<DmarcVerdict>(s.text(first + 2), "dmarc");
+  v.dmarc_policy = parse_or_throw<DmarcPolicy>(s.text(first + 3), "dmarc_policy");
+  v.dkim = parse_or_throw<DkimVerdict>(s.text(first + 4), "dkim");
+  v.tls_rpt = parse_or_throw<TlsRptVerdict>(s.text(first + 5), "tls_rpt");
+}
+
 Sector sector_or_throw(std::string_view text) {
   auto s = parse_sector(text);
   if (!s)
@@ -185,6 +195,10 @@ struct Reader::Impl {
     r.findings = detail::strings_from_json(s.text(14));
     r.incomplete = detail::strings_from_json(s.text(15));
     r.unmeasured = detail::strings_from_json(s.text(16));
+    if (auto ms = s.opt_text(17)) {  // NULL: a run from before the §5 standards
+      r.mail_standards = detail::mail_standards_from_json(*ms);
+      read_mail_verdicts(s, 18, r.verdict);
+    }
 
     auto& a = *s_answers_domain;
     a.bind(1, result_id);
@@ -210,7 +224,8 @@ namespace {
 constexpr const char* kResultSelect =
     "SELECT r.id, d.name, r.display, coalesce(o.name, ''), r.sector, r.tags, r.list_line, "
     "r.mail, r.dnssec, r.starttls, r.dane, r.dane_rollover, r.protected, r.implicit_mx, "
-    "r.findings, r.incomplete, r.unmeasured FROM domain_results r JOIN domains d ON d.id = r.domain_id "
+    "r.findings, r.incomplete, r.unmeasured, r.mail_standards, r.spf, r.spf_policy, r.dmarc, "
+    "r.dmarc_policy, r.dkim, r.tls_rpt FROM domain_results r JOIN domains d ON d.id = r.domain_id "
     "LEFT JOIN organisations o ON o.id = r.organisation_id ";
 
 constexpr const char* kRunSelect =
@@ -353,10 +368,12 @@ std::expected<void, StorageError> Reader::for_each_verdict(
     Stmt s(impl_->db.get(),
            "SELECT v.run_id, v.domain, v.display, coalesce(v.organisation, ''), v.sector, v.mail, "
            "v.dnssec, v.starttls, v.dane, v.dane_rollover, v.protected, v.implicit_mx, "
-           "v.findings, v.incomplete, v.unmeasured, (SELECT json_group_array(name) FROM (SELECT h.name FROM domain_mx m "
+           "v.findings, v.incomplete, v.unmeasured, (SELECT json_group_array(name) FROM (SELECT "
+           "h.name FROM domain_mx m "
            "JOIN mx_hosts h ON h.id = m.mx_host_id JOIN domain_results dr ON "
            "dr.id = m.domain_result_id WHERE dr.run_id = v.run_id AND dr.domain_id = v.domain_id "
-           "ORDER BY m.position)) FROM v_run_verdicts v WHERE v.run_id = ?1 ORDER BY v.domain");
+           "ORDER BY m.position)), v.spf, v.spf_policy, v.dmarc, v.dmarc_policy, v.dkim, v.tls_rpt "
+           "FROM v_run_verdicts v WHERE v.run_id = ?1 ORDER BY v.domain");
     s.bind(1, run_id);
     while (s.step()) {
       VerdictRow r;
@@ -376,6 +393,8 @@ std::expected<void, StorageError> Reader::for_each_verdict(
       r.incomplete = detail::strings_from_json(s.text(13));
       r.unmeasured = detail::strings_from_json(s.text(14));
       r.mx = detail::strings_from_json(s.text(15));
+      r.mail_standards_measured = s.opt_text(16).has_value();
+      if (r.mail_standards_measured) read_mail_verdicts(s, 16, r.verdict);
       fn(r);
     }
   });

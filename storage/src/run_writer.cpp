@@ -111,8 +111,9 @@ struct RunWriter::Impl {
         d,
         "INSERT INTO domain_results(run_id, domain_id, seq, display, organisation_id, sector, "
         "tags, list_line, mail, dnssec, starttls, dane, dane_rollover, protected, implicit_mx, "
-        "findings, written_at, incomplete, unmeasured) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
-        "?12,?13,?14,?15,?16,?17,?18,?19) RETURNING id");
+        "findings, written_at, incomplete, unmeasured, spf, spf_policy, dmarc, dmarc_policy, "
+        "dkim, tls_rpt, mail_standards) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
+        "?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26) RETURNING id");
     s_answer.emplace(
         d,
         "INSERT INTO dns_answers(domain_result_id, mx_host_id, purpose, position, qname, qtype, "
@@ -333,6 +334,20 @@ struct RunWriter::Impl {
         .bind(17, now)
         .bind(18, detail::strings_to_json(r.incomplete))
         .bind(19, detail::strings_to_json(r.unmeasured));
+    // §5: NULL when the standards were not measured (nothing to say about them).
+    const auto ms = [&](auto value) {
+      return r.mail_standards.measured ? std::optional<std::string>(std::string(to_string(value)))
+                                       : std::nullopt;
+    };
+    s.bind(20, ms(v.spf))
+        .bind(21, ms(v.spf_policy))
+        .bind(22, ms(v.dmarc))
+        .bind(23, ms(v.dmarc_policy))
+        .bind(24, ms(v.dkim))
+        .bind(25, ms(v.tls_rpt))
+        .bind(26, r.mail_standards.measured
+                      ? std::optional<std::string>(detail::mail_standards_to_json(r.mail_standards))
+                      : std::nullopt);
     s.step();
     std::int64_t result_id = s.i64(0);
     s.reset();

@@ -33,7 +33,10 @@ TEST_CASE("rdata_to_text: one row per type", "[dns][wire]") {
       {rrtype::CNAME, {1, 0x01, 0}, "\\001."},
       {rrtype::TLSA, {3, 1, 1, 0x0a, 0x1B}, "3 1 1 0a1b"},
       {rrtype::TLSA, {2, 0, 0}, "2 0 0"},
-      {rrtype::TXT, {3, 'a', 'b', 'c'}, "\\# 4 03616263"},
+      {rrtype::TXT, {3, 'a', 'b', 'c'}, "abc"},
+      {rrtype::TXT, {2, 'v', '=', 3, 's', 'p', 'f'}, "v=spf"},  // joined (RFC 7208 §3.3)
+      {rrtype::TXT, {3, 'a', '\\', 0x01, 0}, "a\\\\\\001"},
+      {rrtype::TXT, {}, ""},
       {rrtype::SOA,
        {1, 'a', 0, 1, 'b', 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5},
        "a. b. 1 2 3 4 5"},
@@ -62,6 +65,7 @@ TEST_CASE("rdata_to_text: malformed RDATA is an error", "[dns][wire]") {
       {rrtype::CNAME, {0x80, 0}},                // unknown label type
       {rrtype::TLSA, {3, 1}},
       {rrtype::SOA, {0, 0, 1, 2, 3}},
+      {rrtype::TXT, {4, 'a'}},  // character-string past the end
   };
   for (const auto& r : rows) {
     INFO("type " << r.type << " size " << r.rdata.size());

@@ -4,9 +4,9 @@
 //   NULMETING_UPDATE_GOLDEN=1 build/<dir>/tests/test_storage "[golden]"
 // and review the diff.
 #include "compare.hpp"
+#include "support/fixture.hpp"
 
 #include <nulmeting/storage/export.hpp>
-#include "support/fixture.hpp"
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
@@ -152,16 +152,16 @@ TEST_CASE("JSONL objects have exactly the fields of interface.md", "[storage][ex
   auto reader = Reader::open(f.db);
   REQUIRE(reader.has_value());
   // interface.md's fields, plus `unmeasured` (fields may be added, none removed).
-  const std::set<std::string> top{"run",       "domain",     "organization",  "sector",
-                                  "mail",      "dnssec",     "starttls",      "dane",
-                                  "dane_rollover", "protected", "incomplete", "unmeasured",
-                                  "mx"};
-  const std::set<std::string> mx{"name", "preference", "status", "address_dnssec", "tlsa",
-                                 "addresses"};
+  const std::set<std::string> top{"run",           "domain",     "organization",   "sector",
+                                  "mail",          "dnssec",     "starttls",       "dane",
+                                  "dane_rollover", "protected",  "incomplete",     "unmeasured",
+                                  "spf",           "spf_policy", "dmarc",          "dmarc_policy",
+                                  "dkim",          "tls_rpt",    "mail_standards", "mx"};
+  const std::set<std::string> mx{"name",           "preference", "status",
+                                 "address_dnssec", "tlsa",       "addresses"};
   const std::set<std::string> tlsa{"status", "base", "records", "usable"};
-  const std::set<std::string> addr{"ip",          "outcome", "tls_version", "cipher",
-                                   "group",       "dane",    "dane_reason", "dane_depth",
-                                   "pkix",        "error"};
+  const std::set<std::string> addr{"ip",   "outcome",     "tls_version", "cipher", "group",
+                                   "dane", "dane_reason", "dane_depth",  "pkix",   "error"};
   int tlsa_null = 0, tlsa_obj = 0, dane_null = 0, depth_null = 0, pkix_null = 0;
   std::set<std::string> seen_dane;
   auto n = reader->for_each_domain(f.info.finished_runs.back(), [&](const DomainResult& r) {

@@ -1,8 +1,8 @@
 // Schema: migrations by user_version, refusal of newer and foreign databases, pragmas, the
 // writer lock, provider grouping.
 #include "compare.hpp"
-
 #include "support/fixture.hpp"
+
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
 
@@ -70,7 +70,7 @@ TEST_CASE("a new database gets the current schema, WAL and foreign keys", "[stor
   CHECK(raw(db, "PRAGMA user_version") == std::to_string(kSchemaVersion));
   CHECK(raw(db, "PRAGMA journal_mode") == "wal");
   for (const char* view : {"v_latest_verdict", "v_run_verdicts", "v_sector_summary",
-                           "v_mx_providers", "v_probe_evidence"})
+                           "v_mx_providers", "v_probe_evidence", "v_mail_standards"})
     CHECK(raw(db, std::string("SELECT name FROM sqlite_schema WHERE type = 'view' AND name = '") +
                       view + "'") == view);
   // Foreign keys are enforced on the library's connections: a domain_mx row pointing nowhere
@@ -101,7 +101,8 @@ TEST_CASE("a schema-1 database is migrated on open and keeps its data", "[storag
   auto reader = Reader::open(db);
   REQUIRE(reader.has_value());
   CHECK(raw(db, "PRAGMA user_version") == std::to_string(kSchemaVersion));
-  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") == "5");
+  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") ==
+        "6");  // + v_mail_standards
   CHECK(raw(db, "SELECT count(*) FROM probes") == kV2Probes);
   auto runs = reader->runs();
   REQUIRE(runs.has_value());
@@ -113,8 +114,9 @@ TEST_CASE("a schema-2 database migrates to 3 in place and keeps every row", "[st
   auto db = dir.file("v2.db");
   load_v2_database(db);
   REQUIRE(raw(db, "PRAGMA user_version") == "2");
-  const char* tables[] = {"runs",   "organisations", "domains",      "domain_results", "mx_hosts",
-                          "domain_mx", "dns_answers", "tlsa_records", "probes",         "addresses"};
+  const char* tables[] = {"runs",     "organisations", "domains",     "domain_results",
+                          "mx_hosts", "domain_mx",     "dns_answers", "tlsa_records",
+                          "probes",   "addresses"};
   std::vector<std::string> before;
   for (const char* t : tables) before.push_back(raw(db, std::string("SELECT count(*) FROM ") + t));
   CHECK(before[8] == kV2Probes);
@@ -129,7 +131,7 @@ TEST_CASE("a schema-2 database migrates to 3 in place and keeps every row", "[st
 
   auto reader = Reader::open(db);
   REQUIRE(reader.has_value());
-  CHECK(raw(db, "PRAGMA user_version") == "3");
+  CHECK(raw(db, "PRAGMA user_version") == std::to_string(kSchemaVersion));
   for (std::size_t i = 0; i < std::size(tables); ++i) {
     INFO(tables[i]);
     CHECK(raw(db, std::string("SELECT count(*) FROM ") + tables[i]) == before[i]);
@@ -141,8 +143,9 @@ TEST_CASE("a schema-2 database migrates to 3 in place and keeps every row", "[st
   // New columns with their documented values for old rows.
   CHECK(raw(db, "SELECT count(*) FROM runs WHERE routes IS NOT NULL") == "0");
   CHECK(raw(db, "SELECT count(*) FROM dns_answers WHERE attempts <> 1") == "0");
-  CHECK(raw(db, "SELECT count(*) FROM domain_results WHERE incomplete <> '[]' OR "
-                "unmeasured <> '[]'") == "0");
+  CHECK(raw(db,
+            "SELECT count(*) FROM domain_results WHERE incomplete <> '[]' OR "
+            "unmeasured <> '[]'") == "0");
   CHECK(raw(db, "SELECT count(*) FROM v_latest_verdict WHERE incomplete = '[]'") ==
         raw(db, "SELECT count(*) FROM v_latest_verdict"));
   // The rebuilt table keeps its cascade: deleting a run still deletes its probes, and the
@@ -152,8 +155,8 @@ TEST_CASE("a schema-2 database migrates to 3 in place and keeps every row", "[st
   REQUIRE(runs->size() == 4);
   CHECK_FALSE((*runs)[0].routes.has_value());
   char* err = nullptr;
-  REQUIRE(sqlite3_exec(reader->handle(), "DELETE FROM runs WHERE id = 1", nullptr, nullptr,
-                       &err) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(reader->handle(), "DELETE FROM runs WHERE id = 1", nullptr, nullptr, &err) ==
+          SQLITE_OK);
   sqlite3_free(err);
   CHECK(raw(db, "SELECT count(*) FROM probes WHERE run_id = 1") == "0");
   CHECK(raw(db, "SELECT count(*) FROM probes") != "0");
@@ -195,7 +198,8 @@ TEST_CASE("a migration step that fails leaves the database as it was", "[storage
   CHECK(raw(db, "SELECT sql FROM sqlite_schema WHERE name = 'probes'") == probes_sql);
   CHECK(raw(db, "SELECT count(*) FROM probes") == kV2Probes);
   CHECK(raw(db, "SELECT count(*) FROM addresses") != "0");
-  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") == "5");
+  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") ==
+        "6");  // + v_mail_standards
 }
 
 TEST_CASE("a newer database is refused, not modified", "[storage][schema]") {
@@ -284,4 +288,9 @@ TEST_CASE("provider domain: last two labels, three under known second-level suff
   CHECK(provider_domain("co.uk") == "co.uk");
   CHECK(provider_domain("192.0.2.1") == "192.0.2.1");
   CHECK(provider_domain("2001:db8::1") == "2001:db8::1");
+  // From the Public Suffix List (libpsl), not a short hand-written list:
+  CHECK(provider_domain("mx.example.gov.br") == "example.gov.br");
+  CHECK(provider_domain("mx.kommune.oslo.no") == "kommune.oslo.no");
+  CHECK(provider_domain("MX.Example.NL") == "example.nl");
+  CHECK(provider_domain("mx.a.b.test") == "b.test");  // the `*` rule for an unknown TLD
 }
