@@ -1,6 +1,7 @@
 // `check` explains the §5 verdicts for the administrator: each verdict that is not a pass says
 // what to publish or fix (cli/explain.cpp).
 #include "explain.hpp"
+
 #include <nulmeting/verdict/domain.hpp>
 
 #include <catch2/catch.hpp>
