@@ -266,6 +266,98 @@ void explain_mta_sts(const DomainResult& r, const std::function<void(std::string
 
 }  // namespace
 
+namespace {
+// §5: what to publish or fix, one line per verdict that is not a pass.
+void mail_standards_reasons(const DomainResult& r, std::vector<std::string>& why) {
+  const auto& v = r.verdict;
+  const auto& ev = r.mail_standards;
+  if (!ev.measured) return;
+  const std::string& d = r.entry.domain;
+  const bool sends = v.mail == MailVerdict::Receives;
+  switch (v.spf) {
+    case SpfVerdict::None:
+      why.push_back(sends ? fmt::format("SPF: no v=spf1 record at {}; publish one that lists "
+                                        "your sending servers and ends in -all (RFC 7208)",
+                                        d)
+                          : fmt::format("SPF: no v=spf1 record at {}; a domain that sends no "
+                                        "mail publishes \"v=spf1 -all\"",
+                                        d));
+      break;
+    case SpfVerdict::Invalid:
+      why.push_back(
+          fmt::format("SPF invalid: {} — receivers treat this as a permanent error "
+                      "(RFC 7208 §4.6.4, §4.5); publish exactly one valid record "
+                      "needing at most 10 DNS lookups",
+                      ev.spf_reason));
+      break;
+    case SpfVerdict::Error:
+      why.push_back(fmt::format("SPF could not be read: {}", ev.spf_reason));
+      break;
+    case SpfVerdict::Valid:
+      if (v.spf_policy == SpfPolicy::Open)
+        why.push_back(
+            "SPF policy open: the record does not end in -all or ~all, so it "
+            "rejects nobody; end it in -all");
+      else if (v.spf_policy == SpfPolicy::Soft)
+        why.push_back("SPF policy soft (~all): consider -all once every sender is listed");
+      break;
+  }
+  switch (v.dmarc) {
+    case DmarcVerdict::None:
+      why.push_back(
+          fmt::format("DMARC: no v=DMARC1 record at _dmarc.{}{}; publish "
+                      "\"v=DMARC1; p=reject; rua=mailto:...\" (RFC 7489)",
+                      d, ev.org_domain != d ? " nor at _dmarc." + ev.org_domain : ""));
+      break;
+    case DmarcVerdict::Invalid:
+      why.push_back(
+          fmt::format("DMARC invalid: {}; publish exactly one record starting "
+                      "\"v=DMARC1; p=\" with none, quarantine or reject",
+                      ev.dmarc_reason));
+      break;
+    case DmarcVerdict::Error:
+      why.push_back(fmt::format("DMARC could not be read: {}", ev.dmarc_reason));
+      break;
+    case DmarcVerdict::Valid:
+      if (v.dmarc_policy == DmarcPolicy::None)
+        why.push_back(
+            fmt::format("DMARC policy none{}: receivers only report; move to "
+                        "quarantine, then reject",
+                        ev.dmarc_from_org ? " (sp= of the organisational domain)" : ""));
+      if (ev.dmarc_pct && *ev.dmarc_pct < 100)
+        why.push_back(fmt::format("DMARC pct={}: the policy applies to only part of the mail",
+                                  *ev.dmarc_pct));
+      break;
+  }
+  if (v.dkim == DkimVerdict::Absent)
+    why.push_back(
+        fmt::format("DKIM: _domainkey.{} does not exist (NXDOMAIN), so no DKIM key is "
+                    "published under it; sign outgoing mail and publish the selector "
+                    "keys",
+                    d));
+  else if (v.dkim == DkimVerdict::Error)
+    why.push_back(fmt::format("DKIM: _domainkey.{} could not be looked up ({})", d,
+                              to_string(ev.dkim.reason)));
+  switch (v.tls_rpt) {
+    case TlsRptVerdict::None:
+      why.push_back(
+          fmt::format("TLS-RPT: no v=TLSRPTv1 record at _smtp._tls.{}; publish "
+                      "\"v=TLSRPTv1; rua=mailto:...\" to get TLS failure reports "
+                      "(RFC 8460)",
+                      d));
+      break;
+    case TlsRptVerdict::Invalid:
+      why.push_back(fmt::format("TLS-RPT invalid: {} (RFC 8460 §3)", ev.tls_rpt_reason));
+      break;
+    case TlsRptVerdict::Error:
+      why.push_back(fmt::format("TLS-RPT could not be read: {}", ev.tls_rpt_reason));
+      break;
+    default:
+      break;
+  }
+}
+}  // namespace
+
 std::vector<std::string> explain_reasons(const DomainResult& r) {
   std::vector<std::string> why;
   const auto& v = r.verdict;
@@ -276,14 +368,17 @@ std::vector<std::string> explain_reasons(const DomainResult& r) {
                       "(RFC 7672 §2.1.1)",
                       to_string(r.mx_lookup.reason), r.mx_lookup.why_bogus.empty() ? "" : ": ",
                       r.mx_lookup.why_bogus));
+      mail_standards_reasons(r, why);  // SPF, DMARC, DKIM apply without mail too
       return why;
     case MailVerdict::NoMail:
       why.push_back(r.implicit_mx ? "the domain has no MX and no address records: it receives no "
                                     "mail (RFC 5321 §5.1)"
                                   : "the domain does not exist (NXDOMAIN)");
+      mail_standards_reasons(r, why);  // SPF, DMARC, DKIM apply without mail too
       return why;
     case MailVerdict::NullMx:
       why.push_back("the domain publishes a null MX: it accepts no mail (RFC 7505)");
+      mail_standards_reasons(r, why);  // SPF, DMARC, DKIM apply without mail too
       return why;
     case MailVerdict::Receives:
       break;
@@ -353,6 +448,7 @@ std::vector<std::string> explain_reasons(const DomainResult& r) {
     why.push_back(
         "not every TLSA host has a rollover scheme (two usage-3 records, or usage 3 "
         "plus usage 2, RFC 7671 §8)");
+  mail_standards_reasons(r, why);
   for (const auto& f : r.findings) why.push_back(f);
   return why;
 }
@@ -375,6 +471,20 @@ std::string explain_text(const DomainResult& r) {
       "protected: {}",
       to_string(v.mail), to_string(v.dnssec), to_string(v.starttls), to_string(v.tls_quality),
       to_string(v.dane), to_string(v.dane_rollover), yes_no(v.protected_)));
+  const auto& ms = r.mail_standards;
+  if (ms.measured) {
+    line(fmt::format("  spf: {} ({})  dmarc: {} ({})  dkim: {}  tls_rpt: {}", to_string(v.spf),
+                     to_string(v.spf_policy), to_string(v.dmarc), to_string(v.dmarc_policy),
+                     to_string(v.dkim), to_string(v.tls_rpt)));
+    line(fmt::format("  SPF record: {}  ({} DNS-querying terms, {} void lookups, result {})",
+                     ms.spf_record.empty() ? "-" : ms.spf_record, ms.spf_dns_terms,
+                     ms.spf_void_lookups, ms.spf_result));
+    for (const auto& t : ms.spf_trace) line("    " + t);
+    line(fmt::format("  DMARC record{}: {}",
+                     ms.dmarc_from_org ? " (organisational domain " + ms.org_domain + ")" : "",
+                     ms.dmarc_record.empty() ? "-" : ms.dmarc_record));
+    line(fmt::format("  TLS-RPT record: {}", ms.tls_rpt_record.empty() ? "-" : ms.tls_rpt_record));
+  }
   line("");
   line(fmt::format("MX lookup {}: {} ({}, rcode {})", r.mx_lookup.qname, to_string(r.mx_lookup.cls),
                    to_string(r.mx_lookup.reason), r.mx_lookup.rcode));

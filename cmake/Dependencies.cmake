@@ -21,6 +21,7 @@ pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv>=1.44)
 # CURLOPT_PROTOCOLS_STR. Debian: libcurl4-openssl-dev (OpenSSL, like the probes).
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.85)
 pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2>=2.3)
+pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl>=0.21)  # organisational domains (DMARC, provider grouping)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 
 if(NULMETING_TESTS)

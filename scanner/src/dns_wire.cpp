@@ -117,37 +117,6 @@ std::expected<std::string, std::string> read_name(std::span<const std::uint8_t> 
   }
 }
 
-// TXT RDATA as presentation text: each character-string quoted, `"` and `\\` escaped, bytes
-// outside printable ASCII as \DDD, strings separated by one space (RFC 1035 §5.1). The one
-// TXT decoder of the scanner (the MTA-STS record; SPF/DMARC read the same text).
-std::expected<std::string, std::string> txt_rdata_to_text(std::span<const std::uint8_t> rd) {
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < rd.size()) {
-    const std::size_t len = rd[pos];
-    if (len > rd.size() - pos - 1) return std::unexpected("TXT character-string runs past RDATA");
-    if (!out.empty()) out.push_back(' ');
-    out.push_back('"');
-    for (std::size_t i = 0; i < len; ++i) {
-      const std::uint8_t b = rd[pos + 1 + i];
-      if (b == '"' || b == '\\') {
-        out.push_back('\\');
-        out.push_back(static_cast<char>(b));
-      } else if (b < 0x20 || b > 0x7e) {
-        char buf[5];
-        std::snprintf(buf, sizeof buf, "\\%03u", static_cast<unsigned>(b));
-        out += buf;
-      } else {
-        out.push_back(static_cast<char>(b));
-      }
-    }
-    out.push_back('"');
-    pos += 1 + len;
-  }
-  if (out.empty()) return std::unexpected("empty TXT RDATA");
-  return out;
-}
-
 std::expected<std::string, std::string> rdata_to_text(std::span<const std::uint8_t> p,
                                                       std::size_t off, std::size_t len,
                                                       std::uint16_t type) {
@@ -196,8 +165,6 @@ std::expected<std::string, std::string> rdata_to_text(std::span<const std::uint8
       }
       return out;
     }
-    case rrtype::TXT:
-      return txt_rdata_to_text(rd);
     case rrtype::SOA: {
       auto mname = name_in_rdata(p, off, end, next);
       if (!mname) return mname;
@@ -207,6 +174,31 @@ std::expected<std::string, std::string> rdata_to_text(std::span<const std::uint8
       std::string out = with_dot(*mname) + " " + with_dot(*rname);
       for (int i = 0; i < 5; ++i)
         out += " " + std::to_string(get32(p, next + 4u * static_cast<std::size_t>(i)));
+      return out;
+    }
+    case rrtype::TXT: {
+      // The character-strings joined with nothing between them (RFC 7208 §3.3, RFC 7489
+      // §6.6.3 do the same), so that a record split at 255 octets reads as one; bytes outside
+      // printable ASCII and the backslash escaped, the text capped.
+      std::string out;
+      std::size_t i = 0;
+      while (i < rd.size()) {
+        const std::size_t n = rd[i];
+        if (n > rd.size() - i - 1) return std::unexpected("TXT character-string runs past RDATA");
+        for (std::size_t k = 0; k < n && out.size() < kMaxTxtText; ++k) {
+          const std::uint8_t b = rd[i + 1 + k];
+          if (b == '\\') {
+            out += "\\\\";
+          } else if (b < 0x20 || b > 0x7e) {
+            char buf[5];
+            std::snprintf(buf, sizeof buf, "\\%03u", static_cast<unsigned>(b));
+            out += buf;
+          } else {
+            out.push_back(static_cast<char>(b));
+          }
+        }
+        i += n + 1;
+      }
       return out;
     }
     default: {

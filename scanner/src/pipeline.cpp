@@ -55,6 +55,22 @@ std::vector<std::string> dns_failures(const DomainResult& result) {
     if (host.tlsa)
       for (const auto& a : host.tlsa->lookups) note(a);
   }
+  // §5: only the answers of a verdict that is `error` (a failed `_smtp._tls` question of a
+  // domain without mail decides nothing: tls_rpt is n/a there). Needs the decided verdicts.
+  const MailStandardsEvidence& ms = result.mail_standards;
+  const DomainVerdict& v = result.verdict;
+  if (ms.measured) {
+    if (v.spf == SpfVerdict::Error) {
+      note(ms.spf_txt);
+      for (const auto& a : ms.spf_lookups) note(a);
+    }
+    if (v.dmarc == DmarcVerdict::Error) {
+      note(ms.dmarc_txt);
+      if (ms.dmarc_org_txt) note(*ms.dmarc_org_txt);
+    }
+    if (v.dkim == DkimVerdict::Error) note(ms.dkim);
+    if (v.tls_rpt == TlsRptVerdict::Error) note(ms.tls_rpt_txt);
+  }
   return out;
 }
 
@@ -174,13 +190,13 @@ void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) 
 void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
   DomainResult& result = job->resolved.result;
   note_probe_findings(result);
+  // The probes recorded what their handshakes measured; the verdict module writes each
+  // address's final DANE value for this domain and decides the verdicts, once.
+  verdict::finalize(result);
   if (auto failures = dns_failures(result); !failures.empty()) {
     ++stats_.domains_dns_failure;
     result.unmeasured.insert(result.unmeasured.end(), failures.begin(), failures.end());
   }
-  // The probes recorded what their handshakes measured; the verdict module writes each
-  // address's final DANE value for this domain and decides the verdicts, once.
-  verdict::finalize(result);
   if (domain_unmeasured(result)) ++stats_.domains_unmeasured;
   ++stats_.domains_done;
   --stats_.domains_in_flight;

@@ -1,5 +1,6 @@
 // resolve.cpp — measurement.md §2.1–2.2 on top of DnsClient (see resolve.hpp).
 #include <nulmeting/scanner/dns_wire.hpp>
+#include <nulmeting/scanner/mail_standards.hpp>
 #include <nulmeting/scanner/resolve.hpp>
 #include <nulmeting/verdict/dns.hpp>
 #include <nulmeting/verdict/host.hpp>
@@ -26,6 +27,7 @@ void ResolvedDomain::apply_to(DomainResult& r) const {
   r.mx.clear();
   for (const auto& h : hosts) r.mx.push_back(h.result);
   r.findings.insert(r.findings.end(), findings.begin(), findings.end());
+  r.mail_standards = mail_standards;
 }
 
 // ---- HostResolver ---------------------------------------------------------------------------
@@ -85,8 +87,8 @@ void HostResolver::start(const std::string& host) {
               res.tlsa ? std::move(res.tlsa->lookups) : std::vector<DnsAnswer>{};
           lookups.push_back(t);
           const verdict::TlsaStep next = verdict::tlsa_step(t);
-          TlsaInfo info = next == verdict::TlsaStep::Base ? verdict::tlsa_info_from(t, cand)
-                                                          : TlsaInfo{};
+          TlsaInfo info =
+              next == verdict::TlsaStep::Base ? verdict::tlsa_info_from(t, cand) : TlsaInfo{};
           info.status = t.cls;
           info.lookups = std::move(lookups);
           res.tlsa = std::move(info);
@@ -186,9 +188,11 @@ struct DomainState {
   DomainResolver::Callback cb;
   std::vector<std::pair<std::uint16_t, std::string>> mx;  // (preference, exchange): mx_plan
   std::size_t left = 0;
+  int strands = 1;  // the MX strand, + the mail standards strand when asked
 };
 
 void finish_domain(const std::shared_ptr<DomainState>& st) {
+  if (--st->strands > 0) return;
   for (const auto& h : st->out.hosts)
     st->out.findings.insert(st->out.findings.end(), h.findings.begin(), h.findings.end());
   auto cb = std::move(st->cb);
@@ -200,6 +204,13 @@ void DomainResolver::resolve(const std::string& domain, Callback cb) {
   auto st = std::make_shared<DomainState>();
   st->out.domain = normalize_name(domain);
   st->cb = std::move(cb);
+  if (opts_.mail_standards) {
+    ++st->strands;
+    look_up_mail_standards(dns_, st->out.domain, alive_, [st](MailStandardsEvidence ev) {
+      st->out.mail_standards = std::move(ev);
+      finish_domain(st);
+    });
+  }
   dns_.resolve(
       st->out.domain, rrtype::MX, [this, alive = std::weak_ptr<int>(alive_), st](DnsAnswer mx) {
         if (alive.expired()) return;  // resolver destroyed before the DNS client was closed

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace nulmeting::storage::detail {
 namespace {
@@ -150,12 +151,18 @@ json answer_json(const DnsAnswer& a) {
               {"canonical_name", a.canonical_name},
               {"attempts", a.attempts}};
 }
+template <class E>
+E enum_at(const json& j, const char* key) {
+  const auto v = parse_enum<E>(j.at(key).get<std::string>());
+  if (!v) throw std::runtime_error(std::string("bad value of ") + key);
+  return *v;
+}
 DnsAnswer answer_of(const json& j) {
   DnsAnswer a;
   a.qname = j.at("qname").get<std::string>();
   a.qtype = j.at("qtype").get<std::uint16_t>();
-  a.cls = parse_enum<DnsClass>(j.at("class").get<std::string>()).value_or(DnsClass::Fail);
-  a.reason = parse_enum<DnsReason>(j.at("reason").get<std::string>()).value_or(DnsReason::Error);
+  a.cls = enum_at<DnsClass>(j, "class");
+  a.reason = enum_at<DnsReason>(j, "reason");
   a.rcode = j.at("rcode").get<int>();
   a.why_bogus = j.at("why_bogus").get<std::string>();
   a.records = j.at("records").get<std::vector<std::string>>();
@@ -177,6 +184,65 @@ std::vector<DnsAnswer> answers_from_json(std::string_view text) {
   std::vector<DnsAnswer> out;
   for (const auto& j : json::parse(text)) out.push_back(answer_of(j));
   return out;
+}
+
+std::string mail_standards_to_json(const MailStandardsEvidence& ev) {
+  json lookups = json::array();
+  for (const auto& a : ev.spf_lookups) lookups.push_back(answer_json(a));
+  json j{
+      {"spf_txt", answer_json(ev.spf_txt)},
+      {"spf_lookups", std::move(lookups)},
+      {"spf_record", ev.spf_record},
+      {"spf_trace", ev.spf_trace},
+      {"spf_dns_terms", ev.spf_dns_terms},
+      {"spf_void_lookups", ev.spf_void_lookups},
+      {"spf_result", ev.spf_result},
+      {"spf_reason", ev.spf_reason},
+      {"dmarc_txt", answer_json(ev.dmarc_txt)},
+      {"dmarc_org_txt", ev.dmarc_org_txt ? answer_json(*ev.dmarc_org_txt) : json(nullptr)},
+      {"org_domain", ev.org_domain},
+      {"dmarc_record", ev.dmarc_record},
+      {"dmarc_from_org", ev.dmarc_from_org},
+      {"dmarc_pct", ev.dmarc_pct ? json(*ev.dmarc_pct) : json(nullptr)},
+      {"dmarc_p", ev.dmarc_p},
+      {"dmarc_sp", ev.dmarc_sp},
+      {"dmarc_rua", ev.dmarc_rua},
+      {"dmarc_reason", ev.dmarc_reason},
+      {"dkim", answer_json(ev.dkim)},
+      {"tls_rpt_txt", answer_json(ev.tls_rpt_txt)},
+      {"tls_rpt_record", ev.tls_rpt_record},
+      {"tls_rpt_reason", ev.tls_rpt_reason},
+  };
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+MailStandardsEvidence mail_standards_from_json(std::string_view text) {
+  const json j = json::parse(text);
+  MailStandardsEvidence ev;
+  ev.measured = true;
+  ev.spf_txt = answer_of(j.at("spf_txt"));
+  for (const auto& a : j.at("spf_lookups")) ev.spf_lookups.push_back(answer_of(a));
+  ev.spf_record = j.at("spf_record").get<std::string>();
+  ev.spf_trace = j.at("spf_trace").get<std::vector<std::string>>();
+  ev.spf_dns_terms = j.at("spf_dns_terms").get<int>();
+  ev.spf_void_lookups = j.at("spf_void_lookups").get<int>();
+  ev.spf_result = j.at("spf_result").get<std::string>();
+  ev.spf_reason = j.at("spf_reason").get<std::string>();
+  ev.dmarc_txt = answer_of(j.at("dmarc_txt"));
+  if (!j.at("dmarc_org_txt").is_null()) ev.dmarc_org_txt = answer_of(j.at("dmarc_org_txt"));
+  ev.org_domain = j.at("org_domain").get<std::string>();
+  ev.dmarc_record = j.at("dmarc_record").get<std::string>();
+  ev.dmarc_from_org = j.at("dmarc_from_org").get<bool>();
+  if (!j.at("dmarc_pct").is_null()) ev.dmarc_pct = j.at("dmarc_pct").get<int>();
+  ev.dmarc_p = j.at("dmarc_p").get<std::string>();
+  ev.dmarc_sp = j.at("dmarc_sp").get<std::string>();
+  ev.dmarc_rua = j.at("dmarc_rua").get<std::string>();
+  ev.dmarc_reason = j.at("dmarc_reason").get<std::string>();
+  ev.dkim = answer_of(j.at("dkim"));
+  ev.tls_rpt_txt = answer_of(j.at("tls_rpt_txt"));
+  ev.tls_rpt_record = j.at("tls_rpt_record").get<std::string>();
+  ev.tls_rpt_reason = j.at("tls_rpt_reason").get<std::string>();
+  return ev;
 }
 
 std::string routes_to_json(const storage::RouteCheck& r) {

@@ -37,6 +37,10 @@ storage::RouteCheck routes_from_json(std::string_view text);
 //  "connections":0,"unknown_reasons":[...]}. tls_from_json fills those fields of `into`.
 std::string tls_to_json(const TlsAssessment& t);
 void tls_from_json(std::string_view text, TlsAssessment& into);
+// domain_results.mail_standards: the §5 evidence (every TXT answer read, the SPF trace and
+// counts, the DMARC/TLS-RPT records and reasons). from_json throws on a malformed document.
+std::string mail_standards_to_json(const MailStandardsEvidence& ev);
+MailStandardsEvidence mail_standards_from_json(std::string_view text);
 
 // FNV-1a 64 of a canonical serialisation; stable across processes and builds.
 std::int64_t probe_hash(const ProbeResult& p);

@@ -74,6 +74,58 @@ ojson mx_json(const MxHostResult& h) {
   return m;
 }
 
+ojson answer_json(const DnsAnswer& a) {
+  ojson j;
+  j["qname"] = a.qname;
+  j["class"] = to_string(a.cls);
+  j["reason"] = to_string(a.reason);
+  j["records"] = a.records;
+  return j;
+}
+
+// §5 evidence: what was read and why the verdicts are what they are (null when not measured).
+ojson mail_standards_json(const MailStandardsEvidence& ev) {
+  if (!ev.measured) return nullptr;
+  ojson j;
+  ojson spf;
+  spf["txt"] = answer_json(ev.spf_txt);
+  spf["record"] = text_or_null(ev.spf_record);
+  spf["result"] = text_or_null(ev.spf_result);
+  spf["terms"] = ev.spf_trace;
+  spf["dns_terms"] = ev.spf_dns_terms;
+  spf["void_lookups"] = ev.spf_void_lookups;
+  spf["reason"] = text_or_null(ev.spf_reason);
+  j["spf"] = std::move(spf);
+  ojson dmarc;
+  dmarc["txt"] = answer_json(ev.dmarc_txt);
+  dmarc["org_domain"] = text_or_null(ev.org_domain);
+  dmarc["org_txt"] = ev.dmarc_org_txt ? answer_json(*ev.dmarc_org_txt) : ojson(nullptr);
+  dmarc["record"] = text_or_null(ev.dmarc_record);
+  dmarc["from_org_domain"] = ev.dmarc_from_org;
+  dmarc["p"] = text_or_null(ev.dmarc_p);
+  dmarc["sp"] = text_or_null(ev.dmarc_sp);
+  dmarc["pct"] = ev.dmarc_pct ? ojson(*ev.dmarc_pct) : ojson(nullptr);
+  dmarc["rua"] = text_or_null(ev.dmarc_rua);
+  dmarc["reason"] = text_or_null(ev.dmarc_reason);
+  j["dmarc"] = std::move(dmarc);
+  j["dkim"] = answer_json(ev.dkim);
+  ojson rpt;
+  rpt["txt"] = answer_json(ev.tls_rpt_txt);
+  rpt["record"] = text_or_null(ev.tls_rpt_record);
+  rpt["reason"] = text_or_null(ev.tls_rpt_reason);
+  j["tls_rpt"] = std::move(rpt);
+  return j;
+}
+
+template <class E>
+ojson measured_or_null(const DomainResult& r, E e) {
+  return r.mail_standards.measured ? ojson(to_string(e)) : ojson(nullptr);
+}
+template <class E>
+std::string measured_or_empty(const DomainResult& r, E e) {
+  return r.mail_standards.measured ? std::string(to_string(e)) : std::string();
+}
+
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -123,6 +175,14 @@ ojson domain_json(std::int64_t run_id, const DomainResult& r) {
   j["unmeasured"] = r.unmeasured;
   j["mta_sts"] = to_string(r.verdict.mta_sts);
   j["mta_sts_evidence"] = mta_sts_json(r.mta_sts);
+  // §5 (null for a run from before they were measured)
+  j["spf"] = measured_or_null(r, r.verdict.spf);
+  j["spf_policy"] = measured_or_null(r, r.verdict.spf_policy);
+  j["dmarc"] = measured_or_null(r, r.verdict.dmarc);
+  j["dmarc_policy"] = measured_or_null(r, r.verdict.dmarc_policy);
+  j["dkim"] = measured_or_null(r, r.verdict.dkim);
+  j["tls_rpt"] = measured_or_null(r, r.verdict.tls_rpt);
+  j["mail_standards"] = mail_standards_json(r.mail_standards);
   ojson mx = ojson::array();
   for (const auto& h : r.mx) mx.push_back(mx_json(h));
   j["mx"] = std::move(mx);
@@ -167,6 +227,12 @@ std::expected<std::int64_t, StorageError> export_csv(Reader& reader, std::int64_
         join(r.unmeasured, " | "),
         std::string(to_string(r.verdict.tls_quality)),
         std::string(to_string(r.verdict.mta_sts)),
+        measured_or_empty(r, r.verdict.spf),
+        measured_or_empty(r, r.verdict.spf_policy),
+        measured_or_empty(r, r.verdict.dmarc),
+        measured_or_empty(r, r.verdict.dmarc_policy),
+        measured_or_empty(r, r.verdict.dkim),
+        measured_or_empty(r, r.verdict.tls_rpt),
     };
     out << csv::record(fields);
     return static_cast<bool>(out);

@@ -24,6 +24,16 @@ Enum parse_or_throw(std::string_view text, const char* column) {
   return *v;
 }
 
+// The six §5 verdict columns spf, spf_policy, dmarc, dmarc_policy, dkim, tls_rpt from `first`.
+void read_mail_verdicts(const Stmt& s, int first, DomainVerdict& v) {
+  v.spf = parse_or_throw<SpfVerdict>(s.text(first), "spf");
+  v.spf_policy = parse_or_throw<SpfPolicy>(s.text(first + 1), "spf_policy");
+  v.dmarc = parse_or_throw<DmarcVerdict>(s.text(first + 2), "dmarc");
+  v.dmarc_policy = parse_or_throw<DmarcPolicy>(s.text(first + 3), "dmarc_policy");
+  v.dkim = parse_or_throw<DkimVerdict>(s.text(first + 4), "dkim");
+  v.tls_rpt = parse_or_throw<TlsRptVerdict>(s.text(first + 5), "tls_rpt");
+}
+
 Sector sector_or_throw(std::string_view text) {
   auto s = parse_sector(text);
   if (!s)
@@ -233,6 +243,10 @@ struct Reader::Impl {
       m.reason = ms.text(13);
     }
     ms.reset();
+    if (auto ms = s.opt_text(19)) {  // NULL: a run from before the §5 standards
+      r.mail_standards = detail::mail_standards_from_json(*ms);
+      read_mail_verdicts(s, 20, r.verdict);
+    }
 
     auto& a = *s_answers_domain;
     a.bind(1, result_id);
@@ -258,7 +272,8 @@ namespace {
 constexpr const char* kResultSelect =
     "SELECT r.id, d.name, r.display, coalesce(o.name, ''), r.sector, r.tags, r.list_line, "
     "r.mail, r.dnssec, r.starttls, r.dane, r.dane_rollover, r.protected, r.implicit_mx, "
-    "r.findings, r.incomplete, r.unmeasured, r.tls_quality, r.mta_sts FROM domain_results r "
+    "r.findings, r.incomplete, r.unmeasured, r.tls_quality, r.mta_sts, r.mail_standards, r.spf, "
+    "r.spf_policy, r.dmarc, r.dmarc_policy, r.dkim, r.tls_rpt FROM domain_results r "
     "JOIN domains d ON d.id = r.domain_id "
     "LEFT JOIN organisations o ON o.id = r.organisation_id ";
 
@@ -406,7 +421,8 @@ std::expected<void, StorageError> Reader::for_each_verdict(
            "h.name FROM domain_mx m "
            "JOIN mx_hosts h ON h.id = m.mx_host_id JOIN domain_results dr ON "
            "dr.id = m.domain_result_id WHERE dr.run_id = v.run_id AND dr.domain_id = v.domain_id "
-           "ORDER BY m.position)), v.tls_quality FROM v_run_verdicts v WHERE v.run_id = ?1 "
+           "ORDER BY m.position)), v.tls_quality, v.mta_sts, v.spf, v.spf_policy, v.dmarc, "
+           "v.dmarc_policy, v.dkim, v.tls_rpt FROM v_run_verdicts v WHERE v.run_id = ?1 "
            "ORDER BY v.domain");
     s.bind(1, run_id);
     while (s.step()) {
@@ -428,6 +444,9 @@ std::expected<void, StorageError> Reader::for_each_verdict(
       r.unmeasured = detail::strings_from_json(s.text(14));
       r.mx = detail::strings_from_json(s.text(15));
       r.verdict.tls_quality = parse_or_throw<TlsQuality>(s.text(16), "tls_quality");
+      r.verdict.mta_sts = parse_or_throw<MtaStsVerdict>(s.text(17), "mta_sts");
+      r.mail_standards_measured = s.opt_text(18).has_value();
+      if (r.mail_standards_measured) read_mail_verdicts(s, 18, r.verdict);
       fn(r);
     }
   });

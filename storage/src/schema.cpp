@@ -3,7 +3,8 @@
 // Step N brings a database from user_version N-1 to N inside one transaction (BEGIN
 // IMMEDIATE, so two processes cannot migrate at once). Never edit a released step: add one.
 // Step 1: tables. Step 2: indexes and the documented views (README, "The results database").
-// Step 3: the vocabulary of measurement contract v2 (see kStep3).
+// Step 3: the vocabulary of measurement contract v2 (see kStep3). Step 4: the mail standards
+// of §5 (kStepMailStandards).
 // Trap: PRAGMA journal_mode=WAL cannot run inside a transaction, and foreign_keys is a
 // per-connection setting that is silently ignored inside a transaction: both are set right
 // after opening, before any migration.
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <libpsl.h>
 
 namespace nulmeting::storage {
 namespace {
@@ -543,15 +545,78 @@ LEFT JOIN mta_sts m ON m.domain_result_id = dr.id;
 )sql";
 }
 
-constexpr std::array<const char*, kSchemaVersion> kSteps{kStep1, kStep2, kStep3, kStepTlsQuality,
-                                                          step_mta_sts()};
+// Schema step: mail standards (measurement.md §5: spf, spf_policy, dmarc, dmarc_policy, dkim,
+// tls_rpt; MTA-STS has its own step 5). One column per verdict, NULL for rows of runs from
+// before these standards were measured (the verdicts were not asked, so there is no value to
+// give them), and `mail_standards`, the evidence as JSON (codec.cpp: every TXT answer read, the
+// SPF trace and counts, the DMARC and TLS-RPT records and reasons). v_run_verdicts and
+// v_latest_verdict gain the six verdicts and mta_sts (step 5 left the views alone), appended
+// after step 4's tls_quality so that positional readers keep working;
+// v_mail_standards shows verdicts, records and reasons side by side for ad-hoc SQL.
+constexpr const char* kStepMailStandards = R"sql(
+DROP VIEW v_latest_verdict;
+DROP VIEW v_run_verdicts;
 
-constexpr std::array<std::string_view, 40> kSecondLevel{
-    "co.uk",  "org.uk", "ac.uk",  "gov.uk", "ltd.uk", "plc.uk", "net.uk", "me.uk",
-    "com.au", "net.au", "org.au", "gov.au", "edu.au", "co.nz",  "org.nz", "govt.nz",
-    "co.za",  "org.za", "com.br", "com.cn", "co.jp",  "ne.jp",  "or.jp",  "co.kr",
-    "com.tr", "com.mx", "co.in",  "com.sg", "com.hk", "co.il",  "co.at",  "or.at",
-    "gv.at",  "com.pl", "com.es", "com.ar", "com.tw", "com.my", "co.id",  "com.ua"};
+ALTER TABLE domain_results ADD COLUMN spf TEXT
+  CHECK (spf IS NULL OR spf IN ('valid','invalid','none','error'));
+ALTER TABLE domain_results ADD COLUMN spf_policy TEXT
+  CHECK (spf_policy IS NULL OR spf_policy IN ('strict','soft','open','n/a'));
+ALTER TABLE domain_results ADD COLUMN dmarc TEXT
+  CHECK (dmarc IS NULL OR dmarc IN ('valid','invalid','none','error'));
+ALTER TABLE domain_results ADD COLUMN dmarc_policy TEXT
+  CHECK (dmarc_policy IS NULL OR dmarc_policy IN ('reject','quarantine','none','n/a'));
+ALTER TABLE domain_results ADD COLUMN dkim TEXT
+  CHECK (dkim IS NULL OR dkim IN ('present','absent','error'));
+ALTER TABLE domain_results ADD COLUMN tls_rpt TEXT
+  CHECK (tls_rpt IS NULL OR tls_rpt IN ('valid','invalid','none','error','n/a'));
+ALTER TABLE domain_results ADD COLUMN mail_standards TEXT
+  CHECK (mail_standards IS NULL OR json_valid(mail_standards));
+
+CREATE VIEW v_run_verdicts AS
+SELECT dr.run_id, r.started_at AS run_started_at, r.label AS run_label, r.status AS run_status,
+       d.id AS domain_id, d.name AS domain, dr.display, o.name AS organisation, dr.sector,
+       dr.mail, dr.dnssec, dr.starttls, dr.dane, dr.dane_rollover, dr.protected,
+       dr.implicit_mx,
+       (SELECT count(*) FROM domain_mx m WHERE m.domain_result_id = dr.id) AS mx_count,
+       dr.findings, dr.incomplete, dr.unmeasured, dr.tls_quality,
+       dr.spf, dr.spf_policy, dr.dmarc, dr.dmarc_policy, dr.dkim, dr.tls_rpt, dr.mta_sts
+FROM domain_results dr
+JOIN runs r ON r.id = dr.run_id
+JOIN domains d ON d.id = dr.domain_id
+LEFT JOIN organisations o ON o.id = dr.organisation_id;
+
+CREATE VIEW v_latest_verdict AS
+SELECT v.*
+FROM v_run_verdicts v
+JOIN (SELECT dr.domain_id, max(dr.run_id) AS run_id
+      FROM domain_results dr JOIN runs r ON r.id = dr.run_id AND r.status = 'finished'
+      GROUP BY dr.domain_id) l
+  ON l.domain_id = v.domain_id AND l.run_id = v.run_id;
+
+-- The §5 verdicts with the records they read and why (runs that measured them).
+CREATE VIEW v_mail_standards AS
+SELECT dr.run_id, d.name AS domain, dr.sector, dr.mail,
+       dr.spf, dr.spf_policy, dr.mail_standards ->> '$.spf_record' AS spf_record,
+       dr.mail_standards ->> '$.spf_dns_terms' AS spf_dns_terms,
+       dr.mail_standards ->> '$.spf_void_lookups' AS spf_void_lookups,
+       dr.mail_standards ->> '$.spf_reason' AS spf_reason,
+       dr.dmarc, dr.dmarc_policy, dr.mail_standards ->> '$.dmarc_record' AS dmarc_record,
+       dr.mail_standards ->> '$.dmarc_from_org' AS dmarc_from_org,
+       dr.mail_standards ->> '$.org_domain' AS org_domain,
+       dr.mail_standards ->> '$.dmarc_pct' AS dmarc_pct,
+       dr.mail_standards ->> '$.dmarc_sp' AS dmarc_sp,
+       dr.mail_standards ->> '$.dmarc_rua' AS dmarc_rua,
+       dr.mail_standards ->> '$.dmarc_reason' AS dmarc_reason,
+       dr.dkim,
+       dr.tls_rpt, dr.mail_standards ->> '$.tls_rpt_record' AS tls_rpt_record,
+       dr.mail_standards ->> '$.tls_rpt_reason' AS tls_rpt_reason
+FROM domain_results dr
+JOIN domains d ON d.id = dr.domain_id
+WHERE dr.mail_standards IS NOT NULL;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps{
+    kStep1, kStep2, kStep3, kStepTlsQuality, step_mta_sts(), kStepMailStandards};
 
 bool looks_like_ip(std::string_view s) {
   if (s.find(':') != std::string_view::npos) return true;
@@ -565,20 +630,26 @@ bool looks_like_ip(std::string_view s) {
 
 std::string provider_domain(std::string_view host) {
   while (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  if (looks_like_ip(host)) return std::string(host);
-  auto label_start = [&](std::size_t labels) -> std::size_t {
-    std::size_t pos = host.size();
-    for (std::size_t i = 0; i < labels; ++i) {
-      auto dot = host.rfind('.', pos == 0 ? 0 : pos - 1);
-      if (dot == std::string_view::npos || pos == 0) return 0;
-      pos = dot;
-    }
-    return pos + 1;
-  };
-  std::string_view last2 = host.substr(label_start(2));
-  for (auto suffix : kSecondLevel)
-    if (last2 == suffix) return std::string(host.substr(label_start(3)));
-  return std::string(last2);
+  std::string name(host);
+  for (char& c : name)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (looks_like_ip(name)) return name;
+  // The registrable domain by the ICANN section of the Public Suffix List (libpsl; the `*`
+  // rule for an unknown TLD): the longest public suffix plus one label. ICANN only, so that a
+  // hosting company's private suffix (PRIVATE section) does not split its customers' MX hosts
+  // into one "provider" each.
+  static const psl_ctx_t* psl = [] {
+    const psl_ctx_t* p = psl_latest(nullptr);
+    return p ? p : psl_builtin();
+  }();
+  if (!psl) return name;
+  for (std::size_t start = 0;;) {
+    const std::size_t dot = name.find('.', start);
+    if (dot == std::string::npos) return name;  // the name itself is a public suffix
+    if (psl_is_public_suffix2(psl, name.c_str() + dot + 1, PSL_TYPE_ICANN))
+      return name.substr(start);
+    start = dot + 1;
+  }
 }
 
 std::string now_iso8601() {
@@ -637,10 +708,10 @@ class ForeignKeysOff {
 void check_foreign_keys(sqlite3* db, int step) {
   Stmt fk(db, "PRAGMA foreign_key_check");
   if (fk.step())
-    throw StorageFailure({StorageError::Kind::BadDatabase,
-                          "schema migration step " + std::to_string(step) +
-                              " left a dangling reference in table " + fk.text(0) +
-                              " (nothing changed; the database is as it was)"});
+    throw StorageFailure(
+        {StorageError::Kind::BadDatabase, "schema migration step " + std::to_string(step) +
+                                              " left a dangling reference in table " + fk.text(0) +
+                                              " (nothing changed; the database is as it was)"});
 }
 }  // namespace
 

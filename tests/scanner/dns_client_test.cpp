@@ -322,6 +322,12 @@ TEST_CASE("Resolvers: closing the client calls every domain back; destroying the
       CHECK(r.mx_lookup.cls == DnsClass::Fail);  // → mail = error (verdict::decide_mail)
       CHECK(r.hosts.empty());
       CHECK(r.mx_lookup.reason == DnsReason::Error);
+      // The §5 TXT questions were asked beside the MX question and failed with it.
+      CHECK(r.mail_standards.measured);
+      CHECK(r.mail_standards.spf_txt.cls == DnsClass::Fail);
+      CHECK(r.mail_standards.dmarc_txt.qname.starts_with("_dmarc."));
+      CHECK(r.mail_standards.dkim.cls == DnsClass::Fail);
+      CHECK(r.mail_standards.tls_rpt_txt.cls == DnsClass::Fail);
     }
     client->reset();
   }

@@ -304,6 +304,22 @@ TEST_CASE("dns_failures: one line per fail answer the verdicts rest on", "[pipel
   CHECK(dns_failures(r) ==
         std::vector<std::string>{"mx1.example.nl AAAA servfail (not confirmed, 1 attempt)",
                                  "_25._tcp.mx1.example.nl TLSA bogus (confirmed, 3 attempts)"});
+
+  // §5: a failed TXT answer counts when its verdict is error, not when the verdict is n/a.
+  DomainResult m;
+  m.mx_lookup.cls = DnsClass::Secure;
+  m.mail_standards.measured = true;
+  m.mail_standards.spf_txt.cls = DnsClass::Secure;
+  m.mail_standards.spf_lookups = {failed("inc.example.nl", 16, DnsReason::ServFail, 3)};
+  m.mail_standards.tls_rpt_txt = failed("_smtp._tls.example.nl", 16, DnsReason::Timeout, 3);
+  m.verdict.spf = SpfVerdict::Error;
+  m.verdict.tls_rpt = TlsRptVerdict::NotApplicable;
+  m.verdict.dmarc = DmarcVerdict::None;
+  m.verdict.dkim = DkimVerdict::Present;
+  CHECK(dns_failures(m) ==
+        std::vector<std::string>{"inc.example.nl TXT servfail (confirmed, 3 attempts)"});
+  m.verdict.tls_rpt = TlsRptVerdict::Error;
+  CHECK(dns_failures(m).size() == 2);
 }
 
 TEST_CASE("pipeline: a domain whose verdicts rest on a DNS failure is unmeasured and counted",

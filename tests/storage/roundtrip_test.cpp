@@ -5,6 +5,7 @@
 
 #include <nulmeting/storage/reader.hpp>
 #include <nulmeting/storage/run_writer.hpp>
+#include <nulmeting/verdict/domain.hpp>
 
 #include <sqlite3.h>
 
@@ -185,4 +186,101 @@ TEST_CASE("writer with a domain submitted twice stores it once", "[storage][writ
   REQUIRE(run.has_value());
   CHECK(run->domains_done == 2);
   CHECK(run->label == "t");
+}
+
+TEST_CASE("§5 mail standards: verdicts and evidence read back; v_mail_standards shows them",
+          "[storage][roundtrip][mailstd]") {
+  test::TempDir dir;
+  auto db = dir.file("m.db");
+  auto results = testing::fixture_results(2);
+  REQUIRE(results.size() >= 2);
+  DomainResult& r = results[0];
+  auto txt = [](std::string q, std::vector<std::string> recs, DnsClass cls = DnsClass::Secure) {
+    DnsAnswer a;
+    a.qname = std::move(q);
+    a.qtype = 16;
+    a.cls = cls;
+    a.reason = recs.empty() ? DnsReason::NxDomain : DnsReason::Ok;
+    a.rcode = recs.empty() ? 3 : 0;
+    a.records = std::move(recs);
+    a.canonical_name = a.qname;
+    a.attempts = 2;
+    return a;
+  };
+  auto& ms = r.mail_standards;
+  ms.measured = true;
+  ms.spf_txt = txt(r.entry.domain, {"v=spf1 include:spf.provider.test ~all", "other"});
+  ms.spf_lookups = {txt("spf.provider.test", {"v=spf1 ip4:192.0.2.0/24 -all"})};
+  ms.dmarc_txt = txt("_dmarc." + r.entry.domain, {}, DnsClass::InsecureNx);
+  ms.dmarc_org_txt = txt("_dmarc.org.test", {"v=DMARC1; p=reject; sp=quarantine; pct=50"});
+  ms.dkim = txt("_domainkey." + r.entry.domain, {}, DnsClass::SecureNx);
+  ms.tls_rpt_txt = txt("_smtp._tls." + r.entry.domain, {"v=TLSRPTv1; rua=mailto:r@x.test"});
+  verdict::finalize(r);  // fills the verdicts and the derived evidence
+  REQUIRE(r.verdict.spf == SpfVerdict::Valid);
+  REQUIRE(r.verdict.spf_policy == SpfPolicy::Soft);
+  REQUIRE(r.verdict.dmarc_policy == DmarcPolicy::Quarantine);
+
+  auto w = RunWriter::begin(db, RunStart{});
+  REQUIRE(w.has_value());
+  (*w)->submit(results[0]);
+  (*w)->submit(results[1]);  // not measured: NULL columns
+  REQUIRE((*w)->finish(RunStatus::Finished).has_value());
+  auto reader = Reader::open(db);
+  REQUIRE(reader.has_value());
+  auto back = reader->domain((*w)->run_id(), r.entry.domain);
+  REQUIRE(back.has_value());
+  REQUIRE(back->has_value());
+  const DomainResult& b = **back;
+  CHECK(b.verdict.spf == r.verdict.spf);
+  CHECK(b.verdict.spf_policy == r.verdict.spf_policy);
+  CHECK(b.verdict.dmarc == r.verdict.dmarc);
+  CHECK(b.verdict.dmarc_policy == r.verdict.dmarc_policy);
+  CHECK(b.verdict.dkim == r.verdict.dkim);
+  CHECK(b.verdict.tls_rpt == r.verdict.tls_rpt);
+  const auto& bm = b.mail_standards;
+  CHECK(bm.measured);
+  test::compare(bm.spf_txt, ms.spf_txt);
+  REQUIRE(bm.spf_lookups.size() == 1);
+  test::compare(bm.spf_lookups[0], ms.spf_lookups[0]);
+  test::compare(bm.dmarc_txt, ms.dmarc_txt);
+  REQUIRE(bm.dmarc_org_txt);
+  test::compare(*bm.dmarc_org_txt, *ms.dmarc_org_txt);
+  test::compare(bm.dkim, ms.dkim);
+  test::compare(bm.tls_rpt_txt, ms.tls_rpt_txt);
+  CHECK(bm.spf_record == ms.spf_record);
+  CHECK(bm.spf_trace == ms.spf_trace);
+  CHECK(bm.spf_dns_terms == 1);
+  CHECK(bm.spf_result == "softfail");
+  CHECK(bm.dmarc_record == ms.dmarc_record);
+  CHECK(bm.dmarc_from_org);
+  CHECK(bm.dmarc_pct == 50);
+  CHECK(bm.dmarc_sp == "quarantine");
+  CHECK(bm.org_domain == ms.org_domain);
+  CHECK(bm.tls_rpt_record == ms.tls_rpt_record);
+
+  auto other = reader->domain((*w)->run_id(), results[1].entry.domain);
+  REQUIRE(other.has_value());
+  REQUIRE(other->has_value());
+  CHECK_FALSE((*other)->mail_standards.measured);
+
+  std::map<std::string, bool> measured;
+  REQUIRE(reader
+              ->for_each_verdict((*w)->run_id(),
+                                 [&](const VerdictRow& v) {
+                                   measured[v.domain] = v.mail_standards_measured;
+                                   if (v.mail_standards_measured)
+                                     CHECK(v.verdict.dmarc_policy == DmarcPolicy::Quarantine);
+                                 })
+              .has_value());
+  CHECK(measured[r.entry.domain]);
+  CHECK_FALSE(measured[results[1].entry.domain]);
+
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+  CHECK(query_strings(raw,
+                      "SELECT spf_policy || ' ' || dmarc_sp || ' ' || dmarc_pct || ' ' || "
+                      "dmarc_from_org || ' ' || spf_record FROM v_mail_standards") ==
+        std::set<std::string>{"soft quarantine 50 1 v=spf1 include:spf.provider.test ~all"});
+  CHECK(query_int(raw, "SELECT count(*) FROM v_latest_verdict WHERE tls_rpt = 'valid'") == 1);
+  sqlite3_close(raw);
 }

@@ -70,7 +70,7 @@ TEST_CASE("a new database gets the current schema, WAL and foreign keys", "[stor
   CHECK(raw(db, "PRAGMA user_version") == std::to_string(kSchemaVersion));
   CHECK(raw(db, "PRAGMA journal_mode") == "wal");
   for (const char* view : {"v_latest_verdict", "v_run_verdicts", "v_sector_summary",
-                           "v_mx_providers", "v_probe_evidence"})
+                           "v_mx_providers", "v_probe_evidence", "v_mail_standards"})
     CHECK(raw(db, std::string("SELECT name FROM sqlite_schema WHERE type = 'view' AND name = '") +
                       view + "'") == view);
   // Foreign keys are enforced on the library's connections: a domain_mx row pointing nowhere
@@ -101,9 +101,9 @@ TEST_CASE("a schema-1 database is migrated on open and keeps its data", "[storag
   auto reader = Reader::open(db);
   REQUIRE(reader.has_value());
   CHECK(raw(db, "PRAGMA user_version") == std::to_string(kSchemaVersion));
-  // the five documented views, plus v_tls_items (schema step: tls quality) and v_mta_sts
-  // (schema step: mta-sts)
-  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") == "7");
+  // the five documented views, plus v_tls_items (schema step: tls quality), v_mta_sts (schema
+  // step: mta-sts) and v_mail_standards (schema step: mail standards)
+  CHECK(raw(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") == "8");
   CHECK(raw(db, "SELECT count(*) FROM probes") == kV2Probes);
   auto runs = reader->runs();
   REQUIRE(runs.has_value());
@@ -307,4 +307,9 @@ TEST_CASE("provider domain: last two labels, three under known second-level suff
   CHECK(provider_domain("co.uk") == "co.uk");
   CHECK(provider_domain("192.0.2.1") == "192.0.2.1");
   CHECK(provider_domain("2001:db8::1") == "2001:db8::1");
+  // From the Public Suffix List (libpsl), not a short hand-written list:
+  CHECK(provider_domain("mx.example.gov.br") == "example.gov.br");
+  CHECK(provider_domain("mx.kommune.oslo.no") == "kommune.oslo.no");
+  CHECK(provider_domain("MX.Example.NL") == "example.nl");
+  CHECK(provider_domain("mx.a.b.test") == "b.test");  // the `*` rule for an unknown TLD
 }

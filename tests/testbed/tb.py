@@ -531,7 +531,27 @@ class Plan:
         for k in ("what", "posttls", "posttls_note"):
             if k in dom:
                 out[k] = dom[k]
+        out.update(self.expect_mail_standards(dom, e, out))
         return out
+
+    MAIL_STANDARDS = ("spf", "spf_policy", "dmarc", "dmarc_policy", "dkim", "tls_rpt")
+
+    def expect_mail_standards(self, dom: dict, e: dict, out: dict) -> dict:
+        """measurement.md §5 verdicts: stated in `expect` for the mail-standards scenarios; for
+        a domain that publishes no SPF/DMARC/DKIM/TLS-RPT records they follow from §5 and the
+        zone set-up: none / absent, `error` where the answers fail (a lame or bogus zone; the
+        TXT at D follows D's CNAME, `_dmarc.D` and `_domainkey.D` do not), tls_rpt `n/a`
+        without mail."""
+        name = bare(dom["name"])
+        own_cls, _ = self.zone_class(name)        # names below D: _dmarc, _domainkey, _smtp._tls
+        at_d_cls = out["mx_answer"]["class"]      # TXT at D: as D's MX answer (CNAME followed)
+        d = {"spf": "error" if at_d_cls == "fail" else "none",
+             "dmarc": "error" if own_cls == "fail" else "none",
+             "dkim": "error" if own_cls == "fail" else "absent"}
+        d["spf_policy"] = d["dmarc_policy"] = "n/a"
+        d["tls_rpt"] = ("n/a" if out.get("mail") != "receives"
+                        else "error" if own_cls == "fail" else "none")
+        return {k: e.get(k, d[k]) for k in self.MAIL_STANDARDS}
 
     def zone_class(self, owner: str) -> tuple[str, str]:
         """(class, reason) of data at `owner` as the zone set-up makes it (measurement.md §1):

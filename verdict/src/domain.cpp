@@ -5,6 +5,7 @@
 #include <nulmeting/verdict/host.hpp>
 #include <nulmeting/verdict/tls_quality.hpp>
 #include <nulmeting/verdict/mta_sts.hpp>
+#include <nulmeting/verdict/mail_standards.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <algorithm>
@@ -172,6 +173,8 @@ DomainVerdict decide_domain(const DomainResult& r) {
   v.tls_quality = decide_tls_quality(r, v.mail);
   MtaStsEvidence sts = r.mta_sts;  // decide_mta_sts writes its reading into the evidence
   v.mta_sts = decide_mta_sts(sts, v.mail, r.mx);
+  MailStandardsEvidence ev = r.mail_standards;  // decide_domain() leaves the evidence as it is
+  decide_mail_standards(ev, r.entry.domain, v);
   return v;
 }
 
@@ -196,6 +199,7 @@ void finalize(DomainResult& r) {
     }
   r.verdict = decide_domain(r);
   r.verdict.mta_sts = decide_mta_sts(r.mta_sts, r.verdict.mail, r.mx);
+  decide_mail_standards(r.mail_standards, r.entry.domain, r.verdict);  // + derived evidence
   r.incomplete = decide_incomplete(r);
 }
 

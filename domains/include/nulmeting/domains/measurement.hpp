@@ -292,6 +292,36 @@ struct DomainVerdict {
   TlsRptVerdict tls_rpt = TlsRptVerdict::NotApplicable;
 };
 
+// ---- §5: evidence of spf, dmarc, dkim and tls_rpt ----------------------------------------
+// TXT records appear in DnsAnswer::records as their character-strings joined without
+// separators (RFC 7208 §3.3), "\\" for a backslash and "\DDD" for a byte outside printable ASCII.
+struct MailStandardsEvidence {
+  bool measured = false;  // false: not looked up (a run from before these standards)
+  // SPF: the TXT answer at D, then every answer the evaluation asked for (include/redirect TXT,
+  // a/exists A, mx MX) in evaluation order.
+  DnsAnswer spf_txt;
+  std::vector<DnsAnswer> spf_lookups;
+  std::string spf_record;              // the one v=spf1 record at D, "" when not exactly one
+  std::vector<std::string> spf_trace;  // terms followed: "include:x.nl", "redirect=y.nl"
+  int spf_dns_terms = 0;               // DNS-querying terms counted (limit 10, RFC 7208 §4.6.4)
+  int spf_void_lookups = 0;            // void lookups counted (limit 2)
+  std::string spf_result;              // evaluation result for an address no term lists
+  std::string spf_reason;              // why the verdict is what it is ("" when valid)
+  // DMARC: `_dmarc.D`, and `_dmarc.<organisational domain>` when D has none.
+  DnsAnswer dmarc_txt;
+  std::optional<DnsAnswer> dmarc_org_txt;
+  std::string org_domain;    // organisational domain of D (libpsl)
+  std::string dmarc_record;  // the record that applies, "" when none
+  bool dmarc_from_org = false;
+  std::optional<int> dmarc_pct;
+  std::string dmarc_p, dmarc_sp, dmarc_rua;
+  std::string dmarc_reason;
+  DnsAnswer dkim;  // `_domainkey.D` TXT
+  // TLS-RPT: `_smtp._tls.D` (asked for every domain; the verdict is n/a without mail).
+  DnsAnswer tls_rpt_txt;
+  std::string tls_rpt_record, tls_rpt_reason;
+};
+
 struct DomainResult {
   DomainEntry entry;  // the list row this result is for
   DomainVerdict verdict;
@@ -306,6 +336,7 @@ struct DomainResult {
   // and verdicts resting on a confirmed DNS failure (§1). Non-empty: listed by scan, exit 1.
   std::vector<std::string> unmeasured;
   MtaStsEvidence mta_sts;  // §5
+  MailStandardsEvidence mail_standards;  // §5 (MTA-STS keeps its own evidence)
 };
 
 // ---- text forms: exactly the names of measurement.md -------------------------------------

@@ -42,6 +42,10 @@ inline constexpr std::uint16_t TLSA = 52;
 // order of magnitude). A longer chain is `fail` with reason CnameLoop.
 inline constexpr std::size_t kMaxCnameLinks = 10;
 
+// Longest TXT text kept (after escaping). SPF, DMARC and TLS-RPT records are far shorter; a
+// longer record is cut and so fails their syntax, which is the right verdict for it.
+inline constexpr std::size_t kMaxTxtText = 4096;
+
 // One resource record of the answer section, owner name already decompressed.
 struct WireRecord {
   std::string owner;  // lower-case, no trailing dot ("" for the root)
@@ -73,12 +77,10 @@ std::expected<ParsedAnswer, std::string> parse_answer(std::span<const std::uint8
 std::expected<std::string, std::string> read_name(std::span<const std::uint8_t> packet,
                                                   std::size_t offset, std::size_t& next);
 
-// TXT RDATA as presentation text ("\"v=STSv1; id=1\""), strings quoted and separated by a
-// space; verdict::txt_value() reads it back.
-std::expected<std::string, std::string> txt_rdata_to_text(std::span<const std::uint8_t> rdata);
-
 // RDATA (at packet[offset, offset+len)) in presentation format. Names are written absolute
-// with a trailing dot ("10 mx.example.nl."). Types we do not know use RFC 3597 "\# len hex".
+// with a trailing dot ("10 mx.example.nl."). TXT is its character-strings joined without
+// separator, "\\" for a backslash and "\DDD" for other bytes outside printable ASCII,
+// capped at kMaxTxtText. Types we do not know use RFC 3597 "\# len hex".
 std::expected<std::string, std::string> rdata_to_text(std::span<const std::uint8_t> packet,
                                                       std::size_t offset, std::size_t len,
                                                       std::uint16_t type);

@@ -107,7 +107,8 @@ void note_probe_findings(DomainResult& result);
 bool domain_unmeasured(const DomainResult& r);
 
 // The DNS failures a domain's verdicts rest on (measurement.md §1), one line per `fail` answer
-// in its evidence (MX, A/AAAA, TLSA lookups of the hosts it kept), e.g.
+// in its evidence (MX, A/AAAA, TLSA lookups of the hosts it kept; the §5 TXT answers of a
+// verdict that is `error`, so call it after verdict::finalize()), e.g.
 // "_25._tcp.mx1.example.nl TLSA servfail (confirmed, 3 attempts)". The DNS client delivers a
 // fail only after confirming it, so these are confirmed unless confirmation was switched off.
 // The pipeline adds them to DomainResult::unmeasured.

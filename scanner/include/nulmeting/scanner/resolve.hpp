@@ -1,5 +1,8 @@
 // resolve.hpp — the DNS half of measuring one domain (measurement.md §2.1–2.2), on the loop.
 //
+// Beside the MX question, every domain's §5 TXT questions are asked (mail_standards.hpp); the
+// domain callback runs when both are done.
+//
 // How the scan pipeline (pipeline.cpp) drives it:
 //
 //   UvLoop loop;
@@ -68,8 +71,10 @@ struct ResolvedDomain {
   std::string canonical_domain;     // D's CNAME expansion at the MX lookup (== domain if none)
   std::vector<ResolvedHost> hosts;  // by preference, then name (after the --max-mx cap)
   std::vector<std::string> findings;
+  MailStandardsEvidence mail_standards;  // §5 TXT answers (mail_standards.hpp)
 
-  // Copies the DNS pieces into a DomainResult (implicit_mx, mx_lookup, mx, findings).
+  // Copies the DNS pieces into a DomainResult (implicit_mx, mx_lookup, mx, findings,
+  // mail_standards).
   void apply_to(DomainResult& r) const;
 };
 
@@ -111,7 +116,8 @@ class DomainResolver {
  public:
   using Callback = std::function<void(ResolvedDomain)>;
   struct Options {
-    std::size_t max_mx = 0;  // 0 = no cap
+    std::size_t max_mx = 0;      // 0 = no cap
+    bool mail_standards = true;  // also ask the §5 TXT questions (SPF, DMARC, DKIM, TLS-RPT)
   };
   DomainResolver(DnsClient& dns, HostResolver& hosts) : DomainResolver(dns, hosts, Options{}) {}
   DomainResolver(DnsClient& dns, HostResolver& hosts, Options opts)

@@ -18,7 +18,7 @@
 namespace nulmeting::storage {
 
 // The schema version this build writes (PRAGMA user_version after migration).
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 struct StorageError {
   enum class Kind {
@@ -54,17 +54,16 @@ struct RunInfo {
   std::string label, list_path, list_checksum;
   std::string options_json = "{}", versions_json = "{}";
   std::optional<std::string> summary_json;
-  std::int64_t domain_total = 0;  // rows in the list at start
-  std::int64_t domains_done = 0;  // domain results stored
-  std::int64_t resumes = 0;       // how often `scan --resume` continued this run
+  std::int64_t domain_total = 0;     // rows in the list at start
+  std::int64_t domains_done = 0;     // domain results stored
+  std::int64_t resumes = 0;          // how often `scan --resume` continued this run
   std::optional<RouteCheck> routes;  // absent for runs written before schema 3
 };
 
-// The "registrable domain" used to group MX hosts by provider (v_mx_providers): the last two
-// labels of the name, or the last three when the last two form a known second-level public
-// suffix (co.uk, com.au, ...: the short list in schema.cpp). An approximation of the Public
-// Suffix List, good enough to group mail providers; an IP-literal-looking name is returned
-// whole. Lower-case input, no trailing dot.
+// The "registrable domain" used to group MX hosts by provider (v_mx_providers): the longest
+// public suffix of the ICANN section of the Public Suffix List (libpsl) plus one label; a name
+// that is itself a public suffix, and an IP-literal-looking name, are returned whole.
+// Case-insensitive, trailing dot optional; the result is lower case.
 std::string provider_domain(std::string_view host);
 
 // Current UTC time as ISO 8601 with seconds ("2026-11-24T13:35:26Z").

@@ -2,7 +2,9 @@
 // (`nulmeting runs`).
 //
 // JSONL: one object per domain, the fields of interface.md in its order (plus `unmeasured`
-// after `incomplete`); every field present; null for unknown or not applicable (per address:
+// after `incomplete`, then the §5 verdicts spf, spf_policy, dmarc, dmarc_policy, dkim, tls_rpt
+// and their evidence object `mail_standards`, all null for a run from before they were
+// measured); every field present; null for unknown or not applicable (per address:
 // dane, dane_reason, dane_depth, pkix when not checked; tls_version, cipher, group without a
 // handshake; tlsa when no TLSA lookup was made; base when no candidate answered). Domain
 // verdict values are measurement.md's names, including their "n/a". CSV: one row per domain,
@@ -29,12 +31,13 @@ namespace nulmeting::storage {
 nlohmann::ordered_json domain_json(std::int64_t run_id, const DomainResult& r);
 
 // The v2 columns are appended (not placed beside starttls) so that positional readers keep
-// working.
-inline constexpr std::array<std::string_view, 19> kCsvColumns{
-    "run",      "domain",   "display",  "organization",  "sector",     "mail",
-    "dnssec",   "starttls", "dane",     "dane_rollover", "protected",  "implicit_mx",
-    "mx_count", "mx_hosts", "findings", "incomplete",    "unmeasured", "tls_quality",
-    "mta_sts"};
+// working; the §5 columns (spf ... tls_rpt) are empty for a run from before they were measured.
+inline constexpr std::array<std::string_view, 25> kCsvColumns{
+    "run",          "domain",      "display",  "organization",  "sector",     "mail",
+    "dnssec",       "starttls",    "dane",     "dane_rollover", "protected",  "implicit_mx",
+    "mx_count",     "mx_hosts",    "findings", "incomplete",    "unmeasured", "tls_quality",
+    "mta_sts",      "spf",         "spf_policy", "dmarc",       "dmarc_policy", "dkim",
+    "tls_rpt"};
 
 // Write every domain of the run; return the number of domains written.
 std::expected<std::int64_t, StorageError> export_jsonl(Reader& reader, std::int64_t run_id,

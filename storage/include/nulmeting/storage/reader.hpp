@@ -36,6 +36,9 @@ struct VerdictRow {
   std::vector<std::string> findings;
   std::vector<std::string> incomplete;  // DomainResult::incomplete
   std::vector<std::string> unmeasured;  // DomainResult::unmeasured
+  // The §5 verdicts in `verdict` (spf ... tls_rpt) hold measured values; false for a run from
+  // before they were measured (their columns are NULL).
+  bool mail_standards_measured = false;
 };
 
 // One row of v_sector_summary (per run and sector; all five sectors always present).
