@@ -39,10 +39,12 @@ _nulmeting() {
   # The value of an option: its {choices}, nothing for numbers, else file names.
   if [[ $prev == -* && $cur != -* ]]; then
     local line
-    line=$(awk -v o="$prev" '{ n = split($1, a, ","); for (j = 1; j <= n; j++) if (a[j] == o) { print; exit } }' <<<"$opts")
+    # An option line is "  NAMES TYPE  description": the spec ends at the first double space.
+    line=$(awk -v o="$prev" '{ spec = substr($0, 3); sub(/  .*/, "", spec); split(spec, f, " ")
+                               n = split(f[1], a, ",")
+                               for (j = 1; j <= n; j++) if (a[j] == o) { print f[2]; exit } }' <<<"$opts")
     if [[ -n $line ]]; then
-      local type
-      type=$(awk '{ print $2 }' <<<"$line")
+      local type=$line
       if [[ $type =~ ^[A-Z]+ ]]; then
         if [[ $type =~ \{([^}]*)\} ]]; then
           mapfile -t COMPREPLY < <(compgen -W "${BASH_REMATCH[1]//,/ }" -- "$cur")

@@ -17,12 +17,14 @@ complete_words() {
   COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
   COMPREPLY=()
   _nulmeting
-  printf '%s\n' "${COMPREPLY[@]}"
+  ((${#COMPREPLY[@]} == 0)) || printf '%s\n' "${COMPREPLY[@]}"
 }
 # offered NAME WANT WORDS...: WANT must be among the completions of WORDS.
 offered() {
   local name=$1 want=$2; shift 2
-  if complete_words "$@" | grep -qxF -- "$want"; then :; else
+  local got
+  got=$(complete_words "$@")
+  if grep -qxF -- "$want" <<<"$got"; then :; else
     echo "FAIL $name: '$want' not offered after: nulmeting $*"; fails=$((fails + 1)); fi
 }
 # The help's own lists, read here independently of the completion's parser: the lines between
@@ -54,7 +56,7 @@ for f in html xlsx csv md json; do offered "report --format $f" "$f" report --db
 got=$(complete_words export --format c | tr '\n' ' ')
 [ "$got" = "csv " ] || { echo "FAIL export --format c offers '$got', want 'csv'"; fails=$((fails + 1)); }
 # A number: no file names. A path: file names.
-got=$(cd "$SRC" && complete_words scan --concurrency "" | wc -l)
+got=$(cd "$SRC" && complete_words scan --concurrency "" | grep -c .)
 [ "$got" -eq 0 ] || { echo "FAIL scan --concurrency offers $got words, want none"; fails=$((fails + 1)); }
 got=$(cd "$SRC" && complete_words scan --domains CMakeL)
 [ "$got" = CMakeLists.txt ] || { echo "FAIL scan --domains CMakeL offers '$got'"; fails=$((fails + 1)); }
