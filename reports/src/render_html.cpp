@@ -505,7 +505,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
                      html_escape(t.cause_label[i]), html_escape(t.cause_def[i]));
   }
   s += "</dl>\n";
-  s += table_html(find(tables, "tls_items"), t, false);
+  s += table_html(find(tables, "tls_items"), t, lang);
 
   // Trends: small multiples, one per sector and the total.
   s += fmt::format("<h2 id=\"trend-charts\">{}</h2>\n", html_escape(t.c_trend));

@@ -128,16 +128,16 @@ Table headline(const ReportModel& m, Lang lang) {
 Table sectors(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
   Table tb{"sectors", std::string(t.t_sectors), std::string(t.n_sectors), {}, {}, true};
-  for (auto h : {t.sector,         t.domains,       t.receives_mail,
-                 t.null_mx,        t.no_mail,       t.mail_error,
-                 t.starttls_all,   t.share,         t.starttls_partial,
-                 t.starttls_none,  t.unreachable,   t.tls_conform,
-                 t.share,          t.tls_phase_out, t.tls_insufficient,
-                 t.tls_incomplete, t.dane_valid,    t.share,
-                 t.dane_invalid,   t.dane_partial,  t.dane_untested,
-                 t.dane_none,      t.dnssec_signed, t.share,
-                 t.rollover,       t.protected_,    t.share,
-                 t.mta_sts_enforce})
+  for (auto h : {t.sector,          t.domains,       t.receives_mail,
+                 t.null_mx,         t.no_mail,       t.mail_error,
+                 t.starttls_all,    t.share,         t.starttls_partial,
+                 t.starttls_none,   t.unreachable,   t.tls_conform,
+                 t.share,           t.tls_phase_out, t.tls_insufficient,
+                 t.tls_incomplete,  t.dane_valid,    t.share,
+                 t.dane_invalid,    t.dane_partial,  t.dane_untested,
+                 t.dane_none,       t.dnssec_signed, t.share,
+                 t.rollover,        t.protected_,    t.share,
+                 t.mta_sts_enforce, t.share})
     tb.columns.emplace_back(h);
   for (const auto& r : m.sectors) {
     const Counts& c = r.counts;
@@ -169,6 +169,7 @@ Table sectors(const ReportModel& m, Lang lang) {
         Cell::num(c.rollover_yes),
         Cell::num(c.protected_, Tone::Good),
         pct_cell(c.protected_, c.receives),
+        Cell::num(c.mta_sts_enforce, Tone::Good),
         pct_cell(c.mta_sts_enforce, c.receives),
     });
   }

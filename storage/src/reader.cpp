@@ -49,7 +49,7 @@ constexpr std::size_t kHostCache = 4096;
 struct Reader::Impl {
   detail::SqlitePtr db;
   std::unordered_map<std::int64_t, MxHostResult> hosts;  // bounded cache of shared hosts
-  std::optional<Stmt> s_mta_sts;  // schema step: mta-sts
+  std::optional<Stmt> s_mta_sts;                         // schema step: mta-sts
   std::optional<Stmt> s_answers_domain, s_answers_host, s_domain_mx, s_host, s_tlsa, s_addresses,
       s_tls_items;
 
@@ -243,8 +243,8 @@ struct Reader::Impl {
       m.reason = ms.text(13);
     }
     ms.reset();
-    if (auto ms = s.opt_text(19)) {  // NULL: a run from before the §5 standards
-      r.mail_standards = detail::mail_standards_from_json(*ms);
+    if (auto evidence = s.opt_text(19)) {  // NULL: a run from before the §5 standards
+      r.mail_standards = detail::mail_standards_from_json(*evidence);
       read_mail_verdicts(s, 20, r.verdict);
     }
 

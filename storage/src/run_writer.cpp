@@ -115,7 +115,8 @@ struct RunWriter::Impl {
         "tags, list_line, mail, dnssec, starttls, dane, dane_rollover, protected, implicit_mx, "
         "findings, written_at, incomplete, unmeasured, tls_quality, mta_sts, spf, spf_policy, "
         "dmarc, dmarc_policy, dkim, tls_rpt, mail_standards) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-        "?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28) RETURNING id");
+        "?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28) RETURNING "
+        "id");
     s_mta_sts.emplace(
         d,
         "INSERT INTO mta_sts(domain_result_id, txt, host_lookups, fetch, ip, http_status, "
@@ -362,16 +363,16 @@ struct RunWriter::Impl {
         .bind(20, to_string(v.tls_quality))
         .bind(21, to_string(v.mta_sts));
     // §5: NULL when the standards were not measured (nothing to say about them).
-    const auto ms = [&](auto value) {
+    const auto measured = [&](auto value) {
       return r.mail_standards.measured ? std::optional<std::string>(std::string(to_string(value)))
                                        : std::nullopt;
     };
-    s.bind(22, ms(v.spf))
-        .bind(23, ms(v.spf_policy))
-        .bind(24, ms(v.dmarc))
-        .bind(25, ms(v.dmarc_policy))
-        .bind(26, ms(v.dkim))
-        .bind(27, ms(v.tls_rpt))
+    s.bind(22, measured(v.spf))
+        .bind(23, measured(v.spf_policy))
+        .bind(24, measured(v.dmarc))
+        .bind(25, measured(v.dmarc_policy))
+        .bind(26, measured(v.dkim))
+        .bind(27, measured(v.tls_rpt))
         .bind(28, r.mail_standards.measured
                       ? std::optional<std::string>(detail::mail_standards_to_json(r.mail_standards))
                       : std::nullopt);

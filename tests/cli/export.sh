@@ -62,8 +62,8 @@ run "export jsonl latest" 0 "$BIN" export --db "$DB" --format jsonl
 same "jsonl latest = run 3" "$TMP/out" "$GOLD/run3.jsonl"
 
 # Every line is JSON with exactly the keys of interface.md (plus unmeasured), in order.
-# interface.md's keys, plus unmeasured, tls_quality and §5 mta_sts with its evidence
-keys='["run","domain","organization","sector","mail","dnssec","starttls","tls_quality","dane","dane_rollover","protected","incomplete","unmeasured","mta_sts","mta_sts_evidence","mx"]'
+# interface.md's keys, plus unmeasured, tls_quality and the §5 verdicts with their evidence
+keys='["run","domain","organization","sector","mail","dnssec","starttls","tls_quality","dane","dane_rollover","protected","incomplete","unmeasured","mta_sts","mta_sts_evidence","spf","spf_policy","dmarc","dmarc_policy","dkim","tls_rpt","mail_standards","mx"]'
 lines=$(wc -l <"$TMP/out")
 good=$(jq -c --argjson k "$keys" 'keys_unsorted == $k' "$TMP/out" | grep -c '^true$')
 if [ "$good" -eq "$lines" ]; then
@@ -115,7 +115,7 @@ sqlite3 "$TMP/v2.db" <"$SRC/tests/storage/fixtures/schema-v2.sql"
   echo "FAIL schema-2 database"; fails=$((fails + 1)); }
 run "export of a schema-2 database" 0 "$BIN" export --db "$TMP/v2.db" --run 3 --format jsonl
 same "migrated jsonl run 3" "$TMP/out" "$GOLD/migrated-v2-run3.jsonl"
-[ "$(sqlite3 "$TMP/v2.db" 'PRAGMA user_version')" = 5 ] && echo "ok   migrated to 5" || {
+[ "$(sqlite3 "$TMP/v2.db" 'PRAGMA user_version')" = 6 ] && echo "ok   migrated to 6" || {
   echo "FAIL not migrated"; fails=$((fails + 1)); }
 run "runs of the migrated database" 0 "$BIN" runs --db "$TMP/v2.db"
 for f in html xlsx csv md json; do
