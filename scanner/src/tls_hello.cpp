@@ -186,6 +186,7 @@ ServerReply parse_sslv2_record(std::span<const std::uint8_t> b) {
   if (b.size() < 2) return need(2);
   const std::size_t len = (std::size_t{b[0] & 0x7fu} << 8) | b[1];
   if (len == 0) return garbage("empty SSL 2 record");
+  if (len > kMaxFragment) return garbage("SSL 2 record longer than 2^14 + 2048");
   if (b.size() < 3) return need(3);
   const auto type = b[2];
   if (type == 0) {  // ERROR: message type, 2-byte error code

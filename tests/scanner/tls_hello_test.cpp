@@ -246,6 +246,7 @@ TEST_CASE("Server reply parser: hostile and wrong input is garbage", "[tls_hello
       {"renegotiation_info not empty", with(tls12_hello(), 57, 0x01)},
       {"alert record of 1 byte", {0x15, 0x03, 0x03, 0x00, 0x01, 0x02}},
       {"SSL 2 record of 0", {0x80, 0x00}},
+      {"SSL 2 record longer than the cap", {0xff, 0xd0, 0x04}},
       {"SSL 2 CLIENT-HELLO from a server", {0x80, 0x0b, 0x01}},
       {"SSL 2 ERROR of 4 bytes", {0x80, 0x04, 0x00, 0x00, 0x01, 0x00}},
       {"SSL 2 SERVER-HELLO lengths do not add up", with(sslv2_hello(), 8, 0x04)},
