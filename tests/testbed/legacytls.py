@@ -105,11 +105,17 @@ def decide(h: dict, prof: dict) -> tuple[str, int, int, int]:
         return ("modern", 0x0304, 0, 0)
     v = min(h["version"], 0x0303)
     if v < 0x0303 and v not in legacy_versions:
-        return ("alert", v, 0, ALERT_PROTOCOL_VERSION)
+        # the highest legacy version below the client's (an SSL 3 server answers a TLS 1.0
+        # hello with SSL 3), else the alert a server without it sends
+        lower = [x for x in legacy_versions if x < v]
+        if not lower:
+            return ("alert", v, 0, ALERT_PROTOCOL_VERSION)
+        v = max(lower)
     modern = [s for s in h["suites"] if s in MODERN_SUITES] if v == 0x0303 else []
     # server preference: modern suites first; the legacy ones (and, below TLS 1.2, the plain
     # CBC ones every SSL 3 / TLS 1.0 server has) only when the client offers nothing better
-    old = [s for s in h["suites"] if s in legacy_suites or s in (0x002F, 0x0035)]
+    old = [s for s in h["suites"]
+           if s in legacy_suites or (v < 0x0303 and s in (0x002F, 0x0035))]
     if modern and not deflate and v == 0x0303:
         return ("modern", v, 0, 0)
     suite = (modern or old or [None])[0]
