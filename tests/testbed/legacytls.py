@@ -9,8 +9,8 @@ decides like a server that prefers modern settings:
     BIOs and a real handshake follows, then plain SMTP inside TLS until QUIT;
   - a legacy choice (SSL 3 when enabled, a legacy suite when the client offers no modern one,
     deflate when enabled and offered): a hand-made ServerHello choosing it, the certificate and
-    ServerHelloDone, then the connection is closed when the client gives up (the key exchange
-    is never completed: the ServerHello is the evidence);
+    ServerHelloDone, then the connection is closed (the key exchange is never completed: the
+    ServerHello is the evidence);
   - anything else: a fatal alert (protocol_version or handshake_failure), as OpenSSL would.
 Profile keys (from the catalogue host): legacy_versions (["ssl3","tls10","tls11"]),
 legacy_suites ([0x000a, ...]), compression (bool), ems (bool, default true).
@@ -187,9 +187,10 @@ async def serve(r, w, cfg: dict, host: bytes) -> None:
         chain = open(cfg["chain"]).read()
         ders = [ssl.PEM_cert_to_DER_cert("-----BEGIN CERTIFICATE-----" + part)
                 for part in chain.split("-----BEGIN CERTIFICATE-----")[1:]]
+        # then close: the ServerHello is the evidence, and waiting for a key exchange that a
+        # scanner never sends would only hold every probe until its timeout
         w.write(legacy_flight(version, suite, extra, h, cfg, ders))
         await w.drain()
-        await asyncio.wait_for(r.read(4096), 5.0)  # the client's alert or its key exchange
         return
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cfg["chain"])
