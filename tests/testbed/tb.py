@@ -636,6 +636,7 @@ class Plan:
         synth_records(self)
 
 
+TLS_QUALITY = ("good", "sufficient", "phase_out", "insufficient", "incomplete", "n/a")
 VERDICT_FIELDS = ("mail", "dnssec", "starttls", "dane", "dane_rollover", "protected")
 
 
@@ -649,6 +650,8 @@ def check_expectations(expected: dict) -> list[str]:
         for k in VERDICT_FIELDS:
             if d.get(k) is None:
                 errors.append(f"{name}: no expected {k}")
+        if d.get("tls_quality", "n/a") not in TLS_QUALITY:
+            errors.append(f"{name}: tls_quality {d['tls_quality']!r} is not one of {TLS_QUALITY}")
         for h in d["mx"]:
             for a in h["addresses"]:
                 if a["outcome"] is None:
