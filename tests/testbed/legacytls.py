@@ -4,7 +4,7 @@ compression (deflate) when a client offers them, for the testbed's TLS-quality s
 Used by misbehave.py (modes `tls-legacy` and `tls-ratelimit`) after its SMTP dialogue reached
 STARTTLS. It reads the client's first record (one ClientHello, at most MAX_HELLO bytes) and
 decides like a server that prefers modern settings:
-  - TLS 1.3 or TLS 1.2 with a modern suite (ECDHE-RSA AES-GCM / CHACHA20) and no compression
+  - TLS 1.2 (also for a TLS 1.3 hello) with a modern suite (ECDHE-RSA AES-GCM / CHACHA20) and no compression
     the profile accepts: the hello is handed to Python's ssl module (OpenSSL) through memory
     BIOs and a real handshake follows, then plain SMTP inside TLS until QUIT;
   - a legacy choice (SSL 3 when enabled, a legacy suite when the client offers no modern one,
@@ -194,7 +194,11 @@ async def serve(r, w, cfg: dict, host: bytes) -> None:
         return
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cfg["chain"])
+    # TLS 1.2 only with one curve: Python's ssl cannot limit TLS 1.3's groups, and its
+    # default list has ffdhe2048, which would make every scenario insufficient for that too
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ecdh_curve("prime256v1")
     ctx.set_ciphers("ECDHE+AESGCM:ECDHE+CHACHA20")
     inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
     obj = ctx.wrap_bio(inc, out, server_side=True)
