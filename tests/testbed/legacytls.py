@@ -149,6 +149,9 @@ class TlsStream:
                 if not data:
                     raise ConnectionError("eof in handshake")
                 self.inc.write(data)
+            except ssl.SSLError:
+                await self.flush()  # the alert OpenSSL wrote: send it, as a real server does
+                raise
 
     async def readline(self) -> bytes:
         while b"\n" not in self.buf:
