@@ -8,7 +8,7 @@
 #
 # What it proves:
 # - every format is written from the fixture database (exit 0, non-empty, XLSX is a ZIP with
-#   seven sheets); a missing run or database exits 2 and leaves no output file;
+#   eight sheets: tls_items since issue 15); a missing run or database exits 2 and leaves no output file;
 # - Chromium renders the HTML (screenshot kept at <build>/report-screenshot.png);
 # - organisations named `<script>alert(1)</script>` and `<img src=x onerror=...>` appear as
 #   text: the DOM Chromium dumps holds them escaped, holds no element they would create, and
@@ -46,8 +46,8 @@ done
   || fail "report --lang en"
 grep -q '<html lang="en">' "$work/r.en.html" || fail "English report is not English"
 grep -q '<html lang="nl">' "$work/r.html" || fail "Dutch is not the default"
-[ "$(unzip -Z1 "$work/r.xlsx" | grep -c '^xl/worksheets/sheet[0-9]*\.xml$')" = 7 ] \
-  || fail "XLSX does not hold seven sheets"
+[ "$(unzip -Z1 "$work/r.xlsx" | grep -c '^xl/worksheets/sheet[0-9]*\.xml$')" = 8 ] \
+  || fail "XLSX does not hold eight sheets"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['run']['id']==3 and d['compare']['id']==2" \
   "$work/r.json" || fail "JSON names the wrong runs"
 
