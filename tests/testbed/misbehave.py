@@ -17,6 +17,10 @@ Modes:
                   certificate (`chain`: key + leaf + intermediates): Postfix proceeds on any 2xx
   starttls-reset  normal greeting and EHLO (STARTTLS offered); STARTTLS answered with an RST
   ehlo-endless    normal greeting; EHLO answered with endless "250-" continuation lines
+  tls-legacy      a TLS server that also accepts SSL 3 / 3DES / deflate when offered
+                  (legacytls.py; host keys legacy_versions, legacy_suites, compression, ems)
+  tls-ratelimit   like tls-legacy, but within `window` seconds (default 10) after a connection
+                  every further one is greeted "421" and closed: a rate-limiting server
   never-contact   a listener on an address a scanner must never contact (not_public): a 554
                   greeting that says so; the accept log proves whether anyone came
 Every accepted connection is appended to the accept log (argv[2], one line
@@ -32,6 +36,8 @@ import ssl
 import struct
 import sys
 import time
+
+import legacytls
 
 HOLD_SECONDS = 30.0
 MAX_BYTES = 64 * 1024 * 1024
@@ -141,6 +147,15 @@ async def session(cfg: dict, r: asyncio.StreamReader, w: asyncio.StreamWriter) -
             else:
                 w.write(b"502 5.5.2 not here\r\n")
             await w.drain()
+    elif mode in ("tls-legacy", "tls-ratelimit"):
+        if mode == "tls-ratelimit":
+            now = time.monotonic()
+            if now - cfg.get("_last", -1e9) < float(cfg.get("window", 10)):
+                w.write(b"421 4.7.0 " + HOST + b" too many connections, slow down\r\n")
+                return
+            cfg["_last"] = now
+        if await smtp_until_starttls(r, w, b"220 2.0.0 Ready to start TLS\r\n"):
+            await legacytls.serve(r, w, cfg, HOST)
     elif mode == "starttls-reset":
         if await smtp_until_starttls(r, w, b""):
             reset(w)
@@ -171,7 +186,7 @@ def handler(cfg: dict, accept_log):
         try:
             await asyncio.wait_for(session(cfg, r, w), HOLD_SECONDS)
         except (asyncio.TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError, ValueError):
+                asyncio.LimitOverrunError, ValueError, ssl.SSLError):
             pass
         finally:
             w.close()

@@ -479,9 +479,13 @@ class Plan:
             tls = h.get("v6_tls", h.get("tls", "on")) if ":" in ip else h.get("tls", "on")
             if server == "postfix":
                 self.postfix.append({"ip": ip, "host": bare(name), "cert": h.get("cert"),
-                                     "tls": tls, "chain": h.get("chain", "full")})
+                                     "tls": tls, "chain": h.get("chain", "full"),
+                                     "tls_profile": h.get("tls_profile")})
             elif server == "misbehave":
                 m = {"ip": ip, "mode": h["mode"], "host": bare(name)}
+                for k in ("legacy_versions", "legacy_suites", "compression", "ems", "window"):
+                    if k in h:  # tls-legacy / tls-ratelimit profile (legacytls.py)
+                        m[k] = h[k]
                 if h.get("cert"):  # modes that complete a TLS handshake (starttls-250)
                     m["chain"] = str(self.certs.path(h["cert"], "chain.pem"))
                 self.misbehave.append(m)
@@ -530,6 +534,9 @@ class Plan:
         for k in ("what", "posttls", "posttls_note"):
             if k in dom:
                 out[k] = dom[k]
+        # measurement.md §4, stated for the TLS-quality scenarios (absent: not yet stated)
+        if "tls_quality" in e:
+            out["tls_quality"] = e["tls_quality"]
         return out
 
     def zone_class(self, owner: str) -> tuple[str, str]:
@@ -629,6 +636,7 @@ class Plan:
         synth_records(self)
 
 
+TLS_QUALITY = ("good", "sufficient", "phase_out", "insufficient", "incomplete", "n/a")
 VERDICT_FIELDS = ("mail", "dnssec", "starttls", "dane", "dane_rollover", "protected")
 
 
@@ -642,6 +650,8 @@ def check_expectations(expected: dict) -> list[str]:
         for k in VERDICT_FIELDS:
             if d.get(k) is None:
                 errors.append(f"{name}: no expected {k}")
+        if d.get("tls_quality", "n/a") not in TLS_QUALITY:
+            errors.append(f"{name}: tls_quality {d['tls_quality']!r} is not one of {TLS_QUALITY}")
         for h in d["mx"]:
             for a in h["addresses"]:
                 if a["outcome"] is None:
@@ -1181,6 +1191,38 @@ MaxProtocol = TLSv1
 """
 
 
+def write_tls_profiles(etc: Path, plan: Plan) -> dict[str, list[str]]:
+    """One OpenSSL config file for every `[tls_profile.NAME]` of the catalogue, and the
+    Postfix -o options of each listener that uses NAME. Trap (testbed-notes.md): every
+    `name = section` line must stand before the first [section] header, or OpenSSL silently
+    ignores all but the first listener's settings."""
+    profiles = plan.cat.get("tls_profile", {})
+    if not profiles:
+        return {}
+    path = etc / "tls-profiles.cnf"
+    heads, sects, opts = [], [], {}
+    for name, p in sorted(profiles.items()):
+        n = name.replace("-", "_")
+        heads.append(f"nulmeting_{n} = sect_{n}")
+        sects += [f"[sect_{n}]", f"ssl_conf = ssl_{n}", f"[ssl_{n}]", f"system_default = sys_{n}",
+                  f"[sys_{n}]"] + [f"{k} = {v}" for k, v in p.get("conf", {}).items()]
+        o = [f"tls_config_file={path}", f"tls_config_name=nulmeting_{n}"] + list(p.get("postfix", []))
+        dh = p.get("dh")
+        if dh:
+            f = etc / f"dh-{dh}.pem"
+            if not f.exists():
+                if dh.startswith("ffdhe"):
+                    run(["openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt",
+                         f"group:{dh}", "-out", str(f)])
+                else:  # custom<bits>: a group of our own, not one of RFC 7919's
+                    run(["openssl", "dhparam", "-out", str(f), dh.removeprefix("custom")])
+            o.append(f"smtpd_tls_dh1024_param_file={f}")
+        opts[name] = o
+    path.write_text("# TLS-quality profiles of the testbed (scenarios.toml [tls_profile.*])\n"
+                    + "\n".join(heads + sects) + "\n")
+    return opts
+
+
 def start_postfix(netns: str, plan: Plan, args) -> None:
     # Everything Postfix opens is in the state directory: its daemons run as `postfix`, which
     # must reach the queue and data directories (master.lock), and its socket paths
@@ -1267,6 +1309,7 @@ biff = no
         "postlog   unix-dgram n  -       n       -       1       postlogd",
     ]
     port = port_of(25, args)
+    profile_opts = write_tls_profiles(etc, plan)
     if FAULT == "postfix-port-taken":
         master.append(f"{RESOLVER['v4']}:53 inet n - n - - smtpd")
     for li in plan.postfix:
@@ -1285,6 +1328,8 @@ biff = no
                 opts += [f"tls_config_file={legacy}", "tls_config_name=nulmeting_legacy",
                          "smtpd_tls_protocols=>=TLSv1,<=TLSv1",
                          "smtpd_tls_mandatory_protocols=>=TLSv1,<=TLSv1"]
+            if li.get("tls_profile"):
+                opts += profile_opts[li["tls_profile"]]
         master.append(f"{addr} inet n - n - - smtpd " + " ".join(f"-o {o}" for o in opts))
     (etc / "master.cf").write_text("\n".join(master) + "\n")
     starting("Postfix", logfile)
