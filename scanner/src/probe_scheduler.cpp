@@ -157,8 +157,11 @@ void ProbeScheduler::launch(Entry& e) {
     req.ip = e.req.ip;
     req.port = e.req.port;
     req.assessment_step = true;
+    req.raw_hello = e.step->offer.raw;
+    // A raw-hello step never starts OpenSSL: the main context is only carried along.
+    auto ctx = e.step->offer.raw ? tls_ : offer_context(e.step->offer);
     run->probe = std::make_unique<SmtpProbe>(
-        std::move(req), opts_.probe, offer_context(e.step->offer),
+        std::move(req), opts_.probe, std::move(ctx),
         std::make_unique<UvTcpTransport>(loop_), *run->clock,
         [this, ep](ProbeCompletion&& c) { on_complete(*ep, std::move(c)); });
     SmtpProbe* probe = run->probe.get();
@@ -184,7 +187,12 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
   --active_;
   if (e.step) {  // a step of the TLS-quality assessment
     StepAnswer a;
-    if (c.result.outcome == ProbeOutcome::StarttlsOk) {
+    if (e.step->offer.raw && c.raw_answered) {
+      a = raw_step_answer(*e.step, c.raw_reply);
+    } else if (e.step->offer.raw) {
+      a.outcome = StepOutcome::Failed;
+      a.failure = std::string(to_string(c.result.outcome)) + ": " + c.result.error.value_or("");
+    } else if (c.result.outcome == ProbeOutcome::StarttlsOk) {
       a.outcome = StepOutcome::Accepted;
       a.facts = std::move(c.facts);
     } else if (c.result.outcome == ProbeOutcome::TlsFailed && c.tls_alert) {

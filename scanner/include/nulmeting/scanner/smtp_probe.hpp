@@ -121,6 +121,9 @@ struct ProbeRequest {
   // A step of the TLS-quality assessment (tls_plan.hpp): the same dialogue with the step's
   // offer; no PKIX check (information the main probe already has).
   bool assessment_step = false;
+  // A raw-hello step (tls_plan.hpp RawHello): after the 2xx to STARTTLS the probe writes this
+  // hand-built hello instead of starting OpenSSL, reads one reply and closes.
+  std::optional<RawHello> raw_hello{};
 };
 
 // What the scheduler needs beyond the result: was it a 4xx at the banner (retry-able)?
@@ -129,11 +132,24 @@ struct ProbeCompletion {
   bool banner_temp_error = false;
   HandshakeFacts facts;  // of a completed handshake (the TLS-quality planner's input)
   bool tls_alert = false;  // the handshake failed on a TLS alert (not a lost connection)
+  // A raw-hello step that got its answer: the parsed reply, or empty when the server closed
+  // the connection cleanly before sending a byte.
+  bool raw_answered = false;
+  std::optional<ServerReply> raw_reply{};
 };
 
 class SmtpProbe final : public TransportEvents {
  public:
-  enum class State : std::uint8_t { Connect, Banner, Ehlo, StartTls, Handshake, Quit, Done };
+  enum class State : std::uint8_t {
+    Connect,
+    Banner,
+    Ehlo,
+    StartTls,
+    Handshake,
+    RawHello,  // a raw-hello step: waiting for the server's first TLS/SSL record
+    Quit,
+    Done
+  };
   using DoneFn = std::function<void(ProbeCompletion&&)>;
 
   SmtpProbe(ProbeRequest req, const ProbeOptions& opts, std::shared_ptr<const TlsClientContext> tls,
@@ -170,6 +186,8 @@ class SmtpProbe final : public TransportEvents {
   IoStatus handle_starttls(const SmtpReply& r);
   IoStatus start_tls();
   IoStatus step_handshake();
+  IoStatus send_raw_hello();
+  IoStatus step_raw_hello();
   IoStatus step_quit();
   void begin_quit();
   void flush_tls();
@@ -198,6 +216,8 @@ class SmtpProbe final : public TransportEvents {
   ProbeResult result_;
   HandshakeFacts facts_;
   bool tls_alert_ = false;
+  bool raw_answered_ = false;
+  std::optional<ServerReply> raw_reply_;
 };
 
 std::string_view to_string(SmtpProbe::State s) noexcept;

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/scanner/tls_hello.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -66,6 +67,15 @@ TlsQuality suite_class(std::string_view iana);
 TlsQuality group_class(std::string_view name);
 TlsQuality hash_class(std::string_view name);
 
+// A hand-built hello (tls_hello.hpp) for what this OpenSSL cannot offer: SSL 2, SSL 3, TLS
+// compression, legacy suites. The probe writes it after the 2xx to STARTTLS and reads one reply.
+struct RawHello {
+  bool sslv2 = false;                    // an SSL 2 CLIENT-HELLO offering every SSL 2 cipher kind
+  std::uint16_t version = kTls12;        // client_version (SSL 3 = 0x0300: no extensions)
+  std::vector<std::uint16_t> suites;     // IANA code points, preference order
+  std::vector<std::uint8_t> compression = {tls_compression::null};
+};
+
 // The offer of one step: plain data.
 struct TlsOffer {
   std::uint16_t min_version = kTls10, max_version = kTls13;
@@ -73,6 +83,7 @@ struct TlsOffer {
   std::vector<std::string> tls12_suites;  // OpenSSL names, preference order
   std::vector<std::string> groups;        // OpenSSL names; empty = library default
   std::vector<std::string> sigalgs;       // OpenSSL sigalg lists; empty = library default
+  std::optional<RawHello> raw;            // set: a hand-built hello instead of OpenSSL's
 };
 
 enum class StepKind : std::uint8_t {
@@ -86,6 +97,11 @@ enum class StepKind : std::uint8_t {
   Groups,        // ECDHE groups worse than the worst seen (≤1.2)
   KexHashes,     // signature hashes worse than the worst seen (TLS 1.2)
   Dhe,           // DHE suites only: the server's DH group
+  // Raw hellos (tls_hello.hpp), after every OpenSSL step:
+  Ssl3,          // client_version SSL 3.0, every ≤1.2 suite, deflate + null
+  LegacySuites,  // the suites OpenSSL cannot offer, worse than the worst seen, deflate + null
+  Compression,   // deflate + null with every ≤1.2 suite (when no raw hello answered it yet)
+  Ssl2,          // an SSL 2 CLIENT-HELLO
 };
 std::string_view to_string(StepKind k) noexcept;
 
@@ -102,6 +118,7 @@ struct HandshakeFacts {
   std::string suite;     // IANA name
   std::string group;     // ECDHE group, IANA name ("x25519"), "" when none
   std::string dh_group;  // "ffdhe2048", "dh-1024", "" when no finite-field DH
+  std::optional<bool> compression;  // raw hellos offering deflate: did the server pick it
   std::string kex_hash;  // "sha256"..., "" when the key exchange was not signed (or TLS 1.3)
   std::optional<bool> ems, secure_renegotiation;        // ≤1.2 only
   std::vector<std::string> cert_keys, cert_signatures;  // every non-root certificate sent
@@ -117,6 +134,12 @@ struct StepAnswer {
   HandshakeFacts facts;
   std::string failure;
 };
+
+// What a raw-hello step's reply means: a ServerHello that picks the offered version (and a
+// suite; or an SSL 2 SERVER-HELLO) = Accepted with the facts it shows; an alert, an SSL 2
+// ERROR, or a close before any byte (`reply` empty) = Refused; a ServerHello choosing what was
+// not offered, or anything unreadable = Failed with the reason (never guessed).
+StepAnswer raw_step_answer(const TlsStep& step, const std::optional<ServerReply>& reply);
 
 class TlsPlanner {
  public:
@@ -134,6 +157,8 @@ class TlsPlanner {
     bool done = false;
   };
   void harvest(const HandshakeFacts& f);
+  void harvest_raw(const HandshakeFacts& f);
+  std::vector<std::string> all_suites12() const;  // OpenSSL steps' and raw hellos' suites
   TlsQuality worst(const std::vector<std::string>& found, TlsQuality (*cls)(std::string_view),
                    TlsQuality floor) const;
   std::optional<TlsStep> plan();
@@ -164,6 +189,11 @@ class TlsPlanner {
   // cipher order: picks of the worst-first and best-first full offers
   std::optional<std::string> order_worst_first_, order_best_first_, order_better_;
   bool order_done_ = false;
+  // raw hellos
+  bool ssl2_done_ = false, ssl3_done_ = false, legacy_done_ = false;
+  std::vector<std::string> raw_suites_;  // ≤1.2 suites accepted in raw hellos
+  std::optional<bool> compression_;     // deflate accepted
+  bool compression_refused_ = false;  // the compression step was refused outright
 };
 
 }  // namespace nulmeting::scanner
