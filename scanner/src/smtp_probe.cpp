@@ -295,8 +295,8 @@ void SmtpProbe::advance() noexcept {
       if (state_ != State::Quit && !outcome_set_) {
         const bool reset = close_status_ != 0 && close_status_ != UV_EOF;
         fail(state_ == State::Handshake || state_ == State::RawHello ? ProbeOutcome::TlsFailed
-             : lost_outcome() == ProbeOutcome::Timeout ? ProbeOutcome::Reset
-                                                      : ProbeOutcome::ProtocolError,
+             : lost_outcome() == ProbeOutcome::Timeout               ? ProbeOutcome::Reset
+                                                                     : ProbeOutcome::ProtocolError,
              std::string(reset ? "connection reset" : "connection closed") + " by peer in phase " +
                  std::string(to_string(state_)));
       }
@@ -355,9 +355,9 @@ IoStatus SmtpProbe::over_long(std::string_view what) {
   // An over-long reply after the greeting is the server's protocol error (measurement.md §2.3),
   // even though the parser kept its first characters (Postfix would read on: a documented
   // difference). The reply was complete, so the dialogue still allows QUIT.
-  fail(ProbeOutcome::ProtocolError,
-       std::string(what) + " reply has a line over " + std::to_string(opts_.reply_limits.max_line) +
-           " characters (RFC 5321 §4.5.3.1.5 allows 512)");
+  fail(ProbeOutcome::ProtocolError, std::string(what) + " reply has a line over " +
+                                        std::to_string(opts_.reply_limits.max_line) +
+                                        " characters (RFC 5321 §4.5.3.1.5 allows 512)");
   begin_quit();
   return IoStatus::Done;
 }
@@ -512,8 +512,7 @@ IoStatus SmtpProbe::step_raw_hello() {
   if (r.kind == ServerReply::Kind::need_more && inbuf_.size() < max_server_reply_bytes) {
     if (!peer_closed_) return IoStatus::NeedRead;
     const bool reset = close_status_ != 0 && close_status_ != UV_EOF;
-    if (reset)
-      return fail(ProbeOutcome::TlsFailed, "connection reset after the raw hello");
+    if (reset) return fail(ProbeOutcome::TlsFailed, "connection reset after the raw hello");
     if (!inbuf_.empty())
       return fail(ProbeOutcome::TlsFailed, "connection closed inside the reply to the raw hello");
     // Closed without a byte: the server declined the hello (the planner's "refused").

@@ -437,14 +437,12 @@ void TlsPlanner::record(const TlsStep& step, const StepAnswer& a) {
       ssl3_done_ = true;
       if (ok) harvest_raw(a.facts);
       break;
-    case StepKind::LegacySuites:
-      {
-        const TlsQuality before = worst(all_suites12(), suite_class, TlsQuality::Sufficient);
-        if (ok) harvest_raw(a.facts);
-        if (!ok || !worse(worst(all_suites12(), suite_class, TlsQuality::Sufficient), before))
-          legacy_done_ = true;
-      }
-      break;
+    case StepKind::LegacySuites: {
+      const TlsQuality before = worst(all_suites12(), suite_class, TlsQuality::Sufficient);
+      if (ok) harvest_raw(a.facts);
+      if (!ok || !worse(worst(all_suites12(), suite_class, TlsQuality::Sufficient), before))
+        legacy_done_ = true;
+    } break;
     case StepKind::Compression:
       if (ok) harvest_raw(a.facts);
       if (!ok) compression_refused_ = true;
@@ -457,6 +455,12 @@ void TlsPlanner::record(const TlsStep& step, const StepAnswer& a) {
 }
 
 namespace {
+std::string hex4(std::uint16_t v) {
+  static constexpr char d[] = "0123456789abcdef";
+  std::string s = "0x";
+  for (int shift = 12; shift >= 0; shift -= 4) s += d[(v >> shift) & 0xf];
+  return s;
+}
 std::string version_name(std::uint16_t v) {
   switch (v) {
     case tls_version::ssl3:
@@ -470,7 +474,7 @@ std::string version_name(std::uint16_t v) {
     case tls_version::tls13:
       return "TLSv1.3";
     default:
-      return "0x" + std::to_string(v);
+      return hex4(v);
   }
 }
 StepAnswer failed(std::string why) {
@@ -512,7 +516,7 @@ StepAnswer raw_step_answer(const TlsStep& step, const std::optional<ServerReply>
     return failed("raw hello: server chose version " + version_name(sh.version) +
                   " above the offered " + version_name(h.version));
   if (std::find(h.suites.begin(), h.suites.end(), sh.cipher_suite) == h.suites.end())
-    return failed("raw hello: server chose suite " + std::to_string(sh.cipher_suite) +
+    return failed("raw hello: server chose suite " + hex4(sh.cipher_suite) +
                   ", which was not offered");
   if (std::find(h.compression.begin(), h.compression.end(), sh.compression_method) ==
       h.compression.end())
@@ -521,7 +525,7 @@ StepAnswer raw_step_answer(const TlsStep& step, const std::optional<ServerReply>
   const auto* info = verdict::find_suite(sh.cipher_suite);
   a.outcome = StepOutcome::Accepted;
   a.facts.version = version_name(sh.version);
-  a.facts.suite = info ? std::string(info->iana) : "0x" + std::to_string(sh.cipher_suite);
+  a.facts.suite = info ? std::string(info->iana) : hex4(sh.cipher_suite);
   if (std::find(h.compression.begin(), h.compression.end(), tls_compression::deflate) !=
       h.compression.end())
     a.facts.compression = sh.compression_method == tls_compression::deflate;
@@ -568,10 +572,10 @@ TlsAssessment TlsPlanner::result() const {
   if (le12_ == Tri::No)
     r.items.push_back(item(TlsItem::Tls12Suites, S::NotApplicable));
   else
-    r.items.push_back(item(
-        TlsItem::Tls12Suites,
-        measured_or_unknown(le12_ == Tri::Yes && ((d12_.done && legacy_done_) || insuff12)),
-        found12));
+    r.items.push_back(
+        item(TlsItem::Tls12Suites,
+             measured_or_unknown(le12_ == Tri::Yes && ((d12_.done && legacy_done_) || insuff12)),
+             found12));
 
   // ECDHE groups: after a TLS 1.3-only server, what the main probe saw (this OpenSSL offers no
   // weak curve in TLS 1.3).

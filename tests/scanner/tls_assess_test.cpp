@@ -116,14 +116,15 @@ class StarttlsServer {
     p += 2 + ns;
     if (p >= need) return false;
     bool deflate = false;
-    for (std::size_t i = 0; i < b[p] && p + 1 + i < need; ++i) deflate = deflate || b[p + 1 + i] == 1;
+    for (std::size_t i = 0; i < b[p] && p + 1 + i < need; ++i)
+      deflate = deflate || b[p + 1 + i] == 1;
     const bool ssl3 = version == 0x0300;
     if (!ssl3 && !des3 && !deflate) return false;
     if (!des3 && !gcm) return false;
     const unsigned v = ssl3 ? 0x0300 : 0x0303;
     const unsigned suite = des3 ? 0x000a : 0xc02b;
-    std::vector<unsigned char> hello = {0x02, 0, 0, 0, static_cast<unsigned char>(v >> 8),
-                                        static_cast<unsigned char>(v & 0xff)};
+    std::vector<unsigned char> hello = {
+        0x02, 0, 0, 0, static_cast<unsigned char>(v >> 8), static_cast<unsigned char>(v & 0xff)};
     hello.insert(hello.end(), 32, 0x42);  // random
     hello.push_back(0);                   // no session id
     hello.push_back(static_cast<unsigned char>(suite >> 8));

@@ -105,7 +105,8 @@ struct ProbeTimeouts {  // per phase, milliseconds
 
 struct ProbeOptions {
   std::string ehlo_name = "localhost.localdomain";  // an FQDN (--ehlo-name); see valid_ehlo_name
-  std::vector<IpNetwork> allowed_ranges;  // non-public ranges that may be contacted (--allow-address)
+  std::vector<IpNetwork>
+      allowed_ranges;  // non-public ranges that may be contacted (--allow-address)
   ProbeTimeouts timeouts;
   SmtpReplyLimits reply_limits;
   std::size_t transcript_cap = 8192;
@@ -130,7 +131,7 @@ struct ProbeRequest {
 struct ProbeCompletion {
   ProbeResult result;
   bool banner_temp_error = false;
-  HandshakeFacts facts;  // of a completed handshake (the TLS-quality planner's input)
+  HandshakeFacts facts;    // of a completed handshake (the TLS-quality planner's input)
   bool tls_alert = false;  // the handshake failed on a TLS alert (not a lost connection)
   // A raw-hello step that got its answer: the parsed reply, or empty when the server closed
   // the connection cleanly before sending a byte.
@@ -179,7 +180,7 @@ class SmtpProbe final : public TransportEvents {
   void note(std::string_view prefix, std::string_view text);
   IoStatus fail(ProbeOutcome o, std::string why, bool banner_temp = false);
   IoStatus protocol_error(std::string_view phase);
-  IoStatus over_long(std::string_view what);  // a complete reply with a line over the cap
+  IoStatus over_long(std::string_view what);   // a complete reply with a line over the cap
   ProbeOutcome lost_outcome() const noexcept;  // a dialogue lost in this phase: which outcome
   IoStatus handle_banner(const SmtpReply& r);
   IoStatus handle_ehlo(const SmtpReply& r);

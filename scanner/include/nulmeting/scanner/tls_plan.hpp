@@ -70,9 +70,9 @@ TlsQuality hash_class(std::string_view name);
 // A hand-built hello (tls_hello.hpp) for what this OpenSSL cannot offer: SSL 2, SSL 3, TLS
 // compression, legacy suites. The probe writes it after the 2xx to STARTTLS and reads one reply.
 struct RawHello {
-  bool sslv2 = false;                    // an SSL 2 CLIENT-HELLO offering every SSL 2 cipher kind
-  std::uint16_t version = kTls12;        // client_version (SSL 3 = 0x0300: no extensions)
-  std::vector<std::uint16_t> suites;     // IANA code points, preference order
+  bool sslv2 = false;                 // an SSL 2 CLIENT-HELLO offering every SSL 2 cipher kind
+  std::uint16_t version = kTls12;     // client_version (SSL 3 = 0x0300: no extensions)
+  std::vector<std::uint16_t> suites;  // IANA code points, preference order
   std::vector<std::uint8_t> compression = {tls_compression::null};
 };
 
@@ -114,10 +114,10 @@ struct TlsStep {
 
 // What one completed handshake showed (main probe or step).
 struct HandshakeFacts {
-  std::string version;   // "TLSv1.2"
-  std::string suite;     // IANA name
-  std::string group;     // ECDHE group, IANA name ("x25519"), "" when none
-  std::string dh_group;  // "ffdhe2048", "dh-1024", "" when no finite-field DH
+  std::string version;              // "TLSv1.2"
+  std::string suite;                // IANA name
+  std::string group;                // ECDHE group, IANA name ("x25519"), "" when none
+  std::string dh_group;             // "ffdhe2048", "dh-1024", "" when no finite-field DH
   std::optional<bool> compression;  // raw hellos offering deflate: did the server pick it
   std::string kex_hash;  // "sha256"..., "" when the key exchange was not signed (or TLS 1.3)
   std::optional<bool> ems, secure_renegotiation;        // ≤1.2 only
@@ -192,8 +192,8 @@ class TlsPlanner {
   // raw hellos
   bool ssl2_done_ = false, ssl3_done_ = false, legacy_done_ = false;
   std::vector<std::string> raw_suites_;  // ≤1.2 suites accepted in raw hellos
-  std::optional<bool> compression_;     // deflate accepted
-  bool compression_refused_ = false;  // the compression step was refused outright
+  std::optional<bool> compression_;      // deflate accepted
+  bool compression_refused_ = false;     // the compression step was refused outright
 };
 
 }  // namespace nulmeting::scanner
