@@ -7,9 +7,9 @@
 //
 // Model: PowerDNS dnsdist-healthchecks.cc / tcpiohandler.cc (explicit TCP state, SSL_get_error
 // mapped to I/O states) and Unbound's single completion path. Here:
-//   State {Connect, Banner, Ehlo, StartTls, Handshake, Quit, Done}; advance() runs steps until one
-//   returns NeedRead/NeedWrite (wait for the transport) or the probe is finished; every step
-//   returns NeedRead / NeedWrite / Done / Failed. Entering a phase arms that phase's deadline
+//   State {Connect, Banner, Ehlo, StartTls, Handshake, RawHello, Quit, Done}; advance() runs steps
+//   until one returns NeedRead/NeedWrite (wait for the transport) or the probe is finished; every
+//   step returns NeedRead / NeedWrite / Done / Failed. Entering a phase arms that phase's deadline
 //   (one timer, re-armed per phase, cleared in finish). Reply, error, reset and timeout all end
 //   in finish(), which runs exactly once, closes the transport and cancels the timer before it
 //   calls the completion callback.
@@ -23,6 +23,11 @@
 // → starttls_refused), TLS handshake (SNI = TLSA base domain, else the host name), QUIT. Never
 // MAIL/RCPT/DATA. Plaintext that arrives with the 2xx to STARTTLS is discarded (STARTTLS
 // injection, CVE-2011-0411 class).
+// A raw-hello step of the TLS-quality assessment (ProbeRequest::raw_hello) replaces the
+// handshake with RawHello: it writes the hand-built hello (tls_hello.hpp), reads one bounded
+// reply (parse_server_reply) and closes without QUIT (the server is inside a TLS handshake);
+// a reply or a clean close is starttls_ok + ProbeCompletion::raw_reply, a reset or timeout is
+// tls_failed (the planner's Failed: unknown, never guessed).
 //
 // Reached = a complete 2xx greeting (measurement.md §2.3). The phase decides what a broken
 // dialogue means:

@@ -18,6 +18,14 @@
 // accepts means it enforces its order; otherwise the same offer best class first tells "client
 // order followed" from "prefers <weak> over <strong>".
 //
+// Raw hellos (tls_hello.hpp), after the OpenSSL steps, for what this OpenSSL cannot offer: SSL 3
+// (client_version 3.0, every ≤1.2 suite, deflate), the suites OpenSSL lacks worse than the
+// worst seen (3DES, RC4, EXPORT, NULL, anon...; at the highest version ≤1.2 accepted,
+// deflate), compression (only when no accepted raw hello has answered it) and SSL 2 (last: the
+// hello servers most often reset). A modern server costs 4 more connections (all refusals
+// plus one null-compression pick); a server accepting SSL 3 answers compression with it.
+// Raw-hello suites are kept apart from the OpenSSL steps' for the cipher-order reasoning.
+//
 // Invariants: at most `max_connections` steps; a step that fails without a TLS verdict (refused
 // connection, 4xx, timeout, reset) ends the assessment: the items it would have answered and
 // all items still open are Unknown with a reason, never guessed. Items are reported in TlsItem
