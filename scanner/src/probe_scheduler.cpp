@@ -65,7 +65,6 @@ void ProbeScheduler::evict(const Key& key) {
   }
 }
 
-
 void ProbeScheduler::arm_pump(std::uint64_t delay_ms) {
   if (!timer_) return;
   if (uv_is_active(timer_.as_handle()) && uv_timer_get_due_in(timer_.get()) <= delay_ms) return;
@@ -157,10 +156,12 @@ void ProbeScheduler::launch(Entry& e) {
     req.ip = e.req.ip;
     req.port = e.req.port;
     req.assessment_step = true;
+    req.raw_hello = e.step->offer.raw;
+    // A raw-hello step never starts OpenSSL: the main context is only carried along.
+    auto ctx = e.step->offer.raw ? tls_ : offer_context(e.step->offer);
     run->probe = std::make_unique<SmtpProbe>(
-        std::move(req), opts_.probe, offer_context(e.step->offer),
-        std::make_unique<UvTcpTransport>(loop_), *run->clock,
-        [this, ep](ProbeCompletion&& c) { on_complete(*ep, std::move(c)); });
+        std::move(req), opts_.probe, std::move(ctx), std::make_unique<UvTcpTransport>(loop_),
+        *run->clock, [this, ep](ProbeCompletion&& c) { on_complete(*ep, std::move(c)); });
     SmtpProbe* probe = run->probe.get();
     e.running = std::move(run);
     probe->start();
@@ -184,7 +185,12 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
   --active_;
   if (e.step) {  // a step of the TLS-quality assessment
     StepAnswer a;
-    if (c.result.outcome == ProbeOutcome::StarttlsOk) {
+    if (e.step->offer.raw && c.raw_answered) {
+      a = raw_step_answer(*e.step, c.raw_reply);
+    } else if (e.step->offer.raw) {
+      a.outcome = StepOutcome::Failed;
+      a.failure = std::string(to_string(c.result.outcome)) + ": " + c.result.error.value_or("");
+    } else if (c.result.outcome == ProbeOutcome::StarttlsOk) {
       a.outcome = StepOutcome::Accepted;
       a.facts = std::move(c.facts);
     } else if (c.result.outcome == ProbeOutcome::TlsFailed && c.tls_alert) {
@@ -194,9 +200,8 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
       a.failure = std::string(to_string(c.result.outcome)) + ": " + c.result.error.value_or("");
     }
     if (spdlog::should_log(spdlog::level::debug))
-      spdlog::debug("tls {} [{}]:{} {}: {} {}\n{}", e.req.host, e.req.ip, e.req.port,
-                    e.step->label, to_string(c.result.outcome), c.result.error.value_or(""),
-                    c.result.transcript);
+      spdlog::debug("tls {} [{}]:{} {}: {} {}\n{}", e.req.host, e.req.ip, e.req.port, e.step->label,
+                    to_string(c.result.outcome), c.result.error.value_or(""), c.result.transcript);
     e.planner->record(*e.step, a);
     next_step(e);
     return;

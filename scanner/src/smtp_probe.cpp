@@ -5,8 +5,11 @@
 #include <nulmeting/verdict/address.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
+#include <openssl/rand.h>
 #include <uv.h>
 
+#include <algorithm>
+#include <array>
 #include <utility>
 
 namespace nulmeting::scanner {
@@ -23,6 +26,8 @@ std::string_view to_string(SmtpProbe::State s) noexcept {
       return "STARTTLS";
     case SmtpProbe::State::Handshake:
       return "TLS handshake";
+    case SmtpProbe::State::RawHello:
+      return "raw TLS hello";
     case SmtpProbe::State::Quit:
       return "QUIT";
     case SmtpProbe::State::Done:
@@ -128,6 +133,7 @@ void SmtpProbe::enter(State s) {
       t = opts_.timeouts.starttls;
       break;
     case State::Handshake:
+    case State::RawHello:
       t = opts_.timeouts.handshake;
       break;
     case State::Quit:
@@ -268,6 +274,8 @@ void SmtpProbe::on_deadline() noexcept {
   // only before the greeting is it `timeout`.
   if (state_ == State::Handshake)
     fail(ProbeOutcome::TlsFailed, "timeout in phase handshake (no TLS handshake completed)");
+  else if (state_ == State::RawHello)
+    fail(ProbeOutcome::TlsFailed, "timeout waiting for the answer to the raw hello");
   else if (state_ != State::Quit)
     fail(lost_outcome(), "timeout in phase " + std::string(to_string(state_)));
   finish();
@@ -286,9 +294,9 @@ void SmtpProbe::advance() noexcept {
       if (!peer_closed_) return;
       if (state_ != State::Quit && !outcome_set_) {
         const bool reset = close_status_ != 0 && close_status_ != UV_EOF;
-        fail(state_ == State::Handshake ? ProbeOutcome::TlsFailed
-             : lost_outcome() == ProbeOutcome::Timeout ? ProbeOutcome::Reset
-                                                      : ProbeOutcome::ProtocolError,
+        fail(state_ == State::Handshake || state_ == State::RawHello ? ProbeOutcome::TlsFailed
+             : lost_outcome() == ProbeOutcome::Timeout               ? ProbeOutcome::Reset
+                                                                     : ProbeOutcome::ProtocolError,
              std::string(reset ? "connection reset" : "connection closed") + " by peer in phase " +
                  std::string(to_string(state_)));
       }
@@ -347,9 +355,9 @@ IoStatus SmtpProbe::over_long(std::string_view what) {
   // An over-long reply after the greeting is the server's protocol error (measurement.md §2.3),
   // even though the parser kept its first characters (Postfix would read on: a documented
   // difference). The reply was complete, so the dialogue still allows QUIT.
-  fail(ProbeOutcome::ProtocolError,
-       std::string(what) + " reply has a line over " + std::to_string(opts_.reply_limits.max_line) +
-           " characters (RFC 5321 §4.5.3.1.5 allows 512)");
+  fail(ProbeOutcome::ProtocolError, std::string(what) + " reply has a line over " +
+                                        std::to_string(opts_.reply_limits.max_line) +
+                                        " characters (RFC 5321 §4.5.3.1.5 allows 512)");
   begin_quit();
   return IoStatus::Done;
 }
@@ -379,6 +387,8 @@ IoStatus SmtpProbe::step() {
       return handle_starttls(r);
     case State::Handshake:
       return step_handshake();
+    case State::RawHello:
+      return step_raw_hello();
     case State::Quit:
       return step_quit();
     case State::Done:
@@ -459,7 +469,70 @@ IoStatus SmtpProbe::handle_starttls(const SmtpReply& r) {
                  " bytes of plaintext received with the STARTTLS " + std::to_string(r.code));
     inbuf_.clear();
   }
-  return start_tls();
+  return req_.raw_hello ? send_raw_hello() : start_tls();
+}
+
+IoStatus SmtpProbe::send_raw_hello() {
+  result_.sni = req_.tlsa_base.empty() ? req_.host : req_.tlsa_base;
+  const RawHello& h = *req_.raw_hello;
+  std::expected<std::vector<std::uint8_t>, HelloBuildError> bytes;
+  if (h.sslv2) {
+    std::array<std::uint8_t, 16> challenge{};
+    if (RAND_bytes(challenge.data(), static_cast<int>(challenge.size())) != 1)
+      return fail(ProbeOutcome::InternalError, "internal error: no random bytes");
+    bytes = build_sslv2_client_hello(kSsl2CipherKinds, challenge);
+  } else {
+    ClientHelloSpec spec;
+    spec.client_version = h.version;
+    spec.record_version = std::min(h.version, tls_version::tls10);
+    spec.cipher_suites = h.suites;
+    spec.compression_methods = h.compression;
+    // SSL 3 has no extensions: secure renegotiation travels as the SCSV.
+    spec.extensions = h.version > tls_version::ssl3;
+    if (spec.extensions) spec.server_name = result_.sni;
+    if (RAND_bytes(spec.random.data(), static_cast<int>(spec.random.size())) != 1)
+      return fail(ProbeOutcome::InternalError, "internal error: no random bytes");
+    bytes = build_client_hello(spec);
+  }
+  if (!bytes)
+    return fail(ProbeOutcome::InternalError,
+                "internal error: raw hello: " + std::string(to_string(bytes.error())));
+  note("", "raw hello: " + std::to_string(bytes->size()) + " bytes");
+  transport_->write(std::string(bytes->begin(), bytes->end()));
+  enter(State::RawHello);
+  return IoStatus::Done;
+}
+
+IoStatus SmtpProbe::step_raw_hello() {
+  // The reply arrives in inbuf_ as raw bytes (no TLS session): the parser reads one record and
+  // never needs more than max_server_reply_bytes, so the buffer stays bounded.
+  const auto* p = reinterpret_cast<const std::uint8_t*>(inbuf_.data());
+  ServerReply r = parse_server_reply(
+      std::span<const std::uint8_t>(p, std::min(inbuf_.size(), max_server_reply_bytes)));
+  if (r.kind == ServerReply::Kind::need_more && inbuf_.size() < max_server_reply_bytes) {
+    if (!peer_closed_) return IoStatus::NeedRead;
+    const bool reset = close_status_ != 0 && close_status_ != UV_EOF;
+    if (reset) return fail(ProbeOutcome::TlsFailed, "connection reset after the raw hello");
+    if (!inbuf_.empty())
+      return fail(ProbeOutcome::TlsFailed, "connection closed inside the reply to the raw hello");
+    // Closed without a byte: the server declined the hello (the planner's "refused").
+    note("", "raw hello: closed by the server without a reply");
+  } else {
+    note("", "raw hello: reply " + std::string(to_string(r.kind)) +
+                 (r.kind == ServerReply::Kind::alert
+                      ? std::string(" ") + std::string(tls_alert_name(r.alert.description))
+                      : std::string()) +
+                 (r.why.empty() ? std::string() : " (" + r.why + ")"));
+    raw_reply_ = std::move(r);
+  }
+  raw_answered_ = true;
+  outcome_set_ = true;
+  result_.outcome = ProbeOutcome::StarttlsOk;
+  result_.error.reset();
+  // QUIT is impossible here: the server is inside a TLS handshake we will not complete, so an
+  // SMTP command would be garbage to it. The probe just closes the connection (finish()).
+  enter(State::Done);
+  return IoStatus::Done;
 }
 
 IoStatus SmtpProbe::start_tls() {
@@ -551,7 +624,8 @@ void SmtpProbe::finish() noexcept {
   done_ = nullptr;
   if (done) {
     try {
-      done(ProbeCompletion{std::move(result_), banner_temp_, std::move(facts_), tls_alert_});
+      done(ProbeCompletion{std::move(result_), banner_temp_, std::move(facts_), tls_alert_,
+                           raw_answered_, std::move(raw_reply_)});
     } catch (...) {
       // The owner's callback must not throw across the loop; nothing sensible to do here.
     }

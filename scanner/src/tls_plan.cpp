@@ -59,6 +59,14 @@ std::string_view to_string(StepKind k) noexcept {
       return "key-exchange hashes";
     case StepKind::Dhe:
       return "DHE group";
+    case StepKind::Ssl3:
+      return "SSL 3 (raw hello)";
+    case StepKind::LegacySuites:
+      return "legacy suites (raw hello)";
+    case StepKind::Compression:
+      return "TLS compression (raw hello)";
+    case StepKind::Ssl2:
+      return "SSL 2 (raw hello)";
   }
   return "?";
 }
@@ -121,6 +129,20 @@ void TlsPlanner::harvest(const HandshakeFacts& f) {
     add(hashes_, f.kex_hash);
     if (f.ems) ems_ = ems_.value_or(true) && *f.ems;
   }
+}
+
+// A raw hello's facts: its version, suite and compression choice. Kept apart from the OpenSSL
+// steps' suites so the cipher-order reasoning (over what OpenSSL offered) is not disturbed.
+void TlsPlanner::harvest_raw(const HandshakeFacts& f) {
+  add(versions_, f.version);
+  add(raw_suites_, f.suite);
+  if (f.compression) compression_ = compression_.value_or(false) || *f.compression;
+}
+
+std::vector<std::string> TlsPlanner::all_suites12() const {
+  std::vector<std::string> v = suites12_;
+  for (const auto& s : raw_suites_) add(v, s);
+  return v;
 }
 
 std::vector<std::string> TlsPlanner::tls12_all(bool worst_first) const {
@@ -266,6 +288,64 @@ std::optional<TlsStep> TlsPlanner::plan() {
       if (!s.tls13 && s.dhe) o.tls12_suites.push_back(s.openssl);
     if (!o.tls12_suites.empty()) return make(StepKind::Dhe, "", std::move(o));
   }
+  // 8. Raw hellos (tls_hello.hpp) for what this OpenSSL cannot offer. Each also offers deflate,
+  // so whichever is accepted first answers the compression item and saves its own step.
+  auto raw = [](std::uint16_t version, std::vector<std::uint16_t> suites) {
+    TlsOffer o;
+    o.min_version = o.max_version = version;
+    RawHello h;
+    h.version = version;
+    h.suites = std::move(suites);
+    h.compression = {tls_compression::deflate, tls_compression::null};
+    o.raw = std::move(h);
+    return o;
+  };
+  // Every ≤1.2 suite of the verdict module's table, best class first (so a server that follows
+  // the client's order still completes with something it has).
+  auto all12 = [] {
+    std::vector<const verdict::SuiteInfo*> v;
+    for (const auto& s : verdict::known_suites())
+      if (!s.tls13) v.push_back(&s);
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto* a, const auto* b) { return worse(b->grade, a->grade); });
+    std::vector<std::uint16_t> ids;
+    for (const auto* s : v) ids.push_back(s->id);
+    return ids;
+  };
+  // 8a. SSL 3: one hello with client_version 3.0. A TLS answer means SSL 3 was not chosen.
+  if (!ssl3_done_) return make(StepKind::Ssl3, "", raw(tls_version::ssl3, all12()));
+  // 8b. Suites OpenSSL cannot offer (3DES, RC4, EXPORT, NULL, anon, IDEA, SEED, static DH...)
+  // worse than the worst seen, worst first, at the highest version ≤1.2 the server accepted.
+  const std::uint16_t v12 = has(versions_, "TLSv1.2")   ? tls_version::tls12
+                            : has(versions_, "TLSv1.1") ? tls_version::tls11
+                            : has(versions_, "TLSv1")   ? tls_version::tls10
+                                                        : tls_version::ssl3;
+  if (le12_ == Tri::Yes && !legacy_done_) {
+    const TlsQuality w = worst(all_suites12(), suite_class, TlsQuality::Sufficient);
+    std::vector<const verdict::SuiteInfo*> c;
+    for (const auto& s : verdict::known_suites())
+      if (!s.tls13 && !cat_.suite(s.iana) && worse(s.grade, w)) c.push_back(&s);
+    std::stable_sort(c.begin(), c.end(),
+                     [](const auto* a, const auto* b) { return worse(a->grade, b->grade); });
+    std::vector<std::uint16_t> ids;
+    for (const auto* s : c) ids.push_back(s->id);
+    if (!ids.empty()) return make(StepKind::LegacySuites, "", raw(v12, std::move(ids)));
+    legacy_done_ = true;
+  }
+  // 8c. Compression, when no accepted raw hello has answered it (TLS 1.3 has none).
+  if (le12_ == Tri::Yes && !compression_ && !compression_refused_)
+    return make(StepKind::Compression, "", raw(v12, all12()));
+  // 8d. SSL 2 last: the hello servers most often answer with a reset (which ends the plan).
+  if (!ssl2_done_) {
+    TlsOffer o;
+    o.min_version = o.max_version = tls_version::ssl2;
+    RawHello h;
+    h.sslv2 = true;
+    h.version = tls_version::ssl2;
+    h.compression.clear();
+    o.raw = std::move(h);
+    return make(StepKind::Ssl2, "", std::move(o));
+  }
   return std::nullopt;
 }
 
@@ -353,7 +433,103 @@ void TlsPlanner::record(const TlsStep& step, const StepAnswer& a) {
       order_better_ = ok ? a.facts.suite : std::string();
       order_done_ = true;
       break;
+    case StepKind::Ssl3:
+      ssl3_done_ = true;
+      if (ok) harvest_raw(a.facts);
+      break;
+    case StepKind::LegacySuites: {
+      const TlsQuality before = worst(all_suites12(), suite_class, TlsQuality::Sufficient);
+      if (ok) harvest_raw(a.facts);
+      if (!ok || !worse(worst(all_suites12(), suite_class, TlsQuality::Sufficient), before))
+        legacy_done_ = true;
+    } break;
+    case StepKind::Compression:
+      if (ok) harvest_raw(a.facts);
+      if (!ok) compression_refused_ = true;
+      break;
+    case StepKind::Ssl2:
+      ssl2_done_ = true;
+      if (ok) harvest_raw(a.facts);
+      break;
   }
+}
+
+namespace {
+std::string hex4(std::uint16_t v) {
+  static constexpr char d[] = "0123456789abcdef";
+  std::string s = "0x";
+  for (int shift = 12; shift >= 0; shift -= 4) s += d[(v >> shift) & 0xf];
+  return s;
+}
+std::string version_name(std::uint16_t v) {
+  switch (v) {
+    case tls_version::ssl3:
+      return "SSLv3";
+    case tls_version::tls10:
+      return "TLSv1";
+    case tls_version::tls11:
+      return "TLSv1.1";
+    case tls_version::tls12:
+      return "TLSv1.2";
+    case tls_version::tls13:
+      return "TLSv1.3";
+    default:
+      return hex4(v);
+  }
+}
+StepAnswer failed(std::string why) {
+  StepAnswer a;
+  a.outcome = StepOutcome::Failed;
+  a.failure = std::move(why);
+  return a;
+}
+}  // namespace
+
+StepAnswer raw_step_answer(const TlsStep& step, const std::optional<ServerReply>& reply) {
+  StepAnswer a;
+  a.outcome = StepOutcome::Refused;
+  if (!step.offer.raw) return failed("internal error: not a raw-hello step");
+  const RawHello& h = *step.offer.raw;
+  if (!reply) return a;  // closed right after the hello, before any byte: refused
+  using K = ServerReply::Kind;
+  switch (reply->kind) {
+    case K::alert:
+    case K::sslv2_error:
+      return a;
+    case K::need_more:
+      return failed("raw hello: truncated reply");
+    case K::garbage:
+      return failed("raw hello: unreadable reply: " + reply->why);
+    case K::sslv2_server_hello:
+      if (!h.sslv2) return failed("raw hello: SSL 2 SERVER-HELLO to a TLS hello");
+      a.outcome = StepOutcome::Accepted;
+      a.facts.version = "SSLv2";
+      return a;
+    case K::server_hello:
+      break;
+  }
+  const ServerHello& sh = reply->hello;
+  // A TLS ServerHello to an SSL 2 hello, or one above SSL 3 to an SSL 3 hello: the server chose
+  // a newer version, i.e. it declined the one offered (a fact, not a guess).
+  if (h.sslv2 || (h.version == tls_version::ssl3 && sh.version > tls_version::ssl3)) return a;
+  if (sh.hello_retry_request || sh.version > h.version)
+    return failed("raw hello: server chose version " + version_name(sh.version) +
+                  " above the offered " + version_name(h.version));
+  if (std::find(h.suites.begin(), h.suites.end(), sh.cipher_suite) == h.suites.end())
+    return failed("raw hello: server chose suite " + hex4(sh.cipher_suite) +
+                  ", which was not offered");
+  if (std::find(h.compression.begin(), h.compression.end(), sh.compression_method) ==
+      h.compression.end())
+    return failed("raw hello: server chose compression method " +
+                  std::to_string(sh.compression_method) + ", which was not offered");
+  const auto* info = verdict::find_suite(sh.cipher_suite);
+  a.outcome = StepOutcome::Accepted;
+  a.facts.version = version_name(sh.version);
+  a.facts.suite = info ? std::string(info->iana) : hex4(sh.cipher_suite);
+  if (std::find(h.compression.begin(), h.compression.end(), tls_compression::deflate) !=
+      h.compression.end())
+    a.facts.compression = sh.compression_method == tls_compression::deflate;
+  return a;
 }
 
 TlsAssessment TlsPlanner::result() const {
@@ -362,8 +538,8 @@ TlsAssessment TlsPlanner::result() const {
   r.connections = connections_;
   r.preferred_suite = main_.suite;
   r.dh_group = dh_group_;
-  static constexpr std::array<std::string_view, 4> order = {"TLSv1", "TLSv1.1", "TLSv1.2",
-                                                            "TLSv1.3"};
+  static constexpr std::array<std::string_view, 6> order = {"SSLv2",   "SSLv3",   "TLSv1",
+                                                            "TLSv1.1", "TLSv1.2", "TLSv1.3"};
   for (const auto v : order)
     if (has(versions_, v)) r.versions_accepted.emplace_back(v);
   for (const auto& v : versions_)
@@ -371,13 +547,16 @@ TlsAssessment TlsPlanner::result() const {
 
   using S = TlsItemState;
   const auto measured_or_unknown = [](bool known) { return known ? S::Measured : S::Unknown; };
-  const bool insuff12 = tls12_worst_seen() == TlsQuality::Insufficient;
+  const auto found12 = all_suites12();
+  const bool insuff12 =
+      worst(found12, suite_class, TlsQuality::Sufficient) == TlsQuality::Insufficient;
 
   // protocol versions: the worst is known once TLS 1.0/1.1 are resolved and, without them,
   // whether TLS 1.2 is accepted beside 1.3 (good vs sufficient).
-  const bool old_found = has(versions_, "TLSv1") || has(versions_, "TLSv1.1");
-  const bool versions_known =
-      old_found || (old_done_ && !tls10_needed_ && (tls12_ != Tri::Unknown));
+  const bool old_found = has(versions_, "TLSv1") || has(versions_, "TLSv1.1") ||
+                         has(versions_, "SSLv3") || has(versions_, "SSLv2");
+  const bool versions_known = old_found || (old_done_ && !tls10_needed_ &&
+                                            (tls12_ != Tri::Unknown) && ssl2_done_ && ssl3_done_);
   r.items.push_back(
       item(TlsItem::ProtocolVersions, measured_or_unknown(versions_known), r.versions_accepted));
 
@@ -393,9 +572,10 @@ TlsAssessment TlsPlanner::result() const {
   if (le12_ == Tri::No)
     r.items.push_back(item(TlsItem::Tls12Suites, S::NotApplicable));
   else
-    r.items.push_back(item(TlsItem::Tls12Suites,
-                           measured_or_unknown(le12_ == Tri::Yes && (d12_.done || insuff12)),
-                           suites12_));
+    r.items.push_back(
+        item(TlsItem::Tls12Suites,
+             measured_or_unknown(le12_ == Tri::Yes && ((d12_.done && legacy_done_) || insuff12)),
+             found12));
 
   // ECDHE groups: after a TLS 1.3-only server, what the main probe saw (this OpenSSL offers no
   // weak curve in TLS 1.3).
@@ -460,8 +640,15 @@ TlsAssessment TlsPlanner::result() const {
     }
   }
 
-  // TODO(tlshello): compression needs a raw ClientHello (this OpenSSL cannot offer it).
-  r.items.push_back(item(TlsItem::Compression, S::NotApplicable));
+  // Compression: from the first accepted raw hello offering deflate (TLS 1.3 has none).
+  if (compression_)
+    r.items.push_back(
+        item(TlsItem::Compression, S::Measured,
+             *compression_ ? std::vector<std::string>{"deflate"} : std::vector<std::string>{}));
+  else if (le12_ == Tri::No && !has(versions_, "SSLv3"))
+    r.items.push_back(item(TlsItem::Compression, S::NotApplicable));
+  else
+    r.items.push_back(item(TlsItem::Compression, S::Unknown));
 
   if (le12_ == Tri::No)
     r.items.push_back(item(TlsItem::SecureRenegotiation, S::NotApplicable));
@@ -484,6 +671,8 @@ TlsAssessment TlsPlanner::result() const {
   if (std::any_of(r.items.begin(), r.items.end(),
                   [](const TlsItemResult& i) { return i.state == S::Unknown; }))
     r.unknown_reasons.push_back(stop_reason_.empty() ? "not measured" : stop_reason_);
+  if (compression_refused_ && !compression_)
+    r.unknown_reasons.push_back("compression: the hello offering deflate was refused");
   return r;
 }
 

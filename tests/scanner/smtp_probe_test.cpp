@@ -3,8 +3,8 @@
 // test-dnsdisttcp_cc.cc style). The TLS peer is an in-memory OpenSSL server.
 #include "scanner/tls_testing.hpp"
 
-#include <nulmeting/verdict/tlsa.hpp>
 #include <nulmeting/scanner/smtp_probe.hpp>
+#include <nulmeting/verdict/tlsa.hpp>
 
 #include <catch2/catch.hpp>
 #include <uv.h>
@@ -602,8 +602,7 @@ TEST_CASE("probe: a non-public address is never contacted", "[smtp][probe][addre
   }
 }
 
-TEST_CASE("probe: no route from the scanner's network → no_route (not refused)",
-          "[smtp][probe]") {
+TEST_CASE("probe: no route from the scanner's network → no_route (not refused)", "[smtp][probe]") {
   for (const int err : {UV_ENETUNREACH, UV_EHOSTUNREACH, UV_EAFNOSUPPORT, UV_EADDRNOTAVAIL}) {
     INFO(uv_strerror(err));
     Harness async;
@@ -641,5 +640,78 @@ TEST_CASE("probe: our own faults are internal_error, never server behaviour", "[
     REQUIRE(h.calls == 1);
     CHECK(h.t->connects == 0);
     CHECK(h.done.result.outcome == ProbeOutcome::InternalError);
+  }
+}
+
+namespace {
+ProbeRequest raw_request(bool sslv2 = false) {
+  ProbeRequest req{"mx.example.nl", "192.0.2.1", 25, "", {}};
+  req.assessment_step = true;
+  RawHello h;
+  h.sslv2 = sslv2;
+  h.version = tls_version::ssl3;
+  h.suites = {0x000a, 0x002f};
+  h.compression = {tls_compression::deflate, tls_compression::null};
+  req.raw_hello = h;
+  return req;
+}
+}  // namespace
+
+TEST_CASE("probe: raw hello — writes the hand-built hello, reads one reply, closes without QUIT",
+          "[smtp][probe][raw]") {
+  Harness h(raw_request());
+  h.to_tls();
+  CHECK(h.probe->state() == SmtpProbe::State::RawHello);
+  const std::string hello = h.t->take();
+  REQUIRE(hello.size() > 5);
+  CHECK(hello[0] == 0x16);  // a TLS handshake record
+  CHECK(hello[9] == 0x03);  // client_version 3.0
+  CHECK(hello[10] == 0x00);
+  // A ServerHello (SSL 3, 3DES, deflate), fed in two pieces.
+  const std::string sh = std::string("\x16\x03\x00\x00\x2a\x02\x00\x00\x26\x03\x00", 11) +
+                         std::string(32, 'r') + std::string("\x00\x00\x0a\x01", 4);
+  REQUIRE(sh.size() == 5 + 42);
+  h.data(sh.substr(0, 7));
+  CHECK(h.calls == 0);
+  h.data(sh.substr(7));
+  REQUIRE(h.calls == 1);
+  CHECK(h.done.raw_answered);
+  REQUIRE(h.done.raw_reply);
+  CHECK(h.done.raw_reply->kind == ServerReply::Kind::server_hello);
+  CHECK(h.done.raw_reply->hello.cipher_suite == 0x000a);
+  CHECK(h.done.raw_reply->hello.compression_method == 1);
+  CHECK(h.done.result.outcome == ProbeOutcome::StarttlsOk);
+  CHECK(h.t->take().find("QUIT") == std::string::npos);  // no QUIT inside a TLS handshake
+  CHECK(h.t->closed);
+}
+
+TEST_CASE("probe: raw hello — a clean close is an answer (refused), a reset or silence is not",
+          "[smtp][probe][raw]") {
+  {
+    Harness h(raw_request(true));
+    h.to_tls();
+    const std::string hello = h.t->take();
+    REQUIRE(!hello.empty());
+    CHECK((static_cast<unsigned char>(hello[0]) & 0x80) != 0);  // SSL 2 record header
+    h.t->ev->on_closed(UV_EOF);
+    REQUIRE(h.calls == 1);
+    CHECK(h.done.raw_answered);
+    CHECK(!h.done.raw_reply);
+  }
+  {
+    Harness h(raw_request());
+    h.to_tls();
+    h.t->ev->on_closed(UV_ECONNRESET);
+    REQUIRE(h.calls == 1);
+    CHECK(!h.done.raw_answered);
+    CHECK(h.done.result.outcome == ProbeOutcome::TlsFailed);
+  }
+  {
+    Harness h(raw_request());
+    h.to_tls();
+    h.clock.advance(60000);
+    REQUIRE(h.calls == 1);
+    CHECK(!h.done.raw_answered);
+    CHECK(h.done.result.outcome == ProbeOutcome::TlsFailed);
   }
 }

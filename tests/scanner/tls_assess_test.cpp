@@ -29,7 +29,8 @@ namespace {
 // From connection `limit_after + 1` on it answers "421 too many connections" (0: never).
 class StarttlsServer {
  public:
-  StarttlsServer(SSL_CTX* ctx, int limit_after = 0) : ctx_(ctx), limit_after_(limit_after) {
+  StarttlsServer(SSL_CTX* ctx, int limit_after = 0, bool legacy = false)
+      : ctx_(ctx), limit_after_(limit_after), legacy_(legacy) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -73,12 +74,69 @@ class StarttlsServer {
     say(fd, "250-t.example\r\n250 STARTTLS\r\n");
     if (!line(fd)) return;
     say(fd, "220 2.0.0 go ahead\r\n");
+    if (legacy_ && answer_legacy(fd)) return;
     SslPtr ssl(SSL_new(ctx_));
     SSL_set_fd(ssl.get(), fd);
     if (SSL_accept(ssl.get()) != 1) return;  // OpenSSL has sent its alert
     char buf[512];
     if (SSL_read(ssl.get(), buf, sizeof buf) > 0) SSL_write(ssl.get(), "221 bye\r\n", 9);
     SSL_shutdown(ssl.get());
+  }
+  // The scripted legacy part (what OpenSSL 3 cannot serve): looks at the client's hello without
+  // consuming it; an SSL 3 hello, one offering 3DES (TLS_RSA_WITH_3DES_EDE_CBC_SHA) or one
+  // offering deflate gets a hand-made ServerHello choosing it, then the server closes (the
+  // ServerHello is the evidence). Anything else is left to OpenSSL.
+  static bool answer_legacy(int fd) {
+    std::vector<unsigned char> b(5 + (1 << 14));
+    std::size_t have = 0, need = 5;
+    for (int i = 0; i < 100 && have < need; ++i) {
+      const ssize_t n = ::recv(fd, b.data(), need, MSG_PEEK);
+      if (n <= 0) return false;
+      have = static_cast<std::size_t>(n);
+      if (have >= 5) {
+        if (b[0] != 0x16) return false;  // SSL 2 hello or not a handshake: OpenSSL's
+        need = 5 + ((std::size_t{b[3]} << 8) | b[4]);
+        if (need > b.size()) return false;
+      }
+      if (have < need) ::poll(nullptr, 0, 10);
+    }
+    if (have < need || need < 5 + 4 + 2 + 32 + 1) return false;
+    std::size_t p = 9;
+    const unsigned version = (unsigned{b[p]} << 8) | b[p + 1];
+    p += 34;
+    p += 1 + std::size_t{b[p]};
+    if (p + 2 > need) return false;
+    const std::size_t ns = (std::size_t{b[p]} << 8) | b[p + 1];
+    bool des3 = false, gcm = false;
+    for (std::size_t i = p + 2; i + 1 < p + 2 + ns && i + 1 < need; i += 2) {
+      const unsigned id = (unsigned{b[i]} << 8) | b[i + 1];
+      des3 = des3 || id == 0x000a;
+      gcm = gcm || id == 0xc02b;
+    }
+    p += 2 + ns;
+    if (p >= need) return false;
+    bool deflate = false;
+    for (std::size_t i = 0; i < b[p] && p + 1 + i < need; ++i)
+      deflate = deflate || b[p + 1 + i] == 1;
+    const bool ssl3 = version == 0x0300;
+    if (!ssl3 && !des3 && !deflate) return false;
+    if (!des3 && !gcm) return false;
+    const unsigned v = ssl3 ? 0x0300 : 0x0303;
+    const unsigned suite = des3 ? 0x000a : 0xc02b;
+    std::vector<unsigned char> hello = {
+        0x02, 0, 0, 0, static_cast<unsigned char>(v >> 8), static_cast<unsigned char>(v & 0xff)};
+    hello.insert(hello.end(), 32, 0x42);  // random
+    hello.push_back(0);                   // no session id
+    hello.push_back(static_cast<unsigned char>(suite >> 8));
+    hello.push_back(static_cast<unsigned char>(suite & 0xff));
+    hello.push_back(deflate ? 1 : 0);
+    hello[3] = static_cast<unsigned char>(hello.size() - 4);
+    std::vector<unsigned char> rec = {0x16, static_cast<unsigned char>(v >> 8),
+                                      static_cast<unsigned char>(v & 0xff), 0,
+                                      static_cast<unsigned char>(hello.size())};
+    rec.insert(rec.end(), hello.begin(), hello.end());
+    (void)!::write(fd, rec.data(), rec.size());
+    return true;
   }
   void run() {
     while (!stop_) {
@@ -93,6 +151,7 @@ class StarttlsServer {
   }
   SSL_CTX* ctx_;
   int limit_after_;
+  bool legacy_;
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<int> connections_{0};
@@ -165,8 +224,12 @@ TEST_CASE("tls assess: a modern server (TLS 1.2+1.3, ECDHE-GCM, own order)", "[t
   print("modern", r);
   REQUIRE(r.outcome == ProbeOutcome::StarttlsOk);
   REQUIRE(r.tls.assessed);
-  CHECK(r.tls.connections <= 8);
+  // 8 OpenSSL steps + 4 raw hellos (SSL 3, legacy suites, compression, SSL 2).
+  CHECK(r.tls.connections <= 12);
   CHECK(s.connections() == r.tls.connections + 1);  // every step was one connection
+  // The raw hellos: OpenSSL's server refuses SSL 2/3 and the legacy suites, ignores deflate.
+  CHECK(item(r, TlsItem::Compression).state == TlsItemState::Measured);
+  CHECK(item(r, TlsItem::Compression).found.empty());
   CHECK(r.tls.unknown_reasons.empty());
   CHECK(r.tls.versions_accepted == std::vector<std::string>{"TLSv1.2", "TLSv1.3"});
   CHECK(item(r, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
@@ -264,4 +327,25 @@ TEST_CASE("tls assess: off, or capped at 0, no step is made", "[tls_assess]") {
   CHECK(capped.tls.connections == 0);
   CHECK(s.connections() == 2);
   CHECK(capped.tls.unknown_reasons.at(0).find("connection cap 0") == 0);
+}
+
+TEST_CASE("tls assess: a scripted legacy server picking SSL 3, 3DES and deflate in raw hellos",
+          "[tls_assess]") {
+  Pki pki;
+  TestServer srv(pki.leaf_key.get(), {pki.leaf.get(), pki.inter.get()});
+  SSL_CTX_set_min_proto_version(srv.ctx.get(), TLS1_2_VERSION);
+  REQUIRE(SSL_CTX_set_cipher_list(srv.ctx.get(), "ECDHE+AESGCM") == 1);
+  StarttlsServer s(srv.ctx.get(), 0, true);
+  const auto r = probe(s.port());
+  print("scripted legacy", r);
+  REQUIRE(r.outcome == ProbeOutcome::StarttlsOk);
+  REQUIRE(r.tls.assessed);
+  CHECK(s.connections() == r.tls.connections + 1);
+  CHECK(r.tls.unknown_reasons.empty());
+  CHECK(has(r.tls.versions_accepted, "SSLv3"));
+  CHECK(!has(r.tls.versions_accepted, "SSLv2"));
+  CHECK(item(r, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
+  CHECK(has(item(r, TlsItem::Tls12Suites).found, "TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
+  CHECK(item(r, TlsItem::Compression).state == TlsItemState::Measured);
+  CHECK(item(r, TlsItem::Compression).found == std::vector<std::string>{"deflate"});
 }

@@ -1,6 +1,7 @@
 // tls_plan_test.cpp — the TLS-quality planner against simulated servers: which steps it plans,
 // how many connections each kind of server costs, and what it reports (measurement.md §4).
 #include <nulmeting/scanner/tls_plan.hpp>
+#include <nulmeting/verdict/tls_quality.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -41,6 +42,10 @@ struct Server {
   std::string dh = "";  // DH group of DHE suites
   bool server_order = true;
   bool ems = true, reneg = true;
+  // What only a raw hello sees: SSL 2/3, suites OpenSSL cannot offer (IANA names, after
+  // `suites` in the server's order), deflate.
+  bool ssl2 = false, ssl3 = false, deflate = false;
+  std::vector<std::string> legacy;
   int fail_from = 0;  // 1-based step from which every connection gets a 421 (0: never)
   std::vector<std::string> cert_keys = {"rsa-4096"}, cert_sigs = {"sha256-rsa"};
 };
@@ -52,12 +57,49 @@ bool in(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+// The reply a server gives a raw hello (like OpenSSL's server: an alert when nothing fits).
+std::optional<ServerReply> raw_reply(const Server& srv, const RawHello& h) {
+  ServerReply r;
+  if (h.sslv2) {
+    if (!srv.ssl2) return std::nullopt;  // closes
+    r.kind = ServerReply::Kind::sslv2_server_hello;
+    return r;
+  }
+  r.kind = ServerReply::Kind::alert;
+  r.alert = {2, 40};
+  std::uint16_t v = 0;
+  if (h.version == tls_version::ssl3) {
+    if (!srv.ssl3) return r;
+    v = tls_version::ssl3;
+  } else {
+    for (std::uint16_t x = h.version; x >= kTls10 && v == 0; --x)
+      if (in(srv.versions, kVersionName.at(x))) v = x;
+    if (v == 0) return r;
+  }
+  std::vector<std::string> mine = srv.suites;
+  mine.insert(mine.end(), srv.legacy.begin(), srv.legacy.end());
+  for (const auto& name : mine) {
+    const auto* info = verdict::find_suite(name);
+    if (!info || info->tls13) continue;
+    if (std::find(h.suites.begin(), h.suites.end(), info->id) == h.suites.end()) continue;
+    r.kind = ServerReply::Kind::server_hello;
+    r.hello.version = r.hello.legacy_version = v;
+    r.hello.cipher_suite = info->id;
+    const bool deflate = std::find(h.compression.begin(), h.compression.end(),
+                                   tls_compression::deflate) != h.compression.end();
+    r.hello.compression_method = srv.deflate && deflate ? tls_compression::deflate : 0;
+    return r;
+  }
+  return r;
+}
+
 StepAnswer answer(const Server& srv, const TlsCatalogue& cat, const TlsStep& step) {
   StepAnswer a;
   if (srv.fail_from > 0 && step.number >= srv.fail_from) {
     a.failure = "421 too many connections";
     return a;
   }
+  if (step.offer.raw) return raw_step_answer(step, raw_reply(srv, *step.offer.raw));
   a.outcome = StepOutcome::Refused;
   const TlsOffer& o = step.offer;
   for (std::uint16_t v = o.max_version; v >= o.min_version; --v) {
@@ -163,17 +205,18 @@ Server modern() {
 
 }  // namespace
 
-TEST_CASE("tls plan: a modern server costs at most 8 connections and every item is decided",
+TEST_CASE("tls plan: a modern server costs at most 12 connections and every item is decided",
           "[tls_plan]") {
   const auto r = assess(modern());
   INFO("connections " << r.result.connections);
-  CHECK(r.result.connections <= 8);
+  // 8 OpenSSL steps + 4 raw hellos (SSL 3, legacy suites, compression, SSL 2): each of the raw
+  // ones is a refusal (or a null-compression pick) only its own hello can show.
+  CHECK(r.result.connections <= 12);
   CHECK(r.result.connections == static_cast<int>(r.steps.size()));
   REQUIRE(r.result.items.size() == 12);
   for (std::size_t i = 0; i < r.result.items.size(); ++i) {
     CHECK(r.result.items[i].item == static_cast<TlsItem>(i));
-    if (r.result.items[i].item != TlsItem::Compression)
-      CHECK(r.result.items[i].state != TlsItemState::Unknown);
+    CHECK(r.result.items[i].state != TlsItemState::Unknown);
   }
   CHECK(r.result.unknown_reasons.empty());
   CHECK(r.result.versions_accepted == std::vector<std::string>{"TLSv1.2", "TLSv1.3"});
@@ -194,8 +237,9 @@ TEST_CASE("tls plan: a TLS 1.3-only server: the ≤1.2 items are n/a in a few co
   Server s = modern();
   s.versions = {"TLSv1.3"};
   const auto r = assess(s);
-  CHECK(r.result.connections <= 5);
+  CHECK(r.result.connections <= 7);
   CHECK(get(r.result, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
+  CHECK(get(r.result, TlsItem::Compression).state == TlsItemState::NotApplicable);
   CHECK(get(r.result, TlsItem::ProtocolVersions).found == std::vector<std::string>{"TLSv1.3"});
   for (auto i : {TlsItem::Tls12Suites, TlsItem::FfdheGroups, TlsItem::KexHashes,
                  TlsItem::CipherOrder, TlsItem::SecureRenegotiation, TlsItem::ExtendedMasterSecret})
@@ -302,4 +346,82 @@ TEST_CASE("tls plan: the classes it plans with are the verdict module's", "[tls_
   CHECK(group_class("secp192r1") == TlsQuality::Insufficient);
   CHECK(hash_class("sha224") == TlsQuality::PhaseOut);
   CHECK(hash_class("sha1") == TlsQuality::Insufficient);
+}
+
+TEST_CASE("tls plan: raw hellos on a modern server: SSL 2/3 and legacy suites refused, no deflate",
+          "[tls_plan]") {
+  const auto r = assess(modern());
+  for (auto k : {StepKind::Ssl3, StepKind::LegacySuites, StepKind::Compression, StepKind::Ssl2})
+    CHECK(std::count(r.steps.begin(), r.steps.end(), k) == 1);
+  CHECK(get(r.result, TlsItem::Compression).state == TlsItemState::Measured);
+  CHECK(get(r.result, TlsItem::Compression).found.empty());
+  CHECK(get(r.result, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
+  CHECK(get(r.result, TlsItem::Tls12Suites).state == TlsItemState::Measured);
+}
+
+TEST_CASE("tls plan: a legacy server accepting SSL 3, 3DES and deflate: findings, shared hellos",
+          "[tls_plan]") {
+  Server s = modern();
+  s.ssl3 = true;
+  s.deflate = true;
+  s.legacy = {"TLS_RSA_WITH_3DES_EDE_CBC_SHA"};
+  const auto r = assess(s);
+  INFO("connections " << r.result.connections);
+  CHECK(get(r.result, TlsItem::ProtocolVersions).found ==
+        std::vector<std::string>{"SSLv3", "TLSv1.2", "TLSv1.3"});
+  CHECK(get(r.result, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
+  const auto& f12 = get(r.result, TlsItem::Tls12Suites).found;
+  CHECK(std::count(f12.begin(), f12.end(), "TLS_RSA_WITH_3DES_EDE_CBC_SHA") == 1);
+  CHECK(get(r.result, TlsItem::Tls12Suites).state == TlsItemState::Measured);
+  CHECK(get(r.result, TlsItem::Compression).state == TlsItemState::Measured);
+  CHECK(get(r.result, TlsItem::Compression).found == std::vector<std::string>{"deflate"});
+  // The SSL 3 hello (accepted with deflate) answers compression too: no step of its own. It
+  // picked the server's first suite (not 3DES), so one legacy-suites hello finds 3DES.
+  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::Compression) == 0);
+  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::LegacySuites) == 1);
+  CHECK(r.result.connections == 11);
+}
+
+TEST_CASE("tls plan: 3DES at TLS 1.2 only, SSL 2: the legacy hello and the SSL 2 hello find them",
+          "[tls_plan]") {
+  Server s = modern();
+  s.ssl2 = true;
+  s.legacy = {"TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"};
+  const auto r = assess(s);
+  CHECK(get(r.result, TlsItem::ProtocolVersions).found ==
+        std::vector<std::string>{"SSLv2", "TLSv1.2", "TLSv1.3"});
+  const auto& f12 = get(r.result, TlsItem::Tls12Suites).found;
+  CHECK(std::count(f12.begin(), f12.end(), "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA") == 1);
+  CHECK(get(r.result, TlsItem::Compression).found.empty());
+  CHECK(get(r.result, TlsItem::Compression).state == TlsItemState::Measured);
+}
+
+TEST_CASE("tls plan: raw replies: what is evidence and what is unknown", "[tls_plan]") {
+  TlsStep st;
+  st.kind = StepKind::LegacySuites;
+  RawHello h;
+  h.version = tls_version::tls12;
+  h.suites = {0x000a};
+  h.compression = {tls_compression::deflate, tls_compression::null};
+  st.offer.raw = h;
+  ServerReply r;
+  r.kind = ServerReply::Kind::server_hello;
+  r.hello.version = tls_version::tls12;
+  r.hello.cipher_suite = 0x000a;
+  auto a = raw_step_answer(st, r);
+  CHECK(a.outcome == StepOutcome::Accepted);
+  CHECK(a.facts.suite == "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+  CHECK(a.facts.compression == std::optional<bool>(false));
+  r.hello.cipher_suite = 0x002f;  // not offered: never taken as evidence
+  CHECK(raw_step_answer(st, r).outcome == StepOutcome::Failed);
+  r.hello.cipher_suite = 0x000a;
+  r.hello.version = tls_version::tls13;  // above the offer
+  CHECK(raw_step_answer(st, r).outcome == StepOutcome::Failed);
+  CHECK(raw_step_answer(st, std::nullopt).outcome == StepOutcome::Refused);  // closed
+  r.kind = ServerReply::Kind::alert;
+  CHECK(raw_step_answer(st, r).outcome == StepOutcome::Refused);
+  r.kind = ServerReply::Kind::garbage;
+  r.why = "not a TLS record";
+  CHECK(raw_step_answer(st, r).outcome == StepOutcome::Failed);
+  CHECK(raw_step_answer(st, r).failure.find("not a TLS record") != std::string::npos);
 }

@@ -7,9 +7,9 @@
 //
 // Model: PowerDNS dnsdist-healthchecks.cc / tcpiohandler.cc (explicit TCP state, SSL_get_error
 // mapped to I/O states) and Unbound's single completion path. Here:
-//   State {Connect, Banner, Ehlo, StartTls, Handshake, Quit, Done}; advance() runs steps until one
-//   returns NeedRead/NeedWrite (wait for the transport) or the probe is finished; every step
-//   returns NeedRead / NeedWrite / Done / Failed. Entering a phase arms that phase's deadline
+//   State {Connect, Banner, Ehlo, StartTls, Handshake, RawHello, Quit, Done}; advance() runs steps
+//   until one returns NeedRead/NeedWrite (wait for the transport) or the probe is finished; every
+//   step returns NeedRead / NeedWrite / Done / Failed. Entering a phase arms that phase's deadline
 //   (one timer, re-armed per phase, cleared in finish). Reply, error, reset and timeout all end
 //   in finish(), which runs exactly once, closes the transport and cancels the timer before it
 //   calls the completion callback.
@@ -23,6 +23,11 @@
 // → starttls_refused), TLS handshake (SNI = TLSA base domain, else the host name), QUIT. Never
 // MAIL/RCPT/DATA. Plaintext that arrives with the 2xx to STARTTLS is discarded (STARTTLS
 // injection, CVE-2011-0411 class).
+// A raw-hello step of the TLS-quality assessment (ProbeRequest::raw_hello) replaces the
+// handshake with RawHello: it writes the hand-built hello (tls_hello.hpp), reads one bounded
+// reply (parse_server_reply) and closes without QUIT (the server is inside a TLS handshake);
+// a reply or a clean close is starttls_ok + ProbeCompletion::raw_reply, a reset or timeout is
+// tls_failed (the planner's Failed: unknown, never guessed).
 //
 // Reached = a complete 2xx greeting (measurement.md §2.3). The phase decides what a broken
 // dialogue means:
@@ -105,7 +110,8 @@ struct ProbeTimeouts {  // per phase, milliseconds
 
 struct ProbeOptions {
   std::string ehlo_name = "localhost.localdomain";  // an FQDN (--ehlo-name); see valid_ehlo_name
-  std::vector<IpNetwork> allowed_ranges;  // non-public ranges that may be contacted (--allow-address)
+  std::vector<IpNetwork>
+      allowed_ranges;  // non-public ranges that may be contacted (--allow-address)
   ProbeTimeouts timeouts;
   SmtpReplyLimits reply_limits;
   std::size_t transcript_cap = 8192;
@@ -121,19 +127,35 @@ struct ProbeRequest {
   // A step of the TLS-quality assessment (tls_plan.hpp): the same dialogue with the step's
   // offer; no PKIX check (information the main probe already has).
   bool assessment_step = false;
+  // A raw-hello step (tls_plan.hpp RawHello): after the 2xx to STARTTLS the probe writes this
+  // hand-built hello instead of starting OpenSSL, reads one reply and closes.
+  std::optional<RawHello> raw_hello{};
 };
 
 // What the scheduler needs beyond the result: was it a 4xx at the banner (retry-able)?
 struct ProbeCompletion {
   ProbeResult result;
   bool banner_temp_error = false;
-  HandshakeFacts facts;  // of a completed handshake (the TLS-quality planner's input)
+  HandshakeFacts facts;    // of a completed handshake (the TLS-quality planner's input)
   bool tls_alert = false;  // the handshake failed on a TLS alert (not a lost connection)
+  // A raw-hello step that got its answer: the parsed reply, or empty when the server closed
+  // the connection cleanly before sending a byte.
+  bool raw_answered = false;
+  std::optional<ServerReply> raw_reply{};
 };
 
 class SmtpProbe final : public TransportEvents {
  public:
-  enum class State : std::uint8_t { Connect, Banner, Ehlo, StartTls, Handshake, Quit, Done };
+  enum class State : std::uint8_t {
+    Connect,
+    Banner,
+    Ehlo,
+    StartTls,
+    Handshake,
+    RawHello,  // a raw-hello step: waiting for the server's first TLS/SSL record
+    Quit,
+    Done
+  };
   using DoneFn = std::function<void(ProbeCompletion&&)>;
 
   SmtpProbe(ProbeRequest req, const ProbeOptions& opts, std::shared_ptr<const TlsClientContext> tls,
@@ -163,13 +185,15 @@ class SmtpProbe final : public TransportEvents {
   void note(std::string_view prefix, std::string_view text);
   IoStatus fail(ProbeOutcome o, std::string why, bool banner_temp = false);
   IoStatus protocol_error(std::string_view phase);
-  IoStatus over_long(std::string_view what);  // a complete reply with a line over the cap
+  IoStatus over_long(std::string_view what);   // a complete reply with a line over the cap
   ProbeOutcome lost_outcome() const noexcept;  // a dialogue lost in this phase: which outcome
   IoStatus handle_banner(const SmtpReply& r);
   IoStatus handle_ehlo(const SmtpReply& r);
   IoStatus handle_starttls(const SmtpReply& r);
   IoStatus start_tls();
   IoStatus step_handshake();
+  IoStatus send_raw_hello();
+  IoStatus step_raw_hello();
   IoStatus step_quit();
   void begin_quit();
   void flush_tls();
@@ -198,6 +222,8 @@ class SmtpProbe final : public TransportEvents {
   ProbeResult result_;
   HandshakeFacts facts_;
   bool tls_alert_ = false;
+  bool raw_answered_ = false;
+  std::optional<ServerReply> raw_reply_;
 };
 
 std::string_view to_string(SmtpProbe::State s) noexcept;

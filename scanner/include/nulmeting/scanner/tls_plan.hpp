@@ -18,6 +18,14 @@
 // accepts means it enforces its order; otherwise the same offer best class first tells "client
 // order followed" from "prefers <weak> over <strong>".
 //
+// Raw hellos (tls_hello.hpp), after the OpenSSL steps, for what this OpenSSL cannot offer: SSL 3
+// (client_version 3.0, every ≤1.2 suite, deflate), the suites OpenSSL lacks worse than the
+// worst seen (3DES, RC4, EXPORT, NULL, anon...; at the highest version ≤1.2 accepted,
+// deflate), compression (only when no accepted raw hello has answered it) and SSL 2 (last: the
+// hello servers most often reset). A modern server costs 4 more connections (all refusals
+// plus one null-compression pick); a server accepting SSL 3 answers compression with it.
+// Raw-hello suites are kept apart from the OpenSSL steps' for the cipher-order reasoning.
+//
 // Invariants: at most `max_connections` steps; a step that fails without a TLS verdict (refused
 // connection, 4xx, timeout, reset) ends the assessment: the items it would have answered and
 // all items still open are Unknown with a reason, never guessed. Items are reported in TlsItem
@@ -26,6 +34,7 @@
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
+#include <nulmeting/scanner/tls_hello.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -66,6 +75,15 @@ TlsQuality suite_class(std::string_view iana);
 TlsQuality group_class(std::string_view name);
 TlsQuality hash_class(std::string_view name);
 
+// A hand-built hello (tls_hello.hpp) for what this OpenSSL cannot offer: SSL 2, SSL 3, TLS
+// compression, legacy suites. The probe writes it after the 2xx to STARTTLS and reads one reply.
+struct RawHello {
+  bool sslv2 = false;                 // an SSL 2 CLIENT-HELLO offering every SSL 2 cipher kind
+  std::uint16_t version = kTls12;     // client_version (SSL 3 = 0x0300: no extensions)
+  std::vector<std::uint16_t> suites;  // IANA code points, preference order
+  std::vector<std::uint8_t> compression = {tls_compression::null};
+};
+
 // The offer of one step: plain data.
 struct TlsOffer {
   std::uint16_t min_version = kTls10, max_version = kTls13;
@@ -73,6 +91,7 @@ struct TlsOffer {
   std::vector<std::string> tls12_suites;  // OpenSSL names, preference order
   std::vector<std::string> groups;        // OpenSSL names; empty = library default
   std::vector<std::string> sigalgs;       // OpenSSL sigalg lists; empty = library default
+  std::optional<RawHello> raw;            // set: a hand-built hello instead of OpenSSL's
 };
 
 enum class StepKind : std::uint8_t {
@@ -86,6 +105,11 @@ enum class StepKind : std::uint8_t {
   Groups,        // ECDHE groups worse than the worst seen (≤1.2)
   KexHashes,     // signature hashes worse than the worst seen (TLS 1.2)
   Dhe,           // DHE suites only: the server's DH group
+  // Raw hellos (tls_hello.hpp), after every OpenSSL step:
+  Ssl3,          // client_version SSL 3.0, every ≤1.2 suite, deflate + null
+  LegacySuites,  // the suites OpenSSL cannot offer, worse than the worst seen, deflate + null
+  Compression,   // deflate + null with every ≤1.2 suite (when no raw hello answered it yet)
+  Ssl2,          // an SSL 2 CLIENT-HELLO
 };
 std::string_view to_string(StepKind k) noexcept;
 
@@ -98,10 +122,11 @@ struct TlsStep {
 
 // What one completed handshake showed (main probe or step).
 struct HandshakeFacts {
-  std::string version;   // "TLSv1.2"
-  std::string suite;     // IANA name
-  std::string group;     // ECDHE group, IANA name ("x25519"), "" when none
-  std::string dh_group;  // "ffdhe2048", "dh-1024", "" when no finite-field DH
+  std::string version;              // "TLSv1.2"
+  std::string suite;                // IANA name
+  std::string group;                // ECDHE group, IANA name ("x25519"), "" when none
+  std::string dh_group;             // "ffdhe2048", "dh-1024", "" when no finite-field DH
+  std::optional<bool> compression;  // raw hellos offering deflate: did the server pick it
   std::string kex_hash;  // "sha256"..., "" when the key exchange was not signed (or TLS 1.3)
   std::optional<bool> ems, secure_renegotiation;        // ≤1.2 only
   std::vector<std::string> cert_keys, cert_signatures;  // every non-root certificate sent
@@ -117,6 +142,12 @@ struct StepAnswer {
   HandshakeFacts facts;
   std::string failure;
 };
+
+// What a raw-hello step's reply means: a ServerHello that picks the offered version (and a
+// suite; or an SSL 2 SERVER-HELLO) = Accepted with the facts it shows; an alert, an SSL 2
+// ERROR, or a close before any byte (`reply` empty) = Refused; a ServerHello choosing what was
+// not offered, or anything unreadable = Failed with the reason (never guessed).
+StepAnswer raw_step_answer(const TlsStep& step, const std::optional<ServerReply>& reply);
 
 class TlsPlanner {
  public:
@@ -134,6 +165,8 @@ class TlsPlanner {
     bool done = false;
   };
   void harvest(const HandshakeFacts& f);
+  void harvest_raw(const HandshakeFacts& f);
+  std::vector<std::string> all_suites12() const;  // OpenSSL steps' and raw hellos' suites
   TlsQuality worst(const std::vector<std::string>& found, TlsQuality (*cls)(std::string_view),
                    TlsQuality floor) const;
   std::optional<TlsStep> plan();
@@ -164,6 +197,11 @@ class TlsPlanner {
   // cipher order: picks of the worst-first and best-first full offers
   std::optional<std::string> order_worst_first_, order_best_first_, order_better_;
   bool order_done_ = false;
+  // raw hellos
+  bool ssl2_done_ = false, ssl3_done_ = false, legacy_done_ = false;
+  std::vector<std::string> raw_suites_;  // ≤1.2 suites accepted in raw hellos
+  std::optional<bool> compression_;      // deflate accepted
+  bool compression_refused_ = false;     // the compression step was refused outright
 };
 
 }  // namespace nulmeting::scanner
