@@ -504,7 +504,6 @@ JOIN probes p ON p.id = a.probe_id
 JOIN tls_items t ON t.probe_id = p.id;
 )sql";
 
-
 // schema step: mta-sts (measurement.md §5, issue 16). The domain's `mta_sts` verdict beside the
 // other verdicts, its evidence in a table of its own (one row per domain result that was looked
 // up: the TXT answer and the mta-sts host's A/AAAA answers as JSON, the fetch, the policy text,

@@ -65,8 +65,8 @@ TEST_CASE("the documented defaults are the library's", "[cli][defaults]") {
 TEST_CASE("storage errors map onto interface.md's exit codes", "[cli][exit]") {
   using K = storage::StorageError::Kind;
   const std::pair<K, int> table[] = {
-      {K::NotFound, 2}, {K::BadDatabase, 2}, {K::NewerSchema, 2}, {K::Locked, 2},
-      {K::NoSuchRun, 2}, {K::Io, 3},         {K::Internal, 3},
+      {K::NotFound, 2},  {K::BadDatabase, 2}, {K::NewerSchema, 2}, {K::Locked, 2},
+      {K::NoSuchRun, 2}, {K::Io, 3},          {K::Internal, 3},
   };
   for (auto [kind, code] : table) {
     INFO("kind " << static_cast<int>(kind));

@@ -153,12 +153,29 @@ TEST_CASE("JSONL objects have exactly the fields of interface.md", "[storage][ex
   REQUIRE(reader.has_value());
   // interface.md's fields, plus `unmeasured`, the TLS evidence `tls` per address and the §5
   // verdicts with their evidence objects (fields may be added, none removed).
-  const std::set<std::string> top{
-      "run",          "domain",     "organization",     "sector",         "mail",
-      "dnssec",       "starttls",   "tls_quality",      "dane",           "dane_rollover",
-      "protected",    "incomplete", "unmeasured",       "mta_sts",        "mta_sts_evidence",
-      "spf",          "spf_policy", "dmarc",            "dmarc_policy",   "dkim",
-      "tls_rpt",      "mail_standards", "mx"};
+  const std::set<std::string> top{"run",
+                                  "domain",
+                                  "organization",
+                                  "sector",
+                                  "mail",
+                                  "dnssec",
+                                  "starttls",
+                                  "tls_quality",
+                                  "dane",
+                                  "dane_rollover",
+                                  "protected",
+                                  "incomplete",
+                                  "unmeasured",
+                                  "mta_sts",
+                                  "mta_sts_evidence",
+                                  "spf",
+                                  "spf_policy",
+                                  "dmarc",
+                                  "dmarc_policy",
+                                  "dkim",
+                                  "tls_rpt",
+                                  "mail_standards",
+                                  "mx"};
   const std::set<std::string> mx{"name",           "preference", "status",
                                  "address_dnssec", "tlsa",       "addresses"};
   const std::set<std::string> tlsa{"status", "base", "records", "usable"};

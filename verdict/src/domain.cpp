@@ -3,9 +3,9 @@
 #include <nulmeting/verdict/dns.hpp>
 #include <nulmeting/verdict/domain.hpp>
 #include <nulmeting/verdict/host.hpp>
-#include <nulmeting/verdict/tls_quality.hpp>
-#include <nulmeting/verdict/mta_sts.hpp>
 #include <nulmeting/verdict/mail_standards.hpp>
+#include <nulmeting/verdict/mta_sts.hpp>
+#include <nulmeting/verdict/tls_quality.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <algorithm>

@@ -335,7 +335,7 @@ struct DomainResult {
   // Why this domain's verdicts are not a measurement of the domain: the scanner's own faults
   // and verdicts resting on a confirmed DNS failure (§1). Non-empty: listed by scan, exit 1.
   std::vector<std::string> unmeasured;
-  MtaStsEvidence mta_sts;  // §5
+  MtaStsEvidence mta_sts;                // §5
   MailStandardsEvidence mail_standards;  // §5 (MTA-STS keeps its own evidence)
 };
 

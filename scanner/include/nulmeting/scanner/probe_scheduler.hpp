@@ -46,13 +46,13 @@ namespace nulmeting::scanner {
 
 struct SchedulerOptions {
   std::size_t max_concurrency = 500;     // SMTP probes in flight, whole run
-  std::size_t per_ip = 2;               // connections in flight per IP
+  std::size_t per_ip = 2;                // connections in flight per IP
   std::uint64_t min_interval_ms = 1000;  // between connections to one IP (politeness)
-  int max_attempts = 3;                 // connections for a 4xx banner, retries included
-  std::uint64_t backoff_ms = 30000;     // first retry delay; doubles per retry
-  std::size_t max_cached = 20000;       // finished results kept for dedup (oldest dropped first)
-  bool tls_quality = true;              // assess TLS quality on starttls_ok addresses (§4)
-  int tls_max_connections = 16;         // assessment connections per address beyond the probe
+  int max_attempts = 3;                  // connections for a 4xx banner, retries included
+  std::uint64_t backoff_ms = 30000;      // first retry delay; doubles per retry
+  std::size_t max_cached = 20000;        // finished results kept for dedup (oldest dropped first)
+  bool tls_quality = true;               // assess TLS quality on starttls_ok addresses (§4)
+  int tls_max_connections = 16;          // assessment connections per address beyond the probe
   ProbeOptions probe;
 };
 

@@ -33,11 +33,11 @@ nlohmann::ordered_json domain_json(std::int64_t run_id, const DomainResult& r);
 // The v2 columns are appended (not placed beside starttls) so that positional readers keep
 // working; the §5 columns (spf ... tls_rpt) are empty for a run from before they were measured.
 inline constexpr std::array<std::string_view, 25> kCsvColumns{
-    "run",          "domain",      "display",  "organization",  "sector",     "mail",
-    "dnssec",       "starttls",    "dane",     "dane_rollover", "protected",  "implicit_mx",
-    "mx_count",     "mx_hosts",    "findings", "incomplete",    "unmeasured", "tls_quality",
-    "mta_sts",      "spf",         "spf_policy", "dmarc",       "dmarc_policy", "dkim",
-    "tls_rpt"};
+    "run",        "domain",      "display",      "organization", "sector",
+    "mail",       "dnssec",      "starttls",     "dane",         "dane_rollover",
+    "protected",  "implicit_mx", "mx_count",     "mx_hosts",     "findings",
+    "incomplete", "unmeasured",  "tls_quality",  "mta_sts",      "spf",
+    "spf_policy", "dmarc",       "dmarc_policy", "dkim",         "tls_rpt"};
 
 // Write every domain of the run; return the number of domains written.
 std::expected<std::int64_t, StorageError> export_jsonl(Reader& reader, std::int64_t run_id,
