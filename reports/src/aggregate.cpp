@@ -170,8 +170,8 @@ Aggregator::Aggregator(Aggregator&&) noexcept = default;
 void Aggregator::add(const DomainResult& r) {
   State& s = *st_;
   const auto si = sector_index(r.entry.sector);
-  count_verdict(s.counts[si], r.verdict);
-  count_verdict(s.total, r.verdict);
+  count_verdict(s.counts[si], r.verdict, r.mail_standards.measured);
+  count_verdict(s.total, r.verdict, r.mail_standards.measured);
   DomainRow row{r.entry.domain,
                 r.entry.display,
                 r.entry.organization,
@@ -237,8 +237,9 @@ void Aggregator::set_compare(RunSummary compare) { st_->compare = std::move(comp
 void Aggregator::add_trend_point(TrendPoint p) { st_->m.trend.push_back(std::move(p)); }
 
 void count_into(TrendPoint& p, Sector s, const DomainVerdict& v) {
-  count_verdict(p.sectors[sector_index(s)], v);
-  count_verdict(p.total, v);
+  // trends show §3 figures only: the §5 counts stay empty there
+  count_verdict(p.sectors[sector_index(s)], v, false);
+  count_verdict(p.total, v, false);
 }
 
 ReportModel Aggregator::finish() && {

@@ -11,8 +11,36 @@ std::optional<Lang> parse_lang(std::string_view s) {
   return std::nullopt;
 }
 
-void count_verdict(Counts& c, const DomainVerdict& v) {
+namespace {
+// §5 shares and the "voldoet aan de e-mailafspraken" figure: the rules of
+// docs/decisions/reports.md, for a domain whose mail standards were measured.
+void count_standards(Counts& c, const DomainVerdict& v) {
+  const bool spf_ok = v.spf == SpfVerdict::Valid &&
+                      (v.spf_policy == SpfPolicy::Strict || v.spf_policy == SpfPolicy::Soft);
+  const bool dmarc_ok =
+      v.dmarc == DmarcVerdict::Valid &&
+      (v.dmarc_policy == DmarcPolicy::Reject || v.dmarc_policy == DmarcPolicy::Quarantine);
+  if (v.mail != MailVerdict::Error) {
+    ++c.standards_base;
+    if (v.spf == SpfVerdict::Valid && v.spf_policy == SpfPolicy::Strict) ++c.spf_strict;
+    if (dmarc_ok) ++c.dmarc_enforced;
+    if (v.dkim == DkimVerdict::Present) ++c.dkim_present;
+  }
+  if (v.mail != MailVerdict::Receives) return;
+  if (v.tls_rpt == TlsRptVerdict::Valid) ++c.tls_rpt_valid;
+  // "voldoet aan de e-mailafspraken": the exact rule of docs/decisions/reports.md
+  const bool tls_ok = v.tls_quality == TlsQuality::Good ||
+                      v.tls_quality == TlsQuality::Sufficient ||
+                      v.tls_quality == TlsQuality::PhaseOut;
+  if (v.starttls == StarttlsVerdict::All && tls_ok && v.dane == DaneVerdict::Valid && spf_ok &&
+      dmarc_ok)
+    ++c.agreements;
+}
+}  // namespace
+
+void count_verdict(Counts& c, const DomainVerdict& v, bool standards_measured) {
   ++c.domains;
+  if (standards_measured) count_standards(c, v);
   switch (v.mail) {
     case MailVerdict::Receives:
       ++c.receives;

@@ -122,22 +122,30 @@ Table headline(const ReportModel& m, Lang lang) {
   row(t.protected_, c.protected_, c.receives);
   row(t.dnssec_signed, c.dnssec_secure, c.receives);
   row(t.mta_sts_enforce, c.mta_sts_enforce, c.receives);
+  row(t.tls_rpt_valid, c.tls_rpt_valid, c.standards_base > 0 ? c.receives : 0);
+  row(t.spf_strict, c.spf_strict, c.standards_base);
+  row(t.dmarc_enforced, c.dmarc_enforced, c.standards_base);
+  row(t.dkim_present, c.dkim_present, c.standards_base);
+  row(t.agreements, c.agreements, c.standards_base > 0 ? c.receives : 0);
   return tb;
 }
 
 Table sectors(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
   Table tb{"sectors", std::string(t.t_sectors), std::string(t.n_sectors), {}, {}, true};
-  for (auto h : {t.sector,          t.domains,       t.receives_mail,
-                 t.null_mx,         t.no_mail,       t.mail_error,
-                 t.starttls_all,    t.share,         t.starttls_partial,
-                 t.starttls_none,   t.unreachable,   t.tls_conform,
-                 t.share,           t.tls_phase_out, t.tls_insufficient,
-                 t.tls_incomplete,  t.dane_valid,    t.share,
-                 t.dane_invalid,    t.dane_partial,  t.dane_untested,
-                 t.dane_none,       t.dnssec_signed, t.share,
-                 t.rollover,        t.protected_,    t.share,
-                 t.mta_sts_enforce, t.share})
+  for (auto h : {t.sector,          t.domains,        t.receives_mail,
+                 t.null_mx,         t.no_mail,        t.mail_error,
+                 t.starttls_all,    t.share,          t.starttls_partial,
+                 t.starttls_none,   t.unreachable,    t.tls_conform,
+                 t.share,           t.tls_phase_out,  t.tls_insufficient,
+                 t.tls_incomplete,  t.dane_valid,     t.share,
+                 t.dane_invalid,    t.dane_partial,   t.dane_untested,
+                 t.dane_none,       t.dnssec_signed,  t.share,
+                 t.rollover,        t.protected_,     t.share,
+                 t.mta_sts_enforce, t.share,          t.spf_strict,
+                 t.share,           t.dmarc_enforced, t.share,
+                 t.dkim_present,    t.share,          t.tls_rpt_valid,
+                 t.share,           t.agreements,     t.share})
     tb.columns.emplace_back(h);
   for (const auto& r : m.sectors) {
     const Counts& c = r.counts;
@@ -171,6 +179,16 @@ Table sectors(const ReportModel& m, Lang lang) {
         pct_cell(c.protected_, c.receives),
         Cell::num(c.mta_sts_enforce, Tone::Good),
         pct_cell(c.mta_sts_enforce, c.receives),
+        Cell::num(c.spf_strict, Tone::Good),
+        pct_cell(c.spf_strict, c.standards_base),
+        Cell::num(c.dmarc_enforced, Tone::Good),
+        pct_cell(c.dmarc_enforced, c.standards_base),
+        Cell::num(c.dkim_present, Tone::Good),
+        pct_cell(c.dkim_present, c.standards_base),
+        Cell::num(c.tls_rpt_valid, Tone::Good),
+        pct_cell(c.tls_rpt_valid, c.standards_base > 0 ? c.receives : 0),
+        Cell::num(c.agreements, Tone::Good),
+        pct_cell(c.agreements, c.standards_base > 0 ? c.receives : 0),
     });
   }
   return tb;

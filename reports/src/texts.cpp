@@ -118,6 +118,11 @@ const Texts kNl{
         "van 'Ontvangt mail'. Per onderdeel het aantal domeinen waarvan een adres met STARTTLS "
         "dat onderdeel niet haalt (phase_out of insufficient).",
     .tls_assessed = "Domeinen gemeten op TLS",
+    .spf_strict = "SPF strikt (-all)",
+    .dmarc_enforced = "DMARC quarantine/reject",
+    .dkim_present = "DKIM aanwezig",
+    .tls_rpt_valid = "TLS-RPT geldig",
+    .agreements = "Voldoet aan de e-mailafspraken",
     .mta_sts_enforce = "MTA-STS afgedwongen (enforce)",
 };
 
@@ -234,6 +239,11 @@ const Texts kEn{
         "'Receives mail'. Per item the number of domains with a STARTTLS address that fails it "
         "(phase_out or insufficient).",
     .tls_assessed = "Domains assessed for TLS",
+    .spf_strict = "SPF strict (-all)",
+    .dmarc_enforced = "DMARC quarantine/reject",
+    .dkim_present = "DKIM present",
+    .tls_rpt_valid = "TLS-RPT valid",
+    .agreements = "Meets the mail agreements",
     .mta_sts_enforce = "MTA-STS enforce",
 };
 

@@ -43,6 +43,7 @@ struct Texts {
   // Table titles are XLSX sheet names too: at most 31 characters, none of : \ / ? * [ ]
   std::string_view tls_conform, tls_phase_out, tls_insufficient, tls_incomplete, t_tls_items,
       n_tls_items, tls_assessed;
+  std::string_view spf_strict, dmarc_enforced, dkim_present, tls_rpt_valid, agreements;
   std::string_view mta_sts_enforce;  // §5: MTA-STS policy in enforce mode (headline row, column)
 };
 

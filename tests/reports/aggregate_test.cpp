@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
+
 using namespace nulmeting;
 using namespace nulmeting::reports;
 
@@ -129,16 +131,76 @@ TEST_CASE("cause of failure: first matching definition wins", "[aggregate]") {
   CHECK(reason_of(nullmx, std::nullopt) == "null MX (RFC 7505)");
 }
 
+TEST_CASE("counts: §5 shares and the mail-agreements figure (docs/decisions/reports.md)",
+          "[aggregate]") {
+  auto meets = [] {
+    DomainVerdict v = verdict(StarttlsVerdict::All, DaneVerdict::Valid);
+    v.tls_quality = TlsQuality::PhaseOut;  // phase_out is not insufficient: it still counts
+    v.spf = SpfVerdict::Valid;
+    v.spf_policy = SpfPolicy::Soft;
+    v.dmarc = DmarcVerdict::Valid;
+    v.dmarc_policy = DmarcPolicy::Quarantine;
+    v.dkim = DkimVerdict::Present;
+    v.tls_rpt = TlsRptVerdict::Valid;
+    return v;
+  };
+  {
+    Counts c;
+    count_verdict(c, meets(), true);
+    CHECK(c.agreements == 1);
+    CHECK(c.standards_base == 1);
+    CHECK(c.spf_strict == 0);  // soft is not strict
+    CHECK(c.dmarc_enforced == 1);
+    CHECK(c.dkim_present == 1);
+    CHECK(c.tls_rpt_valid == 1);
+  }
+  // each condition of the rule on its own keeps a domain out of the figure
+  const std::vector<std::function<void(DomainVerdict&)>> breaks{
+      [](DomainVerdict& v) { v.starttls = StarttlsVerdict::Partial; },
+      [](DomainVerdict& v) { v.tls_quality = TlsQuality::Insufficient; },
+      [](DomainVerdict& v) { v.tls_quality = TlsQuality::Incomplete; },
+      [](DomainVerdict& v) { v.dane = DaneVerdict::Partial; },
+      [](DomainVerdict& v) { v.spf_policy = SpfPolicy::Open; },
+      [](DomainVerdict& v) { v.spf = SpfVerdict::Invalid; },
+      [](DomainVerdict& v) { v.dmarc_policy = DmarcPolicy::None; },
+      [](DomainVerdict& v) { v.dmarc = DmarcVerdict::None; },
+  };
+  for (std::size_t i = 0; i < breaks.size(); ++i) {
+    Counts c;
+    DomainVerdict v = meets();
+    breaks[i](v);
+    count_verdict(c, v, true);
+    INFO("break " << i);
+    CHECK(c.agreements == 0);
+  }
+  // not measured (a run from before schema 6): no §5 counts at all
+  Counts old;
+  count_verdict(old, meets(), false);
+  CHECK(old.standards_base == 0);
+  CHECK(old.agreements == 0);
+  CHECK(old.dkim_present == 0);
+  // a null-MX domain has SPF/DMARC/DKIM shares but is outside the agreements figure
+  Counts nm;
+  DomainVerdict n = meets();
+  n.mail = MailVerdict::NullMx;
+  n.spf_policy = SpfPolicy::Strict;
+  count_verdict(nm, n, true);
+  CHECK(nm.standards_base == 1);
+  CHECK(nm.spf_strict == 1);
+  CHECK(nm.agreements == 0);
+  CHECK(nm.tls_rpt_valid == 0);
+}
+
 TEST_CASE("counts: every domain lands in exactly one column of each group", "[aggregate]") {
   Counts c;
   DomainVerdict v;
   v.mail = MailVerdict::Error;
-  count_verdict(c, v);
+  count_verdict(c, v, false);
   v.mail = MailVerdict::NullMx;
-  count_verdict(c, v);
-  count_verdict(c, verdict(StarttlsVerdict::All, DaneVerdict::Valid));
-  count_verdict(c,
-                verdict(StarttlsVerdict::Partial, DaneVerdict::Untested, DnssecVerdict::Insecure));
+  count_verdict(c, v, false);
+  count_verdict(c, verdict(StarttlsVerdict::All, DaneVerdict::Valid), false);
+  count_verdict(
+      c, verdict(StarttlsVerdict::Partial, DaneVerdict::Untested, DnssecVerdict::Insecure), false);
   CHECK(c.domains == 4);
   CHECK(c.mail_error == 1);
   CHECK(c.null_mx == 1);

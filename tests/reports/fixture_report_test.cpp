@@ -280,6 +280,16 @@ TEST_CASE("fixture report: all formats and SQL on the views agree", "[fixture][a
       {"TLS phase out", "sum(mail='receives' AND tls_quality='phase_out')"},
       {"TLS insufficient", "sum(mail='receives' AND tls_quality='insufficient')"},
       {"TLS not fully assessed", "sum(mail='receives' AND tls_quality='incomplete')"},
+      // §5 (docs/decisions/reports.md): the rule of each share and of the agreements figure
+      {"SPF strict (-all)", "sum(mail<>'error' AND spf='valid' AND spf_policy='strict')"},
+      {"DMARC quarantine/reject",
+       "sum(mail<>'error' AND dmarc='valid' AND dmarc_policy IN ('quarantine','reject'))"},
+      {"DKIM present", "sum(mail<>'error' AND dkim='present')"},
+      {"TLS-RPT valid", "sum(mail='receives' AND tls_rpt='valid')"},
+      {"Meets the mail agreements",
+       "sum(mail='receives' AND starttls='all' AND tls_quality IN "
+       "('good','sufficient','phase_out') AND dane='valid' AND spf='valid' AND spf_policy IN "
+       "('strict','soft') AND dmarc='valid' AND dmarc_policy IN ('quarantine','reject'))"},
   };
   const std::vector<std::string> keys{"rijk",       "provincie", "gemeente",
                                       "waterschap", "overig",    "total"};

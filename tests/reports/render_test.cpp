@@ -83,8 +83,8 @@ ReportModel handbuilt() {
   std::array<Counts, 5> per{};
   Counts total;
   for (const auto& d : rows) {
-    count_verdict(per[static_cast<std::size_t>(d.sector)], d.verdict);
-    count_verdict(total, d.verdict);
+    count_verdict(per[static_cast<std::size_t>(d.sector)], d.verdict, false);
+    count_verdict(total, d.verdict, false);
   }
   std::array<CauseRow, 5> causes{};
   CauseRow ctotal;

@@ -509,6 +509,28 @@ DomainResult build(std::size_t scenario, const DomainEntry& entry) {
                      DnsReason::NxDomain, {});
     }
   }
+  // §5 SPF, DMARC, DKIM, TLS-RPT, asked for every domain: strict / soft / no SPF, DMARC reject
+  // / none-policy / no record, DKIM present on even scenarios, TLS-RPT on every third, so that
+  // the report's shares and the "voldoet" figure see every case (the verdict module decides).
+  {
+    MailStandardsEvidence& ms = r.mail_standards;
+    ms.measured = true;
+    const DnsClass nx = mx_cls == DnsClass::Secure ? DnsClass::SecureNx : DnsClass::InsecureNx;
+    const std::size_t k = scenario % 3;
+    ms.spf_txt =
+        k == 2 ? answer(d, 16, nx, DnsReason::NoData)
+               : answer(d, 16, mx_cls, DnsReason::Ok,
+                        {k == 0 ? "v=spf1 ip4:192.0.2.0/24 -all" : "v=spf1 ip4:192.0.2.0/24 ~all"});
+    ms.dmarc_txt = scenario % 4 == 3
+                       ? answer("_dmarc." + d, 16, nx, DnsReason::NxDomain)
+                       : answer("_dmarc." + d, 16, mx_cls, DnsReason::Ok,
+                                {scenario % 4 == 2 ? "v=DMARC1; p=none" : "v=DMARC1; p=reject"});
+    ms.dkim = scenario % 2 == 0 ? answer("_domainkey." + d, 16, mx_cls, DnsReason::NoData)
+                                : answer("_domainkey." + d, 16, nx, DnsReason::NxDomain);
+    ms.tls_rpt_txt = scenario % 3 == 0 ? answer("_smtp._tls." + d, 16, mx_cls, DnsReason::Ok,
+                                                {"v=TLSRPTv1; rua=mailto:tls@" + d})
+                                       : answer("_smtp._tls." + d, 16, nx, DnsReason::NxDomain);
+  }
   verdict::finalize(r);  // DANE per address, incomplete and the verdicts: the one module
   return r;
 }

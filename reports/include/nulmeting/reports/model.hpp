@@ -55,10 +55,17 @@ struct Counts {
                tls_incomplete = 0, tls_na = 0;
   std::int64_t tls_conform = 0;
   std::int64_t mta_sts_enforce = 0;  // of receives: MTA-STS policy valid, mode enforce (§5)
+  // §5, only for domains whose mail standards were measured (docs/decisions/reports.md):
+  // standards_base = measured with mail not error, the denominator of spf_strict,
+  // dmarc_enforced (p=quarantine or reject) and dkim_present; tls_rpt_valid and agreements
+  // ("voldoet aan de e-mailafspraken") are of receives.
+  std::int64_t standards_base = 0, spf_strict = 0, dmarc_enforced = 0, dkim_present = 0;
+  std::int64_t tls_rpt_valid = 0, agreements = 0;
 };
 
 // Adds one domain's verdicts to c. The one place where verdicts become counts.
-void count_verdict(Counts& c, const DomainVerdict& v);
+// `standards_measured`: the §5 verdicts are a measurement (false for runs before schema 6).
+void count_verdict(Counts& c, const DomainVerdict& v, bool standards_measured);
 
 // The percentage n/d with one decimal (0 when d == 0). The one place shares are computed.
 double percent(std::int64_t n, std::int64_t d);
