@@ -305,28 +305,24 @@ std::expected<std::vector<std::uint8_t>, HelloBuildError> build_client_hello(
       w.close(list, 2);
       w.close(ext, 2);
     }
-    if (!spec.groups.empty()) {
-      w.u16(tls_ext::supported_groups);
+    // An extension whose body is one 2-byte-length list of 16-bit values.
+    const auto u16_list_ext = [&w](std::uint16_t type, const auto& values) {
+      if (values.empty()) return;
+      w.u16(type);
       const auto ext = w.open(2);
       const auto list = w.open(2);
-      for (const auto g : spec.groups) w.u16(g);
+      for (const auto v : values) w.u16(v);
       w.close(list, 2);
       w.close(ext, 2);
-    }
+    };
+    u16_list_ext(tls_ext::supported_groups, spec.groups);
     if (spec.ec_point_formats) {
       w.u16(tls_ext::ec_point_formats);
       w.u16(2);
       w.u8(1);
       w.u8(0);  // uncompressed
     }
-    if (!spec.signature_algorithms.empty()) {
-      w.u16(tls_ext::signature_algorithms);
-      const auto ext = w.open(2);
-      const auto list = w.open(2);
-      for (const auto a : spec.signature_algorithms) w.u16(a);
-      w.close(list, 2);
-      w.close(ext, 2);
-    }
+    u16_list_ext(tls_ext::signature_algorithms, spec.signature_algorithms);
     if (spec.extended_master_secret) {
       w.u16(tls_ext::extended_master_secret);
       w.u16(0);
