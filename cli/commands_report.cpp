@@ -32,7 +32,7 @@ int run_report(const ReportOptions& o) {
     return exit_code_for(model.error());
   }
   const std::string tmp = o.output + ".tmp";
-  if (auto ok = reports::write_report(*model, *format, *lang, tmp); !ok) {
+  if (auto ok = reports::write_report(*model, *format, *lang, tmp, o.output); !ok) {
     std::error_code ec;
     std::filesystem::remove(tmp, ec);
     spdlog::error("{}", ok.error());

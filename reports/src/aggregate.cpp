@@ -1,4 +1,6 @@
 // aggregate.cpp — ReportModel from stored results (definitions in aggregate.hpp).
+#include "spool.hpp"
+
 #include <nulmeting/reports/aggregate.hpp>
 #include <nulmeting/storage/database.hpp>
 #include <nulmeting/verdict/address.hpp>
@@ -158,6 +160,8 @@ struct Aggregator::State {
   TlsItemRow tls_total;
   std::map<std::string, ProviderAcc> providers;
   std::optional<RunSummary> compare;
+  // The per-organisation rows go to disk as they arrive (a 100k-domain run never holds them).
+  std::shared_ptr<DomainList::Spool> rows = std::make_shared<DomainList::Spool>();
 };
 
 Aggregator::Aggregator(RunInfo run, std::string tool_version) : st_(std::make_unique<State>()) {
@@ -189,7 +193,7 @@ void Aggregator::add(const DomainResult& r) {
     ++s.cause_total.not_protected;
     ++s.cause_total.counts[ci];
   }
-  s.m.domains.push_back(std::move(row));
+  s.rows->add(row);
 
   // Failing §4 items of the domain's starttls_ok addresses (values as graded by finalize).
   if (r.verdict.mail == MailVerdict::Receives) {
@@ -257,10 +261,8 @@ ReportModel Aggregator::finish() && {
     m.tls_items.push_back(s.tls_items[i]);
   }
   m.tls_items.push_back(s.tls_total);
-  std::sort(m.domains.begin(), m.domains.end(), [](const DomainRow& a, const DomainRow& b) {
-    return std::tie(a.sector, a.organization, a.domain) <
-           std::tie(b.sector, b.organization, b.domain);
-  });
+  s.rows->finish();  // the spool's index gives the order: sector, organisation, domain
+  m.domains = DomainList(std::shared_ptr<const DomainList::Spool>(std::move(s.rows)));
 
   for (const auto& [name, acc] : s.providers) {
     ProviderRow row;

@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <sstream>
 
 namespace nulmeting::reports {
 
@@ -352,18 +354,17 @@ std::string cell_html(const Cell& c, Lang lang) {
   return cls.empty() ? "<td>" + text + "</td>" : fmt::format("<td class=\"{}\">{}</td>", cls, text);
 }
 
-// Tables longer than this are folded into a closed <details>: Chromium took minutes to lay out
-// the 100k-row detail table of a 100k-domain list, and seconds when it stays folded.
-constexpr std::size_t kFoldRows = 2000;
-
-std::string table_html(const Table& t, const Texts& tx, Lang lang, bool with_title = true) {
-  std::string s;
+// Tables longer than kLargeTableRows are folded into a closed <details>: Chromium took minutes
+// to lay out the 100k-row detail table of a 100k-domain list, and seconds when it stays folded.
+// Rows are appended to `s`, which goes to `out` whenever it has grown past 64 KiB, so a long
+// table streams from the model's spool to the file.
+void table_html(std::string& s, std::ostream& out, const Table& t, const Texts& tx, Lang lang,
+                bool with_title = true) {
   if (with_title) s += fmt::format("<h2 id=\"{}\">{}</h2>\n", t.id, html_escape(t.title));
   if (!t.note.empty()) s += fmt::format("<p class=\"note\">{}</p>\n", html_escape(t.note));
-  const bool fold = t.rows.size() > kFoldRows;
-  if (fold)
-    s += fmt::format("<details><summary>{} {}</summary>", t.rows.size(),
-                     html_escape(tx.rows_hidden));
+  const std::size_t n = row_count(t);
+  const bool fold = n > kLargeTableRows;
+  if (fold) s += fmt::format("<details><summary>{} {}</summary>", n, html_escape(tx.rows_hidden));
   s += "<div class=\"scroll\"><table><thead><tr>";
   // Wide tables (the sector table) get vertical headers, so every column fits on screen
   // and on an A4 page without scrolling.
@@ -371,14 +372,30 @@ std::string table_html(const Table& t, const Texts& tx, Lang lang, bool with_tit
   for (std::size_t i = 0; i < t.columns.size(); ++i)
     s += (rotate && i > 0 ? "<th class=\"rot\">" : "<th>") + html_escape(t.columns[i]) + "</th>";
   s += "</tr></thead><tbody>\n";
-  for (std::size_t i = 0; i < t.rows.size(); ++i) {
-    s += (t.last_row_is_total && i + 1 == t.rows.size()) ? "<tr class=\"total\">" : "<tr>";
-    for (const auto& c : t.rows[i]) s += cell_html(c, lang);
+  for_each_row(t, [&](const std::vector<Cell>& row, std::size_t i) {
+    s += (t.last_row_is_total && i + 1 == n) ? "<tr class=\"total\">" : "<tr>";
+    for (const auto& c : row) s += cell_html(c, lang);
     s += "</tr>\n";
-  }
+    if (s.size() > (64u << 10)) {
+      out << s;
+      s.clear();
+    }
+  });
   s += "</tbody></table></div>\n";
   if (fold) s += "</details>\n";
-  return s;
+}
+
+// A relative file name as a URL path: everything but unreserved characters percent-encoded.
+std::string url_escape(std::string_view name) {
+  std::string out;
+  for (const char c : name) {
+    const auto ch = static_cast<unsigned char>(c);
+    if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~')
+      out += static_cast<char>(ch);
+    else
+      out += fmt::format("%{:02X}", ch);
+  }
+  return out;
 }
 
 const Table& find(const std::vector<Table>& ts, std::string_view id) {
@@ -389,9 +406,14 @@ const Table& find(const std::vector<Table>& ts, std::string_view id) {
 
 }  // namespace
 
-std::string render_html(const ReportModel& m, Lang lang) {
+void render_html(const ReportModel& m, Lang lang, std::ostream& out) {
+  render_html(m, lang, out, {});
+}
+
+void render_html(const ReportModel& m, Lang lang, std::ostream& out,
+                 std::string_view domains_href) {
   const Texts& t = texts(lang);
-  const auto tables = build_tables(m, lang);
+  const auto tables = build_tables_streamed(m, lang);
   const Counts& tot = m.total();
   std::string s;
   s += fmt::format(
@@ -474,8 +496,8 @@ std::string render_html(const ReportModel& m, Lang lang) {
                           {c.receives - c.protected_, "#eaeef2", t.no, true}};
                     }),
                     t.legend_of, none_text, lang);
-  s += table_html(find(tables, "headline"), t, lang);
-  s += table_html(find(tables, "sectors"), t, lang, false);
+  table_html(s, out, find(tables, "headline"), t, lang);
+  table_html(s, out, find(tables, "sectors"), t, lang, false);
 
   // Causes.
   s += fmt::format("<h2 id=\"causes\">{}</h2>\n", html_escape(t.t_causes));
@@ -494,10 +516,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
     }
     s += stacked_bars(t.c_causes, rows, t.legend_of, none_text, lang);
   }
-  {
-    Table ct = find(tables, "causes");
-    s += table_html(ct, t, lang, false);
-  }
+  { table_html(s, out, find(tables, "causes"), t, lang, false); }
   s += fmt::format("<h3>{}</h3><dl class=\"defs\">", html_escape(t.definitions));
   for (auto c : kAllCauses) {
     const auto i = static_cast<std::size_t>(c);
@@ -505,7 +524,7 @@ std::string render_html(const ReportModel& m, Lang lang) {
                      html_escape(t.cause_label[i]), html_escape(t.cause_def[i]));
   }
   s += "</dl>\n";
-  s += table_html(find(tables, "tls_items"), t, lang);
+  table_html(s, out, find(tables, "tls_items"), t, lang);
 
   // Trends: small multiples, one per sector and the total.
   s += fmt::format("<h2 id=\"trend-charts\">{}</h2>\n", html_escape(t.c_trend));
@@ -532,13 +551,32 @@ std::string render_html(const ReportModel& m, Lang lang) {
     const Table& pt = find(tables, "providers");
     s += fmt::format("<h2 id=\"providers\">{}</h2>\n", html_escape(pt.title));
     s += provider_chart(m, t);
-    s += table_html(pt, t, lang, false);
+    table_html(s, out, pt, t, lang, false);
   }
-  for (auto id : {"changes", "domains", "trend"}) s += table_html(find(tables, id), t, lang);
+  for (std::string_view id : {"changes", "domains", "trend"}) {
+    const Table& tb = find(tables, id);
+    if (id == "domains" && !domains_href.empty() && row_count(tb) > kSplitRows) {
+      s += fmt::format("<h2 id=\"{}\">{}</h2>\n", tb.id, html_escape(tb.title));
+      s += fmt::format("<p class=\"note\">{}</p>\n", html_escape(tb.note));
+      s += fmt::format(
+          "<p>{} <a href=\"{}\">{}</a></p>\n",
+          html_escape(fmt::format(fmt::runtime(t.rows_split),
+                                  format_count(static_cast<std::int64_t>(row_count(tb)), lang))),
+          html_escape(url_escape(domains_href)), html_escape(t.rows_split_link));
+      continue;
+    }
+    table_html(s, out, tb, t, lang);
+  }
 
   s += fmt::format("<footer>{} {}</footer>\n</main>\n</body>\n</html>\n", t.generated_by,
                    html_escape(m.tool_version));
-  return s;
+  out << s;
+}
+
+std::string render_html(const ReportModel& m, Lang lang) {
+  std::ostringstream out;
+  render_html(m, lang, out);
+  return std::move(out).str();
 }
 
 }  // namespace nulmeting::reports

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 namespace nulmeting::reports {
 namespace {
 using nlohmann::ordered_json;
@@ -89,9 +91,23 @@ ordered_json verdict_json(const DomainVerdict& v) {
           {"protected", v.protected_}};
 }
 
+ordered_json domain_json(const DomainRow& d) {
+  ordered_json row = {{"domain", d.domain},
+                      {"display", d.display},
+                      {"organization", d.organization},
+                      {"sector", to_string(d.sector)}};
+  row.update(verdict_json(d.verdict));
+  row["cause"] = d.cause ? ordered_json(to_string(*d.cause)) : ordered_json(nullptr);
+  row["reason"] = d.reason;
+  row["mx"] = d.mx;
+  return row;
+}
+
+constexpr std::string_view kDomainsPlaceholder = "nulmeting:domains-streamed-here";
+
 }  // namespace
 
-std::string render_json(const ReportModel& m) {
+void render_json(const ReportModel& m, std::ostream& out) {
   ordered_json j;
   j["report"] = "nulmeting-sector-report";
   j["version"] = 1;
@@ -138,18 +154,9 @@ std::string render_json(const ReportModel& m) {
                               {"protected_domains", p.protected_domains},
                               {"domains_per_sector", per}});
   }
-  j["domains"] = ordered_json::array();
-  for (const auto& d : m.domains) {
-    ordered_json row = {{"domain", d.domain},
-                        {"display", d.display},
-                        {"organization", d.organization},
-                        {"sector", to_string(d.sector)}};
-    row.update(verdict_json(d.verdict));
-    row["cause"] = d.cause ? ordered_json(to_string(*d.cause)) : ordered_json(nullptr);
-    row["reason"] = d.reason;
-    row["mx"] = d.mx;
-    j["domains"].push_back(std::move(row));
-  }
+  // The domains array is streamed: a placeholder here, replaced below by the rows as they are
+  // read from the model's spool.
+  j["domains"] = std::string(kDomainsPlaceholder);
   j["changes"] = ordered_json::array();
   for (const auto& c : m.changes)
     j["changes"].push_back({{"change", to_string(c.kind)},
@@ -166,7 +173,49 @@ std::string render_json(const ReportModel& m) {
     per["total"] = counts_json(p.total);
     j["trend"].push_back({{"run", run_json(p.run)}, {"sectors", per}});
   }
-  return j.dump(2) + "\n";
+  // The document as nlohmann-json writes it (indent 2), with the placeholder line
+  // `\n  "domains": "<placeholder>"` replaced by the array written row by row in the same
+  // layout. A raw newline never occurs inside a dumped string, so the line is unambiguous.
+  const std::string doc = j.dump(2);
+  const std::string marker = "\n  \"domains\": \"" + std::string(kDomainsPlaceholder) + "\"";
+  const auto at = doc.find(marker);
+  if (at == std::string::npos) {  // cannot happen: the key is written above
+    out << doc << "\n";
+    return;
+  }
+  out.write(doc.data(), static_cast<std::streamsize>(at + 14));  // up to `"domains": `
+  if (m.domains.empty()) {
+    out << "[]";
+  } else {
+    out << "[";
+    bool first = true;
+    std::string item;
+    m.domains.for_each([&](const DomainRow& d) {
+      item = domain_json(d).dump(2);
+      out << (first ? "\n    " : ",\n    ");
+      first = false;
+      // indent the element's own lines by the array's depth (4 spaces)
+      for (std::size_t from = 0;;) {
+        const auto nl = item.find('\n', from);
+        out.write(item.data() + from, static_cast<std::streamsize>(
+                                          (nl == std::string::npos ? item.size() : nl) - from));
+        if (nl == std::string::npos) break;
+        out << "\n    ";
+        from = nl + 1;
+      }
+      return true;
+    });
+    out << "\n  ]";
+  }
+  const auto rest = at + marker.size();
+  out.write(doc.data() + rest, static_cast<std::streamsize>(doc.size() - rest));
+  out << "\n";
+}
+
+std::string render_json(const ReportModel& m) {
+  std::ostringstream out;
+  render_json(m, out);
+  return std::move(out).str();
 }
 
 }  // namespace nulmeting::reports

@@ -105,10 +105,12 @@ void write_table(lxw_workbook* wb, const Formats& f, const Table& t,
     widths[c] = std::max(widths[c], std::min<std::size_t>(t.columns[c].size(), 18));
   }
   ++r;
-  for (std::size_t i = 0; i < t.rows.size(); ++i, ++r) {
-    const bool total = t.last_row_is_total && i + 1 == t.rows.size();
-    for (std::size_t c = 0; c < t.rows[i].size(); ++c) {
-      const Cell& cell = t.rows[i][c];
+  const std::size_t n = row_count(t);
+  // Rows in order, each once: what constant-memory mode requires.
+  for_each_row(t, [&](const std::vector<Cell>& row, std::size_t i) {
+    const bool total = t.last_row_is_total && i + 1 == n;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const Cell& cell = row[c];
       const auto tone = static_cast<std::size_t>(cell.tone);
       const auto col = static_cast<lxw_col_t>(c);
       switch (cell.kind) {
@@ -129,13 +131,13 @@ void write_table(lxw_workbook* wb, const Formats& f, const Table& t,
           break;
       }
     }
-  }
+    ++r;
+  });
   for (std::size_t c = 0; c < widths.size(); ++c)
     worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
                          static_cast<double>(widths[c]) + 2, nullptr);
   // The filter covers header and data rows; a totals row stays below it, unfiltered.
-  const lxw_row_t last_data =
-      header + static_cast<lxw_row_t>(t.rows.size()) - (t.last_row_is_total ? 1 : 0);
+  const lxw_row_t last_data = header + static_cast<lxw_row_t>(n) - (t.last_row_is_total ? 1 : 0);
   if (!t.columns.empty())
     worksheet_autofilter(ws, header, 0, std::max(last_data, header),
                          static_cast<lxw_col_t>(t.columns.size() - 1));
@@ -147,7 +149,11 @@ void write_table(lxw_workbook* wb, const Formats& f, const Table& t,
 std::expected<void, std::string> write_xlsx(const ReportModel& m, Lang lang,
                                             const std::string& path) {
   lxw_workbook_options opts{};
-  opts.constant_memory = LXW_FALSE;
+  // A large report is written in constant-memory mode: libxlsxwriter flushes each row to a
+  // temporary file once the next row starts (so every sheet is written row by row, in order)
+  // and writes strings inline instead of in a shared-string table. Small workbooks keep the
+  // shared strings (smaller files; docs/decisions/reports.md, "Reports at scale").
+  opts.constant_memory = m.domains.size() > kLargeTableRows ? LXW_TRUE : LXW_FALSE;
   opts.tmpdir = nullptr;
   lxw_workbook* wb = workbook_new_opt(path.c_str(), &opts);
   if (!wb) return std::unexpected("cannot create workbook " + path);
@@ -167,13 +173,14 @@ std::expected<void, std::string> write_xlsx(const ReportModel& m, Lang lang,
   if (m.compare)
     runline += " · " + std::string(tx.compared_with) + " " + std::to_string(m.compare->id);
   bool first = true;
-  for (const auto& t : build_tables(m, lang)) {
+  for (const auto& t : build_tables_streamed(m, lang)) {
     write_table(
         wb, f, t,
         first ? std::vector<std::string>{runline, m.tool_version} : std::vector<std::string>{});
     first = false;
   }
   const lxw_error err = workbook_close(wb);
+  if (auto e = m.domains.error()) return std::unexpected(*e);
   if (err != LXW_NO_ERROR)
     return std::unexpected(std::string("writing ") + path + ": " + lxw_strerror(err));
   return {};

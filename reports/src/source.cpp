@@ -62,7 +62,10 @@ std::expected<ReportModel, storage::StorageError> load_report(
     if (!ok) return std::unexpected(ok.error());
     agg.add_trend_point(std::move(p));
   }
-  return std::move(agg).finish();
+  ReportModel m = std::move(agg).finish();
+  if (auto e = m.domains.error())
+    return std::unexpected(storage::StorageError{storage::StorageError::Kind::Io, *e});
+  return m;
 }
 
 }  // namespace nulmeting::reports

@@ -109,7 +109,9 @@ Table headline(const ReportModel& m, Lang lang) {
            std::string(t.n_headline),
            {std::string(t.metric), std::string(t.count), std::string(t.of), std::string(t.share)},
            {},
-           false};
+           false,
+           {},
+           0};
   tb.rows.push_back({Cell::str(std::string(t.domains_measured)), Cell::num(c.domains),
                      Cell::empty(), Cell::empty()});
   auto row = [&](std::string_view name, std::int64_t n, std::int64_t d) {
@@ -132,7 +134,7 @@ Table headline(const ReportModel& m, Lang lang) {
 
 Table sectors(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
-  Table tb{"sectors", std::string(t.t_sectors), std::string(t.n_sectors), {}, {}, true};
+  Table tb{"sectors", std::string(t.t_sectors), std::string(t.n_sectors), {}, {}, true, {}, 0};
   for (auto h : {t.sector,          t.domains,        t.receives_mail,
                  t.null_mx,         t.no_mail,        t.mail_error,
                  t.starttls_all,    t.share,          t.starttls_partial,
@@ -196,7 +198,7 @@ Table sectors(const ReportModel& m, Lang lang) {
 
 Table causes(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
-  Table tb{"causes", std::string(t.t_causes), std::string(t.n_causes), {}, {}, true};
+  Table tb{"causes", std::string(t.t_causes), std::string(t.n_causes), {}, {}, true, {}, 0};
   tb.columns = {std::string(t.sector), std::string(t.not_protected)};
   for (auto c : kAllCauses) tb.columns.emplace_back(t.cause_label[static_cast<std::size_t>(c)]);
   for (const auto& r : m.causes) {
@@ -209,7 +211,8 @@ Table causes(const ReportModel& m, Lang lang) {
 
 Table providers(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
-  Table tb{"providers", std::string(t.t_providers), std::string(t.n_providers), {}, {}, false};
+  Table tb{
+      "providers", std::string(t.t_providers), std::string(t.n_providers), {}, {}, false, {}, 0};
   tb.columns = {std::string(t.provider),        std::string(t.mx_hosts),
                 std::string(t.hosts_with_tlsa), std::string(t.dane_status),
                 std::string(t.domains),         std::string(t.protected_domains)};
@@ -235,7 +238,8 @@ Table providers(const ReportModel& m, Lang lang) {
 // insufficient), one column per item in the contract's order.
 Table tls_items(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
-  Table tb{"tls_items", std::string(t.t_tls_items), std::string(t.n_tls_items), {}, {}, true};
+  Table tb{
+      "tls_items", std::string(t.t_tls_items), std::string(t.n_tls_items), {}, {}, true, {}, 0};
   tb.columns = {std::string(t.sector), std::string(t.tls_assessed)};
   for (std::size_t i = 0; i < 12; ++i) tb.columns.emplace_back(to_string(static_cast<TlsItem>(i)));
   for (const auto& r : m.tls_items) {
@@ -246,9 +250,32 @@ Table tls_items(const ReportModel& m, Lang lang) {
   return tb;
 }
 
+std::vector<Cell> domain_cells(const DomainRow& d, Lang lang) {
+  const auto& t = texts(lang);
+  const auto& v = d.verdict;
+  Cell cause = Cell::empty();
+  if (d.cause) {
+    cause = Cell::str(std::string(t.cause_label[static_cast<std::size_t>(*d.cause)]), Tone::Bad);
+    cause.anchor = fmt::format("cause-{}", to_string(*d.cause));
+  }
+  return {Cell::str(std::string(sector_label(lang, d.sector))),
+          Cell::str(d.organization),
+          Cell::str(display_name(d.domain, d.display)),
+          verdict_cell(to_string(v.mail)),
+          verdict_cell(to_string(v.dnssec)),
+          verdict_cell(to_string(v.starttls)),
+          verdict_cell(to_string(v.tls_quality)),
+          verdict_cell(to_string(v.dane)),
+          verdict_cell(to_string(v.dane_rollover)),
+          verdict_cell(v.protected_ ? "true" : "false"),
+          std::move(cause),
+          long_text(d.reason),
+          long_text(join(d.mx, ", "))};
+}
+
 Table domains(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
-  Table tb{"domains", std::string(t.t_domains), std::string(t.n_domains), {}, {}, false};
+  Table tb{"domains", std::string(t.t_domains), std::string(t.n_domains), {}, {}, false, {}, 0};
   tb.columns = {std::string(t.sector), std::string(t.organization),
                 std::string(t.domain), std::string(t.mail),
                 std::string(t.dnssec), std::string(t.starttls),
@@ -256,21 +283,13 @@ Table domains(const ReportModel& m, Lang lang) {
                 "dane_rollover",       std::string(t.protected_col),
                 std::string(t.cause),  std::string(t.reason),
                 std::string(t.mx)};
-  for (const auto& d : m.domains) {
-    const auto& v = d.verdict;
-    Cell cause = Cell::empty();
-    if (d.cause) {
-      cause = Cell::str(std::string(t.cause_label[static_cast<std::size_t>(*d.cause)]), Tone::Bad);
-      cause.anchor = fmt::format("cause-{}", to_string(*d.cause));
-    }
-    tb.rows.push_back({Cell::str(std::string(sector_label(lang, d.sector))),
-                       Cell::str(d.organization), Cell::str(display_name(d.domain, d.display)),
-                       verdict_cell(to_string(v.mail)), verdict_cell(to_string(v.dnssec)),
-                       verdict_cell(to_string(v.starttls)), verdict_cell(to_string(v.tls_quality)),
-                       verdict_cell(to_string(v.dane)), verdict_cell(to_string(v.dane_rollover)),
-                       verdict_cell(v.protected_ ? "true" : "false"), std::move(cause),
-                       long_text(d.reason), long_text(join(d.mx, ", "))});
-  }
+  tb.more_count = m.domains.size();
+  tb.more_rows = [&m, lang](const std::function<void(const std::vector<Cell>&)>& fn) {
+    m.domains.for_each([&](const DomainRow& d) {
+      fn(domain_cells(d, lang));
+      return true;
+    });
+  };
   return tb;
 }
 
@@ -281,7 +300,9 @@ Table changes(const ReportModel& m, Lang lang) {
            std::string(m.compare ? t.n_changes : t.n_changes_none),
            {},
            {},
-           false};
+           false,
+           {},
+           0};
   auto ba = [&](std::string_view col, std::string_view when) {
     return fmt::format("{} ({})", col, when);
   };
@@ -314,7 +335,7 @@ Table changes(const ReportModel& m, Lang lang) {
 
 Table trend(const ReportModel& m, Lang lang) {
   const auto& t = texts(lang);
-  Table tb{"trend", std::string(t.t_trend), std::string(t.n_trend), {}, {}, false};
+  Table tb{"trend", std::string(t.t_trend), std::string(t.n_trend), {}, {}, false, {}, 0};
   for (auto h : {t.run, t.started, t.label, t.sector, t.domains, t.receives_mail, t.starttls_all,
                  t.share, t.dane_valid, t.share, t.protected_, t.share, t.dnssec_signed, t.share})
     tb.columns.emplace_back(h);
@@ -336,9 +357,27 @@ Table trend(const ReportModel& m, Lang lang) {
 
 }  // namespace
 
-std::vector<Table> build_tables(const ReportModel& m, Lang lang) {
+void for_each_row(const Table& t,
+                  const std::function<void(const std::vector<Cell>&, std::size_t)>& fn) {
+  std::size_t i = 0;
+  for (const auto& r : t.rows) fn(r, i++);
+  if (t.more_rows) t.more_rows([&](const std::vector<Cell>& r) { fn(r, i++); });
+}
+
+std::vector<Table> build_tables_streamed(const ReportModel& m, Lang lang) {
   return {headline(m, lang),  sectors(m, lang), causes(m, lang),  tls_items(m, lang),
           providers(m, lang), domains(m, lang), changes(m, lang), trend(m, lang)};
+}
+
+std::vector<Table> build_tables(const ReportModel& m, Lang lang) {
+  auto tables = build_tables_streamed(m, lang);
+  for (auto& t : tables) {
+    if (!t.more_rows) continue;
+    t.more_rows([&](const std::vector<Cell>& r) { t.rows.push_back(r); });
+    t.more_rows = nullptr;
+    t.more_count = 0;
+  }
+  return tables;
 }
 
 }  // namespace nulmeting::reports

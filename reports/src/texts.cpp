@@ -94,6 +94,11 @@ const Texts kNl{
     .legend_of = "van",
     .definitions = "Definities van de oorzaken",
     .rows_hidden = "rijen: klik om de tabel te tonen (dezelfde tabel staat in XLSX en CSV)",
+    .rows_split =
+        "De tabel per organisatie heeft {} rijen, te veel voor een webpagina. Ze staat "
+        "in het CSV-bestand naast dit rapport (te openen in een spreadsheet) en in het "
+        "XLSX-rapport:",
+    .rows_split_link = "tabel per organisatie (CSV)",
     .cause_label = {"TLSA-opzoekfout", "Onbereikbaar", "Geen STARTTLS", "TLS-fout",
                     "TLSA klopt niet", "Zone onveilig", "Geen TLSA", "Overig"},
     .cause_def =
@@ -216,6 +221,10 @@ const Texts kEn{
     .legend_of = "of",
     .definitions = "Definitions of the causes",
     .rows_hidden = "rows: click to show the table (the same table is in XLSX and CSV)",
+    .rows_split =
+        "The per-organisation table has {} rows, too many for a web page. It is in the "
+        "CSV file beside this report (opens in a spreadsheet) and in the XLSX report:",
+    .rows_split_link = "per-organisation table (CSV)",
     .cause_label = {"TLSA lookup failure", "Unreachable", "No STARTTLS", "TLS failure",
                     "TLSA mismatch", "Insecure zone", "No TLSA", "Other"},
     .cause_def = {"A TLSA lookup failed (bogus, servfail, timeout): the host is unusable and "

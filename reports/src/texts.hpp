@@ -35,6 +35,8 @@ struct Texts {
   std::string_view c_starttls, c_dane, c_protected, c_causes, c_trend, c_providers, domains_short,
       protected_short, yes, no, legend_of;
   std::string_view definitions, rows_hidden;
+  // HTML of a large report: the per-organisation table is a linked CSV file ({} = rows)
+  std::string_view rows_split, rows_split_link;
   std::string_view cause_label[kCauseCount];
   std::string_view cause_def[kCauseCount];
   std::string_view change_label[4];   // Improved, Regressed, Added, Removed

@@ -18,6 +18,9 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -131,6 +134,60 @@ struct DomainRow {
   std::vector<std::string> mx;  // MX host names by preference
 };
 
+// The per-organisation rows of a report, in report order (sector, organisation, domain).
+// Two ways to hold them, one interface: a list built by hand (tests) lives in a vector; the
+// Aggregator spools its rows to a private temporary SQLite file as they arrive and reads them
+// back sorted through an index, so a 100,000-domain report never holds its rows in memory
+// (docs/decisions/reports.md, "Reports at scale"). Copies share the spool; a spooled list is
+// read-only except push_back, which first loads it into memory (only hand-built tests do).
+// Iteration yields one row at a time (an input range: each begin() reads from the start).
+class DomainList {
+ public:
+  class Spool;  // domain_list.cpp
+
+  DomainList() = default;
+  DomainList(std::vector<DomainRow> rows);  // NOLINT(google-explicit-constructor): tests assign
+  explicit DomainList(std::shared_ptr<const Spool>);
+
+  std::size_t size() const;
+  bool empty() const { return size() == 0; }
+  bool spooled() const { return spool_ != nullptr; }
+  DomainRow front() const { return (*this)[0]; }
+  DomainRow operator[](std::size_t) const;  // by value: a spooled row is read on demand
+  void push_back(DomainRow);
+  // Calls fn for every row in order; stops when fn returns false.
+  void for_each(const std::function<bool(const DomainRow&)>& fn) const;
+  // A spool that could not be written or read (disk full): its first error; a report built on
+  // it is incomplete and must not be written.
+  std::optional<std::string> error() const;
+
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = DomainRow;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const DomainRow*;
+    using reference = const DomainRow&;
+    Iterator() = default;
+    const DomainRow& operator*() const { return *cur_; }
+    const DomainRow* operator->() const { return cur_; }
+    Iterator& operator++();
+    bool operator==(const Iterator& o) const { return cur_ == o.cur_; }  // only end compares
+
+   private:
+    friend class DomainList;
+    struct Cursor;
+    std::shared_ptr<Cursor> cursor_;
+    const DomainRow* cur_ = nullptr;  // nullptr at the end
+  };
+  Iterator begin() const;
+  Iterator end() const { return {}; }
+
+ private:
+  std::vector<DomainRow> rows_;
+  std::shared_ptr<const Spool> spool_;
+};
+
 // improved / regressed compare the level: 3 protected, 2 dane valid, 1 starttls all, 0 else.
 enum class ChangeKind : std::uint8_t { Improved, Regressed, Added, Removed };
 std::string_view to_string(ChangeKind);
@@ -166,7 +223,7 @@ struct ReportModel {
   std::vector<CauseRow> causes;        // 5 sectors + total (last)
   std::vector<TlsItemRow> tls_items;   // 5 sectors + total (last)
   std::vector<ProviderRow> providers;  // most dependent domains first
-  std::vector<DomainRow> domains;      // by sector, organisation, domain
+  DomainList domains;                  // by sector, organisation, domain
   std::vector<ChangeRow> changes;      // by kind, sector, domain (empty without compare)
   std::vector<TrendPoint> trend;       // every run in the database, oldest first
 

@@ -9,6 +9,7 @@
 #include <nulmeting/reports/model.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,9 +43,30 @@ struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<Cell>> rows;
   bool last_row_is_total = false;
+  // Rows laid out on demand, after `rows`: the per-organisation table of a report is read from
+  // the model's spool one row at a time (100k rows are never held). more_count of them.
+  std::function<void(const std::function<void(const std::vector<Cell>&)>&)> more_rows;
+  std::size_t more_count = 0;
 };
 
+// Every row of t (rows, then more_rows) with its index; the total row is the last when
+// last_row_is_total.
+void for_each_row(const Table& t,
+                  const std::function<void(const std::vector<Cell>&, std::size_t)>& fn);
+inline std::size_t row_count(const Table& t) { return t.rows.size() + t.more_count; }
+
+// The tables with every row laid out (tests, small reports).
 std::vector<Table> build_tables(const ReportModel&, Lang);
+// The same tables with the per-organisation rows left on demand: what the renderers print.
+// The tables refer to the model, which must outlive them.
+std::vector<Table> build_tables_streamed(const ReportModel&, Lang);
+
+// Reports longer than this many per-organisation rows are "large": HTML folds the table and
+// XLSX writes in libxlsxwriter's constant-memory mode (docs/decisions/reports.md).
+inline constexpr std::size_t kLargeTableRows = 2000;
+// HTML written to a file (write_report) with more per-organisation rows than this links to that
+// table as a CSV file beside it instead of carrying it (docs/decisions/reports.md).
+inline constexpr std::size_t kSplitRows = 10000;
 
 // Tone of a verdict text (measurement.md names): all/valid/secure/yes/true good; partial,
 // untested warn; none/invalid/unreachable/insecure/bogus/error/false bad; others neutral.
