@@ -55,7 +55,7 @@ constexpr std::string_view kCss = R"css(
 :root{--good:#1a7f37;--warn:#b7791f;--bad:#cf222e;--ink:#1f2328;--muted:#59636e;--line:#d1d9e0}
 *{box-sizing:border-box}
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;color:var(--ink);margin:0;background:#f6f8fa;font-size:14px;line-height:1.4}
-main{max-width:1200px;margin:0 auto;padding:24px;background:#fff}
+main{max-width:1440px;margin:0 auto;padding:24px;background:#fff}
 h1{font-size:26px;margin:0 0 4px}
 h2{font-size:20px;margin:32px 0 8px;border-bottom:2px solid var(--line);padding-bottom:4px}
 h3{font-size:15px;margin:16px 0 4px}
@@ -71,7 +71,9 @@ h3{font-size:15px;margin:16px 0 4px}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:11.5px;margin:4px 0 12px}
 th,td{border:1px solid var(--line);padding:2px 4px;vertical-align:top}
-th.rot{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;text-align:left;padding:6px 3px}
+th.rot{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;text-align:left;padding:6px 2px}
+table.wide{font-size:10.5px}
+table.wide td{padding:2px 3px}
 th{background:#eaeef2;text-align:left}
 td.w{overflow-wrap:anywhere;min-width:10em}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -365,12 +367,20 @@ void table_html(std::string& s, std::ostream& out, const Table& t, const Texts& 
   const std::size_t n = row_count(t);
   const bool fold = n > kLargeTableRows;
   if (fold) s += fmt::format("<details><summary>{} {}</summary>", n, html_escape(tx.rows_hidden));
-  s += "<div class=\"scroll\"><table><thead><tr>";
-  // Wide tables (the sector table) get vertical headers, so every column fits on screen
-  // and on an A4 page without scrolling.
-  const bool rotate = t.columns.size() > 15;
-  for (std::size_t i = 0; i < t.columns.size(); ++i)
-    s += (rotate && i > 0 ? "<th class=\"rot\">" : "<th>") + html_escape(t.columns[i]) + "</th>";
+  // Wide tables of numbers (sectors, TLS items) get vertical headers and a tighter layout, so
+  // every column fits on a 1366 px screen and on an A4 page without scrolling; text tables keep
+  // theirs level.
+  std::size_t numbers = 0;
+  if (!t.rows.empty())
+    for (const auto& c : t.rows.front())
+      numbers += c.kind == Cell::Kind::Int || c.kind == Cell::Kind::Pct ? 1 : 0;
+  const bool rotate = t.columns.size() > 12 && 2 * numbers >= t.columns.size();
+  s += rotate ? "<div class=\"scroll\"><table class=\"wide\"><thead><tr>"
+              : "<div class=\"scroll\"><table><thead><tr>";
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    const bool rot = rotate && i > 0 && t.rows.front()[i].kind != Cell::Kind::Text;
+    s += (rot ? "<th class=\"rot\">" : "<th>") + html_escape(t.columns[i]) + "</th>";
+  }
   s += "</tr></thead><tbody>\n";
   for_each_row(t, [&](const std::vector<Cell>& row, std::size_t i) {
     s += (t.last_row_is_total && i + 1 == n) ? "<tr class=\"total\">" : "<tr>";
