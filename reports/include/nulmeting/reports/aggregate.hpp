@@ -55,7 +55,10 @@ struct AggregateInput {
 ReportModel build_model(const AggregateInput&);
 
 // The same, streamed: load_report() feeds one DomainResult at a time (100k domains with their
-// evidence are never held at once) and one TrendPoint per run (counted while reading).
+// evidence are never held at once) and one TrendPoint per run (counted while reading). The
+// report row of each domain goes straight to the model's spool (model.hpp DomainList), so the
+// memory held grows with the sectors, providers and runs, not with the domains. Exception:
+// --compare keeps the compared run's verdict rows (RunSummary) and the changes in memory.
 class Aggregator {
  public:
   Aggregator(RunInfo run, std::string tool_version);

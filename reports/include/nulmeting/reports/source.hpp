@@ -3,8 +3,8 @@
 //
 // Called by `nulmeting report`. Which runs feed which part:
 // - the reported run: --run (`latest` = newest finished run, or an ID of any status), every
-//   domain with its evidence, streamed into the Aggregator one domain at a time (only the
-//   report rows are kept, so 100k domains never sit in memory with their evidence);
+//   domain with its evidence, streamed into the Aggregator one domain at a time (its report
+//   row goes to a temporary spool file, so 100k domains never sit in memory);
 // - changes: --compare ID, its verdict rows (v_run_verdicts);
 // - trends: verdict rows of every FINISHED run in the database plus the reported run if it is not
 // finished
