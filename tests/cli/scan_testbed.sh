@@ -17,6 +17,8 @@ SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 require_testbed
 # shellcheck disable=SC2206  # TB_ALLOW_ADDRESS is "--allow-address R ...": split on purpose
 DNS=(--resolver "$TB_RESOLVER" --trust-anchor "$TB_TRUST_ANCHOR" --ehlo-name "$TB_EHLO_NAME" $TB_ALLOW_ADDRESS)
+# MTA-STS policy hosts chain to the testbed's own CA (measurement.md §5: PKIX against it).
+DNS+=(--ca-file "$TB_CA_FILE")
 FAST=(--smtp-retry-backoff-ms 300 --smtp-timeout-ms 4000 --per-ip-interval-ms 0)
 
 { head -n 1 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_DEMO_CSV"; } >"$TMP/all.csv"
