@@ -41,6 +41,13 @@ run "export jsonl" 0 "$BIN" export --db "$TMP/r.sqlite" --format jsonl -o "$TMP/
 run "verdicts agree with the catalogue" 0 python3 "$SRC/tests/testbed/compare-jsonl" "$TMP/r.jsonl" "$TB_EXPECTED_JSON"
 expect "match: $want of $want domains"
 head -n 1 "$TMP/out"
+# The peers on the scan's own §5 verdicts (issue 16): postfix-mta-sts-resolver's mta-sts-query
+# on every receiving domain's mta_sts, pyspf on SPF, opendmarc-check on the DMARC record's
+# p=, sp=, pct= (tests/testbed/mtasts-agreement, mailstd-agreement; they enter the namespace).
+run "mta-sts-query agrees with the scan's mta_sts" 0 env TB_RUN_DIR="$NULMETING_TESTBED" "$PY" "$SRC/tests/testbed/mtasts-agreement" --export "$TMP/r.jsonl"
+tail -n 1 "$TMP/out"
+run "pyspf and opendmarc-check agree with the scan's SPF and DMARC" 0 env TB_RUN_DIR="$NULMETING_TESTBED" "$PY" "$SRC/tests/testbed/mailstd-agreement" --export "$TMP/r.jsonl"
+tail -n 1 "$TMP/out"
 # The export of the whole catalogue is valid under docs/schema/export.schema.json.
 run "jsonl export valid under the JSON Schema" 0 "$PY" "$SRC/tests/ops/validate-export" "$SRC/docs/schema/export.schema.json" "$TMP/r.jsonl"
 run "export csv" 0 "$BIN" export --db "$TMP/r.sqlite" --format csv -o "$TMP/r.csv"
