@@ -189,8 +189,9 @@ TEST_CASE("every catalogue domain's mta_sts follows from its evidence (measureme
     MtaStsEvidence ev = sts_evidence(d.at("mta_sts_evidence"));
     if (!ev.txt.records.empty()) ++published;
     const MtaStsVerdict got = verdict::decide_mta_sts(ev, v.mail, r.mx);
-    INFO(name << " (" << d.value("what", "") << "): catalogue " << d.at("mta_sts").get<std::string>()
-              << ", rules " << to_string(got) << " (" << ev.reason << ")");
+    INFO(name << " (" << d.value("what", "") << "): catalogue "
+              << d.at("mta_sts").get<std::string>() << ", rules " << to_string(got) << " ("
+              << ev.reason << ")");
     CHECK(to_string(got) == d.at("mta_sts").get<std::string>());
     ++checked;
   }
