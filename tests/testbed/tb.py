@@ -916,6 +916,14 @@ def alive(pid: int) -> bool:
         return True
 
 
+def running(pid: int) -> bool:
+    """A child of ours that has not exited (reaps it when it has: alive() sees a zombie)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return alive(pid)
+
+
 def netns_exists(netns: str) -> bool:
     return netns in [l.split()[0] for l in run(["ip", "netns", "list"]).stdout.splitlines() if l]
 
@@ -1568,14 +1576,20 @@ http {{
 {chr(10).join(servers)}
 }}
 """)
+    if FAULT == "nginx-port-taken":  # test hook (up-failure): Unbound holds this TCP port
+        conf.write_text(conf.read_text().replace(
+            "  server {", f"  server {{ listen {RESOLVER['v4']}:53; }}\n  server {{", 1))
     starting("nginx (MTA-STS policy hosts)", STATE / "logs" / "nginx.log")
     p = nsexec(netns, ["nginx", "-t", "-c", str(conf)], check=False)
     if p.returncode != 0:
         (STATE / "logs" / "nginx.log").write_text(p.stdout + p.stderr)
         raise SystemExit(f"testbed: nginx -t failed for {conf}")
-    spawn_bg(netns, "nginx", ["nginx", "-c", str(conf)])
+    pid = spawn_bg(netns, "nginx", ["nginx", "-c", str(conf)])
     want = {f"{s['v4']}:443" for s in plan.sts_sites}
-    wait_for(lambda: want <= listening(netns), "nginx listeners", 20)
+    # nginx -t does not bind: a taken address shows when the master exits
+    wait_for(lambda: want <= listening(netns) or not running(pid), "nginx listeners", 20)
+    if not running(pid):
+        raise SystemExit("testbed: nginx exited during start-up")
 
 
 def listening(netns: str) -> set[str]:
