@@ -1584,10 +1584,14 @@ http {{
     if p.returncode != 0:
         (STATE / "logs" / "nginx.log").write_text(p.stdout + p.stderr)
         raise SystemExit(f"testbed: nginx -t failed for {conf}")
+    pidfile = base / "nginx.pid"
+    pidfile.unlink(missing_ok=True)  # `nginx -t` leaves it empty
     pid = spawn_bg(netns, "nginx", ["nginx", "-c", str(conf)])
     want = {f"{s['v4']}:443" for s in plan.sts_sites}
-    # nginx -t does not bind: a taken address shows when the master exits
-    wait_for(lambda: want <= listening(netns) or not running(pid), "nginx listeners", 20)
+    # nginx -t does not bind. A taken address: nginx keeps the sockets it could bind, retries
+    # the others for ~2.5 s and exits; it writes its pid file only once every bind succeeded.
+    wait_for(lambda: pidfile.exists() and pidfile.stat().st_size > 0
+             and want <= listening(netns) or not running(pid), "nginx listeners", 30)
     if not running(pid):
         raise SystemExit("testbed: nginx exited during start-up")
 
