@@ -6,9 +6,12 @@
 // renders that to expected.json at build time (no network, no root). This test rebuilds each
 // domain's DomainResult from the rendered evidence and checks that the verdict module decides
 // exactly the catalogue's verdicts, so the rules exist once (in C++), not also in the testbed.
-// It also checks the catalogue's `usable` counts with the one TLSA usability function.
+// It also checks the catalogue's `usable` counts with the one TLSA usability function, and every
+// domain's `mta_sts` (§5) against decide_mta_sts over the MTA-STS evidence the catalogue states
+// (the TXT records it publishes, the fetch outcome, what the nginx policy host serves).
 #include <nulmeting/domains/measurement.hpp>
 #include <nulmeting/verdict/domain.hpp>
+#include <nulmeting/verdict/mta_sts.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <catch2/catch.hpp>
@@ -151,4 +154,47 @@ TEST_CASE("every catalogue domain's verdicts follow from its evidence (measureme
     ++checked;
   }
   CHECK(checked == static_cast<int>(domains.size()));
+}
+
+namespace {
+
+// The MTA-STS evidence a scanner records for the catalogue's domain (null: not looked up).
+MtaStsEvidence sts_evidence(const json& j) {
+  MtaStsEvidence ev;
+  if (j.is_null()) return ev;
+  ev.looked_up = true;
+  ev.txt.qtype = 16;
+  ev.txt.cls = parse<DnsClass>(j.at("txt_class"));
+  ev.txt.reason = ev.txt.cls == DnsClass::Fail ? DnsReason::ServFail
+                  : ev.txt.cls == DnsClass::SecureNx || ev.txt.cls == DnsClass::InsecureNx
+                      ? DnsReason::NxDomain
+                      : DnsReason::Ok;
+  ev.txt.records = j.at("txt_records").get<std::vector<std::string>>();
+  ev.fetch = parse<MtaStsFetch>(j.at("fetch"));
+  if (!j.at("http_status").is_null()) ev.http_status = j.at("http_status").get<int>();
+  if (!j.at("content_type").is_null()) ev.content_type = j.at("content_type").get<std::string>();
+  if (!j.at("policy").is_null()) ev.policy_text = j.at("policy").get<std::string>();
+  return ev;
+}
+
+}  // namespace
+
+TEST_CASE("every catalogue domain's mta_sts follows from its evidence (measurement.md §5)",
+          "[catalogue]") {
+  const json domains = load_expected();
+  int checked = 0, published = 0;
+  for (const auto& [name, d] : domains.items()) {
+    const DomainResult r = evidence(name, d);
+    const DomainVerdict v = verdict::decide_domain(r);
+    MtaStsEvidence ev = sts_evidence(d.at("mta_sts_evidence"));
+    if (!ev.txt.records.empty()) ++published;
+    const MtaStsVerdict got = verdict::decide_mta_sts(ev, v.mail, r.mx);
+    INFO(name << " (" << d.value("what", "") << "): catalogue "
+              << d.at("mta_sts").get<std::string>() << ", rules " << to_string(got) << " ("
+              << ev.reason << ")");
+    CHECK(to_string(got) == d.at("mta_sts").get<std::string>());
+    ++checked;
+  }
+  CHECK(checked == static_cast<int>(domains.size()));
+  CHECK(published >= 15);  // the MTA-STS scenarios are rendered, not only the default `none`
 }

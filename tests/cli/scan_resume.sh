@@ -28,6 +28,7 @@ ARGS=(--domains "$TMP/all.csv" --db "$DB" --resolver "$TB_RESOLVER" --trust-anch
       --dns-confirm-seconds 2)
 # shellcheck disable=SC2206  # "--allow-address R ...": the testbed's ranges, split on purpose
 ARGS+=($TB_ALLOW_ADDRESS)
+ARGS+=(--ca-file "$TB_CA_FILE")  # MTA-STS policy hosts: the testbed's CA
 
 killed_done=()
 mid_run=0

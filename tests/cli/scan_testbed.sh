@@ -17,6 +17,8 @@ SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 require_testbed
 # shellcheck disable=SC2206  # TB_ALLOW_ADDRESS is "--allow-address R ...": split on purpose
 DNS=(--resolver "$TB_RESOLVER" --trust-anchor "$TB_TRUST_ANCHOR" --ehlo-name "$TB_EHLO_NAME" $TB_ALLOW_ADDRESS)
+# MTA-STS policy hosts chain to the testbed's own CA (measurement.md §5: PKIX against it).
+DNS+=(--ca-file "$TB_CA_FILE")
 FAST=(--smtp-retry-backoff-ms 300 --smtp-timeout-ms 4000 --per-ip-interval-ms 0)
 
 { head -n 1 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_DEMO_CSV"; } >"$TMP/all.csv"
@@ -39,6 +41,13 @@ run "export jsonl" 0 "$BIN" export --db "$TMP/r.sqlite" --format jsonl -o "$TMP/
 run "verdicts agree with the catalogue" 0 python3 "$SRC/tests/testbed/compare-jsonl" "$TMP/r.jsonl" "$TB_EXPECTED_JSON"
 expect "match: $want of $want domains"
 head -n 1 "$TMP/out"
+# The peers on the scan's own §5 verdicts (issue 16): postfix-mta-sts-resolver's mta-sts-query
+# on every receiving domain's mta_sts, pyspf on SPF, opendmarc-check on the DMARC record's
+# p=, sp=, pct= (tests/testbed/mtasts-agreement, mailstd-agreement; they enter the namespace).
+run "mta-sts-query agrees with the scan's mta_sts" 0 env TB_RUN_DIR="$NULMETING_TESTBED" "$PY" "$SRC/tests/testbed/mtasts-agreement" --export "$TMP/r.jsonl"
+tail -n 1 "$TMP/out"
+run "pyspf and opendmarc-check agree with the scan's SPF and DMARC" 0 env TB_RUN_DIR="$NULMETING_TESTBED" "$PY" "$SRC/tests/testbed/mailstd-agreement" --export "$TMP/r.jsonl"
+tail -n 1 "$TMP/out"
 # The export of the whole catalogue is valid under docs/schema/export.schema.json.
 run "jsonl export valid under the JSON Schema" 0 "$PY" "$SRC/tests/ops/validate-export" "$SRC/docs/schema/export.schema.json" "$TMP/r.jsonl"
 run "export csv" 0 "$BIN" export --db "$TMP/r.sqlite" --format csv -o "$TMP/r.csv"

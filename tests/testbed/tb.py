@@ -416,6 +416,7 @@ class Plan:
         self.demo_rows: list[tuple[str, str, str]] = []
         self.synthetic_rows: list[tuple[str, str, str]] = []
         self.tlsa_text: dict[str, list[str]] = {}  # host -> rendered TLSA rdata
+        self.sts_sites: list[dict] = []  # MTA-STS policy hosts served by nginx (start_nginx)
 
     def build(self, sign: bool = True) -> None:
         """Everything `up` needs; with sign=False only certificates and expectations (no
@@ -506,6 +507,7 @@ class Plan:
         for rec in dom.get("records", []):
             owner, rtype, rdata = rec.split(None, 2)
             d.add(owner.replace("@", bare(name)), rtype, rdata)
+        add_mta_sts_site(self, dom)
         row = (bare(name), dom.get("organization", "Testbed scenario"), dom.get("sector", "overig"))
         (self.demo_rows if dom.get("demo") else self.scenario_rows).append(row)
         self.expected["domains"][bare(name)] = self.expect_domain(dom)
@@ -536,6 +538,7 @@ class Plan:
             if k in dom:
                 out[k] = dom[k]
         out.update(self.expect_mail_standards(dom, e, out))
+        out.update(expect_mta_sts(self, dom, e, out))
         # measurement.md §4, stated for the TLS-quality scenarios (absent: not yet stated)
         if "tls_quality" in e:
             out["tls_quality"] = e["tls_quality"]
@@ -913,6 +916,14 @@ def alive(pid: int) -> bool:
         return True
 
 
+def running(pid: int) -> bool:
+    """A child of ours that has not exited (reaps it when it has: alive() sees a zombie)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return alive(pid)
+
+
 def netns_exists(netns: str) -> bool:
     return netns in [l.split()[0] for l in run(["ip", "netns", "list"]).stdout.splitlines() if l]
 
@@ -1093,6 +1104,8 @@ def bring_up(args, t0: float) -> int:
         starting("the scripted SMTP server", STATE / "logs" / "misbehave.log")
         spawn_bg(args.netns, "misbehave", [sys.executable, str(HERE / "misbehave.py"), str(cfg),
                                            str(STATE / "logs" / "accepts.log")])
+    if plan.sts_sites:  # MTA-STS policy hosts (HTTPS is not delayed by --latency-ms)
+        start_nginx(args.netns, plan, args)
     if args.latency_ms:
         cfg = RUN / "delayproxy.json"
         listeners = [{"ip": a, "port": 53, "backend_port": 53 + BACKEND_PORT_OFFSET}
@@ -1121,6 +1134,8 @@ def bring_up(args, t0: float) -> int:
            "TB_EXPECTED_JSON": str(RUN / "expected.json"), "TB_EHLO_NAME": EHLO_NAME,
            "TB_LATENCY_MS": str(args.latency_ms or 0),
            "TB_ACCEPT_LOG": str(STATE / "logs" / "accepts.log"),
+           # The testbed's root CA: MTA-STS policy hosts chain to it (`scan --ca-file`).
+           "TB_CA_FILE": str(plan.certs.path("root-ca", "crt")),
            # The testbed lives in non-public ranges, which nulmeting never contacts unless told
            # (measurement.md §2.3): every scan of the testbed passes $TB_ALLOW_ADDRESS (unquoted).
            "TB_ALLOW_RANGES": " ".join(ALLOW_RANGES),
@@ -1397,6 +1412,188 @@ biff = no
     mp = spool / "pid" / "master.pid"
     wait_for(lambda: mp.exists() and read_pid(mp) is not None, "postfix master pid")
     (STATE / "pids" / "postfix-master.pid").write_text(f"{read_pid(mp)}\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# MTA-STS policy hosts (measurement.md §5, issue 16): one nginx (Debian nginx-light) serves
+# https://mta-sts.<domain>/.well-known/mta-sts.txt for every domain with an `sts` table, each
+# site on its own address (127.28.0.x) with a certificate of the testbed's CA (or an expired /
+# wrong-name one). What nginx cannot do is not needed: a redirect is `return 301`, a slow
+# server `limit_rate`, a wrong type `default_type`, a 2 MiB policy a static file.
+
+STS_KEYS = ("v4", "cert", "policy", "listen", "content_type", "redirect", "status",
+            "limit_rate", "pad_to")
+STS_FETCH = ("not_fetched", "ok", "dns_error", "no_address", "not_public", "refused", "timeout",
+             "tls_failed", "certificate", "redirect", "too_large", "error")
+STS_VERDICTS = ("enforce", "testing", "none", "invalid", "error", "n/a")
+
+
+def txt_value(rdata: str) -> str:
+    """TXT presentation ("a" "b") -> the character-strings joined (RFC 8461 §3.1, as the
+    scanner records them). The catalogue's STS records use no escapes."""
+    rdata = rdata.strip()
+    if "\\" in rdata:
+        raise SystemExit(f"testbed: TXT escapes are not supported here: {rdata!r}")
+    if not rdata.startswith('"'):
+        return rdata
+    return "".join(rdata[1:-1].split('" "'))
+
+
+def sts_txt_records(dom: dict) -> list[str]:
+    """The TXT records the catalogue publishes at _mta-sts.<domain>."""
+    out = []
+    for rec in dom.get("records", []):
+        owner, rtype, rdata = rec.split(None, 2)
+        if owner == "_mta-sts.@" and rtype == "TXT":
+            out.append(txt_value(rdata))
+    return out
+
+
+def add_mta_sts_site(plan: "Plan", dom: dict) -> None:
+    """The policy host of one domain: its A record, its address, its nginx site."""
+    sts = dom.get("sts")
+    if not sts:
+        return
+    unknown = set(sts) - set(STS_KEYS)
+    if unknown:
+        raise SystemExit(f"testbed: {dom['name']}: unknown sts keys {sorted(unknown)}")
+    name = bare(dom["name"])
+    host = f"mta-sts.{name}"
+    if "v4" not in sts:
+        return  # TXT record without a policy host: mta-sts.<domain> has no address
+    plan.dns.add(host, "A", sts["v4"])
+    if sts["v4"].startswith("127."):
+        plan.addresses.add(sts["v4"])
+    if not sts.get("listen", True):
+        return  # the address exists, nothing listens on 443: refused
+    if sts.get("cert"):
+        plan.certs.make(sts["cert"])
+    plan.sts_sites.append(dict(sts, host=host, domain=name))
+
+
+def sts_policy_body(site: dict) -> str:
+    """The file nginx serves; `pad_to` repeats the policy's last line up to that many bytes."""
+    body = site.get("policy", "")
+    pad = site.get("pad_to", 0)
+    if pad and len(body) < pad:
+        line = body.splitlines(keepends=True)[-1]
+        body += line * ((pad - len(body)) // len(line) + 1)
+    return body
+
+
+def expect_mta_sts(plan: "Plan", dom: dict, e: dict, out: dict) -> dict:
+    """mta_sts and the evidence a correct scanner records (measurement.md §5). Without an
+    `sts` table and TXT record: `none` (no TXT record), `error` when the _mta-sts answer fails,
+    `n/a` without mail. The catalogue test (tests/testbed_catalogue_test.cpp) decides the
+    verdict from this evidence with the verdict module and compares."""
+    name = bare(dom["name"])
+    records = sts_txt_records(dom)
+    cls, _ = plan.zone_class("_mta-sts." + name)
+    txt_class = cls if cls == "fail" or records else cls + "-nx"
+    sts = dom.get("sts") or {}
+    stated = "mta_sts" in e
+    if out.get("mail") != "receives":
+        verdict = e.get("mta_sts", "n/a")
+        return {"mta_sts": verdict, "mta_sts_evidence": None}
+    if not stated and (records or sts):
+        raise SystemExit(f"testbed: {name} publishes MTA-STS: state expect.mta_sts")
+    verdict = e.get("mta_sts", "error" if cls == "fail" else "none")
+    fetch = e.get("mta_sts_fetch", "not_fetched")
+    if verdict not in STS_VERDICTS or fetch not in STS_FETCH:
+        raise SystemExit(f"testbed: {name}: mta_sts {verdict!r} / mta_sts_fetch {fetch!r}")
+    ev = {"txt_class": txt_class, "txt_records": records, "fetch": fetch, "ip": None,
+          "http_status": None, "content_type": None, "policy": None}
+    if fetch not in ("not_fetched", "dns_error", "no_address"):
+        ev["ip"] = sts.get("v4")
+    if fetch == "ok":  # what the site sends (nginx: exactly the type it is given)
+        ev["http_status"] = sts.get("status", 200)
+        ev["content_type"] = sts.get("content_type", "text/plain")
+        ev["policy"] = sts_policy_body(sts) if ev["http_status"] == 200 else None
+    out_e = {"mta_sts": verdict, "mta_sts_evidence": ev}
+    for k in ("sts_peer", "sts_peer_note"):  # deliberate differences of mta-sts-query
+        if k in dom:
+            out_e[k] = dom[k]
+    return out_e
+
+
+def start_nginx(netns: str, plan: "Plan", args) -> None:
+    """One nginx master (foreground, pid file in pids/) with a server per policy host. Its
+    document roots and temp directories are in the state directory: the workers run as
+    `nobody`, who cannot enter a checkout under /root or a 0700 home."""
+    base = STATE / "nginx"
+    www = base / "www"
+    for sub in ("www", "tmp", "certs"):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+    base.chmod(0o755)
+    servers = []
+    for site in plan.sts_sites:
+        root = www / site["domain"]
+        wk = root / ".well-known"
+        wk.mkdir(parents=True, exist_ok=True)
+        (wk / "mta-sts.txt").write_text(sts_policy_body(site))
+        for p in (root, wk):
+            p.chmod(0o755)
+        (wk / "mta-sts.txt").chmod(0o644)
+        chain = plan.certs.path(site["cert"], "chain.pem").read_text()
+        keytext = plan.certs.path(site["cert"], "key").read_text()
+        crt = base / "certs" / f"{site['cert']}.fullchain.pem"
+        crt.write_text(chain.replace(keytext, ""))  # leaf + intermediates, no key
+        loc = [f"types {{ }}", f"default_type {site.get('content_type', 'text/plain')};"]
+        if "redirect" in site:
+            loc.append(f"return 301 {site['redirect']};")
+        elif "status" in site:
+            loc.append(f"return {site['status']};")
+        if "limit_rate" in site:
+            loc += ["limit_rate_after 0;", f"limit_rate {site['limit_rate']};"]
+        servers.append(f"""  server {{
+    listen {site['v4']}:443 ssl;
+    server_name {site['host']};
+    ssl_certificate {crt};
+    ssl_certificate_key {plan.certs.path(site['cert'], 'key')};
+    root {root};
+    location = /.well-known/mta-sts.txt {{ {' '.join(loc)} }}
+    location / {{ return 404; }}
+  }}""")
+    tmp = base / "tmp"
+    conf = base / "nginx.conf"
+    conf.write_text(f"""# nulmeting testbed: MTA-STS policy hosts (tb.py start_nginx)
+daemon off;
+master_process on;
+worker_processes 1;
+pid {base / 'nginx.pid'};
+error_log {STATE / 'logs' / 'nginx.log'} info;
+events {{ worker_connections 512; }}
+http {{
+  access_log {STATE / 'logs' / 'nginx-access.log'};
+  client_body_temp_path {tmp}/body;
+  proxy_temp_path {tmp}/proxy;
+  fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi;
+  scgi_temp_path {tmp}/scgi;
+  server_tokens off;
+  sendfile off;
+  keepalive_timeout 5s;
+{chr(10).join(servers)}
+}}
+""")
+    if FAULT == "nginx-port-taken":  # test hook (up-failure): Unbound holds this TCP port
+        conf.write_text(conf.read_text().replace(
+            "  server {", f"  server {{ listen {RESOLVER['v4']}:53; }}\n  server {{", 1))
+    starting("nginx (MTA-STS policy hosts)", STATE / "logs" / "nginx.log")
+    p = nsexec(netns, ["nginx", "-t", "-c", str(conf)], check=False)
+    if p.returncode != 0:
+        (STATE / "logs" / "nginx.log").write_text(p.stdout + p.stderr)
+        raise SystemExit(f"testbed: nginx -t failed for {conf}")
+    pidfile = base / "nginx.pid"
+    pidfile.unlink(missing_ok=True)  # `nginx -t` leaves it empty
+    pid = spawn_bg(netns, "nginx", ["nginx", "-c", str(conf)])
+    want = {f"{s['v4']}:443" for s in plan.sts_sites}
+    # nginx -t does not bind. A taken address: nginx keeps the sockets it could bind, retries
+    # the others for ~2.5 s and exits; it writes its pid file only once every bind succeeded.
+    wait_for(lambda: pidfile.exists() and pidfile.stat().st_size > 0
+             and want <= listening(netns) or not running(pid), "nginx listeners", 30)
+    if not running(pid):
+        raise SystemExit("testbed: nginx exited during start-up")
 
 
 def listening(netns: str) -> set[str]:
