@@ -56,7 +56,7 @@ DnsAnswer address_answer(const std::string& name, std::uint16_t qtype, DnsClass 
   a.qname = name;
   a.qtype = qtype;
   a.cls = cls;
-  a.reason = cls == DnsClass::Fail       ? DnsReason::ServFail
+  a.reason = cls == DnsClass::Fail                                  ? DnsReason::ServFail
              : cls == DnsClass::Secure || cls == DnsClass::Insecure ? DnsReason::Ok
                                                                     : DnsReason::NoData;
   a.rcode = cls == DnsClass::Fail ? 2 : 0;
@@ -103,7 +103,7 @@ DomainResult evidence(const std::string& domain, const json& d) {
   r.mx_lookup.qtype = 15;
   r.mx_lookup.cls = parse<DnsClass>(mx.at("class"));
   r.mx_lookup.reason = reason_of(mx.at("reason").get<std::string>());
-  r.mx_lookup.rcode = r.mx_lookup.cls == DnsClass::Fail ? 2
+  r.mx_lookup.rcode = r.mx_lookup.cls == DnsClass::Fail           ? 2
                       : r.mx_lookup.reason == DnsReason::NxDomain ? 3
                                                                   : 0;
   r.mx_lookup.records = mx.at("records").get<std::vector<std::string>>();
@@ -142,7 +142,8 @@ DomainResult evidence(const std::string& domain, const json& d) {
       p.ip = aj.at("ip").get<std::string>();
       p.outcome = parse<ProbeOutcome>(aj.at("outcome"));
       p.dane = parse<DaneCheck>(aj.at("dane"));
-      if (!aj.at("dane_reason").is_null()) p.dane_reason = parse<DaneFailReason>(aj.at("dane_reason"));
+      if (!aj.at("dane_reason").is_null())
+        p.dane_reason = parse<DaneFailReason>(aj.at("dane_reason"));
       if (aj.contains("tls_quality")) {
         const auto q = parse<TlsQuality>(aj.at("tls_quality"));
         p.tls = assessment_of(q);
@@ -161,8 +162,8 @@ std::vector<std::string> disagreements(const json& d, const DomainVerdict& v) {
   std::vector<std::string> out;
   auto cmp = [&](const char* field, std::string_view got) {
     const auto want = d.at(field).get<std::string>();
-    if (want != got) out.push_back(std::string(field) + ": catalogue " + want + ", rules " +
-                                   std::string(got));
+    if (want != got)
+      out.push_back(std::string(field) + ": catalogue " + want + ", rules " + std::string(got));
   };
   cmp("mail", to_string(v.mail));
   cmp("dnssec", to_string(v.dnssec));
