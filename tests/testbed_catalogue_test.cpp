@@ -6,12 +6,15 @@
 // renders that to expected.json at build time (no network, no root). This test rebuilds each
 // domain's DomainResult from the rendered evidence and checks that the verdict module decides
 // exactly the catalogue's verdicts, so the rules exist once (in C++), not also in the testbed.
-// It also checks the catalogue's `usable` counts with the one TLSA usability function, and every
+// It also checks the catalogue's `usable` counts with the one TLSA usability function, every
 // domain's `mta_sts` (§5) against decide_mta_sts over the MTA-STS evidence the catalogue states
-// (the TXT records it publishes, the fetch outcome, what the nginx policy host serves).
+// (the TXT records it publishes, the fetch outcome, what the nginx policy host serves), and, for
+// the TLS-quality scenarios, that the domain's `tls_quality` follows (§3) from the per-address
+// values the catalogue states (§4).
 #include <nulmeting/domains/measurement.hpp>
 #include <nulmeting/verdict/domain.hpp>
 #include <nulmeting/verdict/mta_sts.hpp>
+#include <nulmeting/verdict/tls_quality.hpp>
 #include <nulmeting/verdict/tlsa.hpp>
 
 #include <catch2/catch.hpp>
@@ -56,10 +59,41 @@ DnsAnswer address_answer(const std::string& name, std::uint16_t qtype, DnsClass 
   a.qname = name;
   a.qtype = qtype;
   a.cls = cls;
-  a.reason = cls == DnsClass::Fail       ? DnsReason::ServFail
+  a.reason = cls == DnsClass::Fail                                  ? DnsReason::ServFail
              : cls == DnsClass::Secure || cls == DnsClass::Insecure ? DnsReason::Ok
                                                                     : DnsReason::NoData;
   a.rcode = cls == DnsClass::Fail ? 2 : 0;
+  return a;
+}
+
+// An address's TLS assessment reduced to one item that grades to the catalogue's per-address
+// class (the items themselves are the planner's and the peers' business, tls_plan_test and
+// tls-agreement); the domain rule then combines the addresses.
+TlsAssessment assessment_of(TlsQuality q) {
+  TlsAssessment a;
+  a.assessed = true;
+  TlsItemResult i;
+  i.item = TlsItem::ProtocolVersions;
+  i.state = TlsItemState::Measured;
+  switch (q) {
+    case TlsQuality::Good:
+      i.found = {"TLSv1.3"};
+      break;
+    case TlsQuality::Sufficient:
+      i.found = {"TLSv1.2", "TLSv1.3"};
+      break;
+    case TlsQuality::PhaseOut:
+      i.item = TlsItem::EcdheGroups;
+      i.found = {"secp224r1"};
+      break;
+    case TlsQuality::Insufficient:
+      i.found = {"TLSv1", "TLSv1.2"};
+      break;
+    default:  // incomplete: an item the server did not let us measure
+      i.state = TlsItemState::Unknown;
+      break;
+  }
+  a.items.push_back(i);
   return a;
 }
 
@@ -72,7 +106,7 @@ DomainResult evidence(const std::string& domain, const json& d) {
   r.mx_lookup.qtype = 15;
   r.mx_lookup.cls = parse<DnsClass>(mx.at("class"));
   r.mx_lookup.reason = reason_of(mx.at("reason").get<std::string>());
-  r.mx_lookup.rcode = r.mx_lookup.cls == DnsClass::Fail ? 2
+  r.mx_lookup.rcode = r.mx_lookup.cls == DnsClass::Fail           ? 2
                       : r.mx_lookup.reason == DnsReason::NxDomain ? 3
                                                                   : 0;
   r.mx_lookup.records = mx.at("records").get<std::vector<std::string>>();
@@ -111,7 +145,14 @@ DomainResult evidence(const std::string& domain, const json& d) {
       p.ip = aj.at("ip").get<std::string>();
       p.outcome = parse<ProbeOutcome>(aj.at("outcome"));
       p.dane = parse<DaneCheck>(aj.at("dane"));
-      if (!aj.at("dane_reason").is_null()) p.dane_reason = parse<DaneFailReason>(aj.at("dane_reason"));
+      if (!aj.at("dane_reason").is_null())
+        p.dane_reason = parse<DaneFailReason>(aj.at("dane_reason"));
+      if (aj.contains("tls_quality")) {
+        const auto q = parse<TlsQuality>(aj.at("tls_quality"));
+        p.tls = assessment_of(q);
+        INFO(domain << " " << p.ip << ": the stand-in assessment grades to " << to_string(q));
+        REQUIRE(verdict::address_tls_quality(p.tls) == q);
+      }
       h.addresses.push_back(p);
     }
     r.mx.push_back(std::move(h));
@@ -124,14 +165,16 @@ std::vector<std::string> disagreements(const json& d, const DomainVerdict& v) {
   std::vector<std::string> out;
   auto cmp = [&](const char* field, std::string_view got) {
     const auto want = d.at(field).get<std::string>();
-    if (want != got) out.push_back(std::string(field) + ": catalogue " + want + ", rules " +
-                                   std::string(got));
+    if (want != got)
+      out.push_back(std::string(field) + ": catalogue " + want + ", rules " + std::string(got));
   };
   cmp("mail", to_string(v.mail));
   cmp("dnssec", to_string(v.dnssec));
   cmp("starttls", to_string(v.starttls));
   cmp("dane", to_string(v.dane));
   cmp("dane_rollover", to_string(v.dane_rollover));
+  // measurement.md §4 for the domains that state it (the TLS-quality scenarios)
+  if (d.contains("tls_quality")) cmp("tls_quality", to_string(v.tls_quality));
   if (d.at("protected").get<bool>() != v.protected_)
     out.push_back(std::string("protected: catalogue ") +
                   (d.at("protected").get<bool>() ? "true" : "false"));
@@ -197,4 +240,20 @@ TEST_CASE("every catalogue domain's mta_sts follows from its evidence (measureme
   }
   CHECK(checked == static_cast<int>(domains.size()));
   CHECK(published >= 15);  // the MTA-STS scenarios are rendered, not only the default `none`
+}
+
+TEST_CASE("the TLS-quality scenarios state a tls_quality for every STARTTLS address",
+          "[catalogue]") {
+  const json domains = load_expected();
+  int stated = 0;
+  for (const auto& [name, d] : domains.items()) {
+    if (!d.contains("tls_quality")) continue;
+    ++stated;
+    for (const json& h : d.at("mx"))
+      for (const json& a : h.at("addresses")) {
+        INFO(name << " " << a.at("ip").get<std::string>());
+        if (a.at("outcome").get<std::string>() == "starttls_ok") CHECK(a.contains("tls_quality"));
+      }
+  }
+  CHECK(stated >= 13);  // the tlsq-* scenarios (issue 15)
 }

@@ -487,6 +487,12 @@ IoStatus SmtpProbe::send_raw_hello() {
     spec.record_version = std::min(h.version, tls_version::tls10);
     spec.cipher_suites = h.suites;
     spec.compression_methods = h.compression;
+    // Every RFC 7919 group, as OpenSSL's own hellos list them: a server that negotiates DHE by
+    // RFC 7919 then answers a raw hello's DHE suites as it answers the DHE step's.
+    static constexpr std::array<std::uint16_t, 3> kMoreFfdhe = {0x0102, 0x0103, 0x0104};
+    for (const std::uint16_t g : kMoreFfdhe)
+      if (std::find(spec.groups.begin(), spec.groups.end(), g) == spec.groups.end())
+        spec.groups.push_back(g);
     // SSL 3 has no extensions: secure renegotiation travels as the SCSV.
     spec.extensions = h.version > tls_version::ssl3;
     if (spec.extensions) spec.server_name = result_.sni;

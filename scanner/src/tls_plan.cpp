@@ -40,13 +40,13 @@ TlsQuality hash_class(std::string_view name) { return verdict::grade_kex_hash(na
 std::string_view to_string(StepKind k) noexcept {
   switch (k) {
     case StepKind::OldVersions:
-      return "TLS 1.0/1.1";
+      return "TLS 1.0/1.1, SSL 3 (raw hello)";
     case StepKind::Tls10:
       return "TLS 1.0";
     case StepKind::Tls13Suites:
       return "TLS 1.3 suites";
     case StepKind::Tls12Suites:
-      return "TLS <=1.2 suites";
+      return "TLS <=1.2 suites (raw hello)";
     case StepKind::Tls12Order:
       return "TLS <=1.2 cipher order";
     case StepKind::Tls12Reverse:
@@ -61,8 +61,6 @@ std::string_view to_string(StepKind k) noexcept {
       return "DHE group";
     case StepKind::Ssl3:
       return "SSL 3 (raw hello)";
-    case StepKind::LegacySuites:
-      return "legacy suites (raw hello)";
     case StepKind::Compression:
       return "TLS compression (raw hello)";
     case StepKind::Ssl2:
@@ -131,12 +129,36 @@ void TlsPlanner::harvest(const HandshakeFacts& f) {
   }
 }
 
-// A raw hello's facts: its version, suite and compression choice. Kept apart from the OpenSSL
-// steps' suites so the cipher-order reasoning (over what OpenSSL offered) is not disturbed.
+// A raw hello's facts: version, suite, compression choice and the ServerHello's EMS and
+// renegotiation_info extensions. A TLS 1.0–1.2 suite this OpenSSL can offer joins the OpenSSL
+// steps' suites (the cipher-order steps offer it too); the others (and SSL 2/3 picks) stay apart
+// so the cipher-order reasoning covers only what its own offers can show.
 void TlsPlanner::harvest_raw(const HandshakeFacts& f) {
   add(versions_, f.version);
-  add(raw_suites_, f.suite);
+  const bool tls = f.version == "TLSv1" || f.version == "TLSv1.1" || f.version == "TLSv1.2";
+  if (tls && cat_.suite(f.suite))
+    add(suites12_, f.suite);
+  else
+    add(raw_suites_, f.suite);
   if (f.compression) compression_ = compression_.value_or(false) || *f.compression;
+  if (!tls) return;
+  le12_ = Tri::Yes;
+  if (f.secure_renegotiation) reneg_ = reneg_.value_or(true) && *f.secure_renegotiation;
+  if (f.version == "TLSv1.2") {
+    tls12_ = Tri::Yes;
+    if (f.ems) ems_ = ems_.value_or(true) && *f.ems;
+  }
+}
+
+bool TlsPlanner::offers_every_dhe_suite(const TlsStep& step) const {
+  if (!step.offer.raw) return false;
+  const auto& ids = step.offer.raw->suites;
+  for (const auto& s : cat_.suites) {
+    if (!s.dhe) continue;
+    const auto* info = verdict::find_suite(s.iana);
+    if (!info || std::find(ids.begin(), ids.end(), info->id) == ids.end()) return false;
+  }
+  return true;
 }
 
 std::vector<std::string> TlsPlanner::all_suites12() const {
@@ -168,14 +190,35 @@ TlsStep TlsPlanner::make(StepKind k, std::string what, TlsOffer offer) {
 }
 
 std::optional<TlsStep> TlsPlanner::plan() {
-  // 1. TLS 1.0/1.1: one offer of both; the pick of 1.1 leaves 1.0 for its own step.
-  if (!old_done_) {
+  // A raw hello (tls_hello.hpp) for what this OpenSSL cannot offer. Each ≤1.2 one also offers
+  // deflate, so whichever is accepted first answers the compression item.
+  auto raw = [](std::uint16_t version, std::vector<std::uint16_t> suites) {
     TlsOffer o;
-    o.min_version = kTls10;
-    o.max_version = kTls11;
-    o.tls12_suites = tls12_all(false);
-    return make(StepKind::OldVersions, "", std::move(o));
-  }
+    o.min_version = o.max_version = version;
+    RawHello h;
+    h.version = version;
+    h.suites = std::move(suites);
+    h.compression = {tls_compression::deflate, tls_compression::null};
+    o.raw = std::move(h);
+    return o;
+  };
+  // Every ≤1.2 suite of the verdict module's table, best class first (so a server that follows
+  // the client's order still completes with something it has).
+  auto all12 = [] {
+    std::vector<const verdict::SuiteInfo*> v;
+    for (const auto& s : verdict::known_suites())
+      if (!s.tls13) v.push_back(&s);
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto* a, const auto* b) { return worse(b->grade, a->grade); });
+    std::vector<std::uint16_t> ids;
+    for (const auto* s : v) ids.push_back(s->id);
+    return ids;
+  };
+  // 1. TLS 1.1, TLS 1.0 and SSL 3 in one raw hello with client_version TLS 1.1: a server picks
+  // its highest version not above the client's, so the answer names the best old version it
+  // has (SSL 3 only when it has neither 1.0 nor 1.1), and a refusal rules out all three. A
+  // pick of 1.1 leaves 1.0 for its own step, a pick of 1.0 or 1.1 leaves SSL 3 for its own.
+  if (!old_done_) return make(StepKind::OldVersions, "", raw(tls_version::tls11, all12()));
   if (tls10_needed_) {
     TlsOffer o;
     o.min_version = o.max_version = kTls10;
@@ -196,21 +239,35 @@ std::optional<TlsStep> TlsPlanner::plan() {
     if (!o.tls13_suites.empty()) return make(StepKind::Tls13Suites, "", std::move(o));
     d13_.done = true;
   }
-  // 3. ≤1.2 suites worse than the worst seen (sufficient is the best class ≤1.2 has).
+  // 3. ≤1.2 suites worse than the worst seen (sufficient is the best class ≤1.2 has), worst
+  // first, in one raw hello: every such suite of the verdict module's table, those this OpenSSL
+  // can offer and those it cannot (3DES, RC4, EXPORT, NULL, anon, IDEA, SEED, static DH...).
+  // The ServerHello names the suite; accepted = a finding, refused = none left. The DH group,
+  // ECDHE group and hash of an accepted suite are the other descents' (and the DHE step's) job.
+  const std::uint16_t v12 = has(versions_, "TLSv1.2") || tls12_ != Tri::No ? tls_version::tls12
+                            : has(versions_, "TLSv1.1")                    ? tls_version::tls11
+                                                                           : tls_version::tls10;
   if (le12_ != Tri::No && !d12_.done) {
-    const TlsQuality w = worst(suites12_, suite_class, TlsQuality::Sufficient);
-    TlsOffer o;
-    o.min_version = kTls10;
-    o.max_version = kTls12;
-    std::vector<const OfferableSuite*> c;
-    for (const auto& s : cat_.suites)
-      if (!s.tls13 && worse(s.cls, w)) c.push_back(&s);
+    const TlsQuality w = worst(all_suites12(), suite_class, TlsQuality::Sufficient);
+    std::vector<const verdict::SuiteInfo*> c;
+    for (const auto& x : verdict::known_suites())
+      if (!x.tls13 && worse(x.grade, w)) c.push_back(&x);
     std::stable_sort(c.begin(), c.end(),
-                     [](const auto* a, const auto* b) { return worse(a->cls, b->cls); });
-    for (const auto* s : c) o.tls12_suites.push_back(s->openssl);
-    if (!o.tls12_suites.empty()) return make(StepKind::Tls12Suites, "", std::move(o));
+                     [](const auto* a, const auto* b) { return worse(a->grade, b->grade); });
+    std::vector<std::uint16_t> ids;
+    for (const auto* x : c) ids.push_back(x->id);
+    if (!ids.empty()) return make(StepKind::Tls12Suites, "", raw(v12, std::move(ids)));
     d12_.done = true;
   }
+  // 3b. After a TLS 1.3 main probe and a refused descent: is ≤1.2 accepted at all, and is TLS 1.2?
+  // Every ≤1.2 suite (best first) with deflate + null in one raw hello: the server picks its
+  // highest version ≤1.2, the ServerHello shows it, the compression method, EMS and secure
+  // renegotiation; a refusal means no version ≤1.2 (the descent found nothing weak, so the
+  // server's suites ≤1.2, if any, are all one class: no cipher-order step is needed).
+  if (d12_.done && tls12_ == Tri::Unknown && !probe12_done_ &&
+      !worse(worst(all_suites12(), suite_class, TlsQuality::Sufficient), TlsQuality::Sufficient))
+    return make(StepKind::Compression, "TLS <=1.2 and compression (raw hello)",
+                raw(tls_version::tls12, all12()));
   // 4. Cipher order (and, after a TLS 1.3 main probe, whether ≤1.2 is accepted at all).
   if (le12_ != Tri::No && !order_done_) {
     // The descent found nothing worse than sufficient, the best class ≤1.2 has: one class.
@@ -288,54 +345,14 @@ std::optional<TlsStep> TlsPlanner::plan() {
       if (!s.tls13 && s.dhe) o.tls12_suites.push_back(s.openssl);
     if (!o.tls12_suites.empty()) return make(StepKind::Dhe, "", std::move(o));
   }
-  // 8. Raw hellos (tls_hello.hpp) for what this OpenSSL cannot offer. Each also offers deflate,
-  // so whichever is accepted first answers the compression item and saves its own step.
-  auto raw = [](std::uint16_t version, std::vector<std::uint16_t> suites) {
-    TlsOffer o;
-    o.min_version = o.max_version = version;
-    RawHello h;
-    h.version = version;
-    h.suites = std::move(suites);
-    h.compression = {tls_compression::deflate, tls_compression::null};
-    o.raw = std::move(h);
-    return o;
-  };
-  // Every ≤1.2 suite of the verdict module's table, best class first (so a server that follows
-  // the client's order still completes with something it has).
-  auto all12 = [] {
-    std::vector<const verdict::SuiteInfo*> v;
-    for (const auto& s : verdict::known_suites())
-      if (!s.tls13) v.push_back(&s);
-    std::stable_sort(v.begin(), v.end(),
-                     [](const auto* a, const auto* b) { return worse(b->grade, a->grade); });
-    std::vector<std::uint16_t> ids;
-    for (const auto* s : v) ids.push_back(s->id);
-    return ids;
-  };
-  // 8a. SSL 3: one hello with client_version 3.0. A TLS answer means SSL 3 was not chosen.
+  // 8. Raw hellos for what this OpenSSL cannot offer.
+  // 8a. SSL 3 (client_version 3.0, every ≤1.2 suite), when the old-versions hello picked TLS 1.0
+  // or 1.1 (a server with those never picks SSL 3 there) or was not needed.
   if (!ssl3_done_) return make(StepKind::Ssl3, "", raw(tls_version::ssl3, all12()));
-  // 8b. Suites OpenSSL cannot offer (3DES, RC4, EXPORT, NULL, anon, IDEA, SEED, static DH...)
-  // worse than the worst seen, worst first, at the highest version ≤1.2 the server accepted.
-  const std::uint16_t v12 = has(versions_, "TLSv1.2")   ? tls_version::tls12
-                            : has(versions_, "TLSv1.1") ? tls_version::tls11
-                            : has(versions_, "TLSv1")   ? tls_version::tls10
-                                                        : tls_version::ssl3;
-  if (le12_ == Tri::Yes && !legacy_done_) {
-    const TlsQuality w = worst(all_suites12(), suite_class, TlsQuality::Sufficient);
-    std::vector<const verdict::SuiteInfo*> c;
-    for (const auto& s : verdict::known_suites())
-      if (!s.tls13 && !cat_.suite(s.iana) && worse(s.grade, w)) c.push_back(&s);
-    std::stable_sort(c.begin(), c.end(),
-                     [](const auto* a, const auto* b) { return worse(a->grade, b->grade); });
-    std::vector<std::uint16_t> ids;
-    for (const auto* s : c) ids.push_back(s->id);
-    if (!ids.empty()) return make(StepKind::LegacySuites, "", raw(v12, std::move(ids)));
-    legacy_done_ = true;
-  }
-  // 8c. Compression, when no accepted raw hello has answered it (TLS 1.3 has none).
+  // 8b. Compression, when no accepted raw hello has answered it (TLS 1.3 has none).
   if (le12_ == Tri::Yes && !compression_ && !compression_refused_)
     return make(StepKind::Compression, "", raw(v12, all12()));
-  // 8d. SSL 2 last: the hello servers most often answer with a reset (which ends the plan).
+  // 8c. SSL 2 last: the hello servers most often answer with a reset (which ends the plan).
   if (!ssl2_done_) {
     TlsOffer o;
     o.min_version = o.max_version = tls_version::ssl2;
@@ -380,9 +397,12 @@ void TlsPlanner::record(const TlsStep& step, const StepAnswer& a) {
   switch (step.kind) {
     case StepKind::OldVersions:
       old_done_ = true;
+      // Refused: no TLS 1.1, 1.0 or SSL 3. A pick of SSL 3: no TLS 1.0/1.1 either.
+      ssl3_done_ = true;
       if (ok) {
-        harvest(a.facts);
+        harvest_raw(a.facts);
         tls10_needed_ = a.facts.version == "TLSv1.1";
+        ssl3_done_ = a.facts.version == "SSLv3";
       }
       break;
     case StepKind::Tls10:
@@ -392,9 +412,15 @@ void TlsPlanner::record(const TlsStep& step, const StepAnswer& a) {
     case StepKind::Tls13Suites:
       descend(d13_, suites13_, suite_class, TlsQuality::Good);
       break;
-    case StepKind::Tls12Suites:
-      descend(d12_, suites12_, suite_class, TlsQuality::Sufficient);
-      break;
+    case StepKind::Tls12Suites: {
+      const TlsQuality before = worst(all_suites12(), suite_class, TlsQuality::Sufficient);
+      if (ok) harvest_raw(a.facts);
+      if (!ok || !worse(worst(all_suites12(), suite_class, TlsQuality::Sufficient), before))
+        d12_.done = true;
+      // Refused while offering every DHE suite this OpenSSL has: no DHE key exchange ≤1.2, so
+      // the DHE step would only be refused too.
+      if (!ok && dhe_ == Tri::Unknown && offers_every_dhe_suite(step)) dhe_ = Tri::No;
+    } break;
     case StepKind::Groups:
       descend(dgroups_, groups_, group_class, TlsQuality::Good);
       break;
@@ -437,16 +463,23 @@ void TlsPlanner::record(const TlsStep& step, const StepAnswer& a) {
       ssl3_done_ = true;
       if (ok) harvest_raw(a.facts);
       break;
-    case StepKind::LegacySuites: {
-      const TlsQuality before = worst(all_suites12(), suite_class, TlsQuality::Sufficient);
-      if (ok) harvest_raw(a.facts);
-      if (!ok || !worse(worst(all_suites12(), suite_class, TlsQuality::Sufficient), before))
-        legacy_done_ = true;
+    case StepKind::Compression: {
+      // Planned as the ≤1.2 probe (3b) while TLS 1.2 was unknown: every ≤1.2 suite offered, so
+      // the server's pick is at its highest version ≤1.2, and a refusal means none.
+      const bool probe = tls12_ == Tri::Unknown;
+      probe12_done_ = true;
+      if (ok) {
+        harvest_raw(a.facts);
+        if (probe && tls12_ == Tri::Unknown) tls12_ = Tri::No;  // picked below TLS 1.2
+        if (probe && le12_ == Tri::Unknown) le12_ = Tri::No;    // picked SSL 3
+      } else if (probe && le12_ == Tri::Unknown) {
+        le12_ = Tri::No;
+        tls12_ = Tri::No;
+        order_done_ = true;
+      } else {
+        compression_refused_ = true;
+      }
     } break;
-    case StepKind::Compression:
-      if (ok) harvest_raw(a.facts);
-      if (!ok) compression_refused_ = true;
-      break;
     case StepKind::Ssl2:
       ssl2_done_ = true;
       if (ok) harvest_raw(a.facts);
@@ -529,6 +562,10 @@ StepAnswer raw_step_answer(const TlsStep& step, const std::optional<ServerReply>
   if (std::find(h.compression.begin(), h.compression.end(), tls_compression::deflate) !=
       h.compression.end())
     a.facts.compression = sh.compression_method == tls_compression::deflate;
+  // A TLS hello always signals secure renegotiation and EMS (tls_hello.hpp's defaults): the
+  // ServerHello's extensions answer both, as they do for OpenSSL's own handshakes.
+  if (sh.version > tls_version::ssl3) a.facts.secure_renegotiation = sh.renegotiation_info;
+  if (sh.version == tls_version::tls12) a.facts.ems = sh.extended_master_secret;
   return a;
 }
 
@@ -572,10 +609,9 @@ TlsAssessment TlsPlanner::result() const {
   if (le12_ == Tri::No)
     r.items.push_back(item(TlsItem::Tls12Suites, S::NotApplicable));
   else
-    r.items.push_back(
-        item(TlsItem::Tls12Suites,
-             measured_or_unknown(le12_ == Tri::Yes && ((d12_.done && legacy_done_) || insuff12)),
-             found12));
+    r.items.push_back(item(TlsItem::Tls12Suites,
+                           measured_or_unknown(le12_ == Tri::Yes && (d12_.done || insuff12)),
+                           found12));
 
   // ECDHE groups: after a TLS 1.3-only server, what the main probe saw (this OpenSSL offers no
   // weak curve in TLS 1.3).
@@ -599,8 +635,7 @@ TlsAssessment TlsPlanner::result() const {
   if (tls12_ == Tri::No)
     r.items.push_back(item(TlsItem::KexHashes, S::NotApplicable));
   else if (tls12_ == Tri::Yes && (dhashes_.done || hashes_worst))
-    r.items.push_back(
-        item(TlsItem::KexHashes, hashes_.empty() ? S::NotApplicable : S::Measured, hashes_));
+    r.items.push_back(item(TlsItem::KexHashes, S::Measured, hashes_));  // empty: none weak
   else
     r.items.push_back(item(TlsItem::KexHashes, S::Unknown, hashes_));
 

@@ -74,20 +74,29 @@ std::optional<ServerReply> raw_reply(const Server& srv, const RawHello& h) {
   } else {
     for (std::uint16_t x = h.version; x >= kTls10 && v == 0; --x)
       if (in(srv.versions, kVersionName.at(x))) v = x;
+    if (v == 0 && srv.ssl3) v = tls_version::ssl3;  // its highest version below the client's
     if (v == 0) return r;
   }
-  std::vector<std::string> mine = srv.suites;
-  mine.insert(mine.end(), srv.legacy.begin(), srv.legacy.end());
-  for (const auto& name : mine) {
-    const auto* info = verdict::find_suite(name);
-    if (!info || info->tls13) continue;
-    if (std::find(h.suites.begin(), h.suites.end(), info->id) == h.suites.end()) continue;
+  std::vector<std::uint16_t> mine;  // the server's suites ≤1.2, in its order
+  for (const auto* list : {&srv.suites, &srv.legacy})
+    for (const auto& name : *list) {
+      const auto* info = verdict::find_suite(name);
+      if (info && !info->tls13) mine.push_back(info->id);
+    }
+  auto in_ids = [](const std::vector<std::uint16_t>& ids, std::uint16_t id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  for (const std::uint16_t id : srv.server_order ? mine : h.suites) {
+    if (!in_ids(mine, id) || !in_ids(h.suites, id)) continue;
     r.kind = ServerReply::Kind::server_hello;
     r.hello.version = r.hello.legacy_version = v;
-    r.hello.cipher_suite = info->id;
+    r.hello.cipher_suite = id;
     const bool deflate = std::find(h.compression.begin(), h.compression.end(),
                                    tls_compression::deflate) != h.compression.end();
     r.hello.compression_method = srv.deflate && deflate ? tls_compression::deflate : 0;
+    // The extensions a TLS ServerHello answers the hello's renegotiation_info and EMS with.
+    r.hello.renegotiation_info = v > tls_version::ssl3 && srv.reneg;
+    r.hello.extended_master_secret = v == tls_version::tls12 && srv.ems;
     return r;
   }
   return r;
@@ -205,13 +214,15 @@ Server modern() {
 
 }  // namespace
 
-TEST_CASE("tls plan: a modern server costs at most 12 connections and every item is decided",
+TEST_CASE("tls plan: a modern server costs at most 8 connections and every item is decided",
           "[tls_plan]") {
   const auto r = assess(modern());
   INFO("connections " << r.result.connections);
-  // 8 OpenSSL steps + 4 raw hellos (SSL 3, legacy suites, compression, SSL 2): each of the raw
-  // ones is a refusal (or a null-compression pick) only its own hello can show.
-  CHECK(r.result.connections <= 12);
+  // Issue 15's budget. TLS 1.0/1.1 + SSL 3 (one raw hello, refused), TLS 1.3 suites (accepted,
+  // then refused), weak ≤1.2 suites (one raw hello, refused: also no DHE), the ≤1.2 probe
+  // (raw: TLS 1.2, compression, EMS, renegotiation), groups, hashes (refused), SSL 2 (refused).
+  CHECK(r.result.connections <= 8);
+  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::Dhe) == 0);
   CHECK(r.result.connections == static_cast<int>(r.steps.size()));
   REQUIRE(r.result.items.size() == 12);
   for (std::size_t i = 0; i < r.result.items.size(); ++i) {
@@ -226,10 +237,64 @@ TEST_CASE("tls plan: a modern server costs at most 12 connections and every item
         std::vector<std::string>{"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"});
   CHECK(get(r.result, TlsItem::CipherOrder).state == TlsItemState::NotApplicable);  // one class
   CHECK(get(r.result, TlsItem::FfdheGroups).state == TlsItemState::NotApplicable);
-  CHECK(get(r.result, TlsItem::KexHashes).found == std::vector<std::string>{"sha256"});
+  // No OpenSSL handshake ≤1.2 completed (the probe is raw): no hash seen, none weak accepted.
+  CHECK(get(r.result, TlsItem::KexHashes).state == TlsItemState::Measured);
+  CHECK(get(r.result, TlsItem::KexHashes).found.empty());
+  CHECK(get(r.result, TlsItem::ExtendedMasterSecret).state == TlsItemState::Measured);
   CHECK(get(r.result, TlsItem::ExtendedMasterSecret).found.empty());
+  CHECK(get(r.result, TlsItem::SecureRenegotiation).found.empty());
   CHECK(get(r.result, TlsItem::CertKeys).found == std::vector<std::string>{"rsa-4096"});
   CHECK(r.result.preferred_suite == "TLS_AES_256_GCM_SHA384");
+}
+
+TEST_CASE("tls plan: a modern TLS 1.2-only server costs at most 8 connections", "[tls_plan]") {
+  Server s = modern();
+  s.versions = {"TLSv1.2"};
+  const auto r = assess(s);
+  INFO("connections " << r.result.connections);
+  CHECK(r.result.connections <= 8);
+  for (const auto& i : r.result.items) CHECK(i.state != TlsItemState::Unknown);
+  CHECK(get(r.result, TlsItem::KexHashes).found == std::vector<std::string>{"sha256"});
+  CHECK(r.result.versions_accepted == std::vector<std::string>{"TLSv1.2"});
+}
+
+TEST_CASE("tls plan: the raw hellos' ServerHello extensions decide EMS and renegotiation",
+          "[tls_plan]") {
+  Server s = modern();
+  s.ems = false;
+  s.reneg = false;
+  const auto r = assess(s);
+  CHECK(get(r.result, TlsItem::ExtendedMasterSecret).found ==
+        std::vector<std::string>{"not supported"});
+  CHECK(get(r.result, TlsItem::SecureRenegotiation).found ==
+        std::vector<std::string>{"not supported"});
+}
+
+TEST_CASE("tls plan: a refused weak-suite hello that offered every DHE suite saves the DHE step",
+          "[tls_plan]") {
+  // With a DHE suite the descent accepts it, so the DHE step still learns the group.
+  Server s = modern();
+  s.versions = {"TLSv1.2"};
+  s.suites.push_back("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
+  s.dh = "ffdhe3072";
+  const auto r = assess(s);
+  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::Dhe) == 1);
+  CHECK(get(r.result, TlsItem::FfdheGroups).found == std::vector<std::string>{"ffdhe3072"});
+  const auto m = assess(modern());
+  CHECK(get(m.result, TlsItem::FfdheGroups).state == TlsItemState::NotApplicable);
+}
+
+TEST_CASE("tls plan: SSL 3 beside TLS 1.0: the old-versions hello finds 1.0, SSL 3 its own",
+          "[tls_plan]") {
+  Server s = modern();
+  s.versions = {"TLSv1", "TLSv1.2", "TLSv1.3"};
+  s.suites.push_back("TLS_RSA_WITH_AES_128_CBC_SHA");
+  s.ssl3 = true;
+  const auto r = assess(s);
+  CHECK(get(r.result, TlsItem::ProtocolVersions).found ==
+        std::vector<std::string>{"SSLv3", "TLSv1", "TLSv1.2", "TLSv1.3"});
+  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::Ssl3) == 1);
+  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::Tls10) == 0);
 }
 
 TEST_CASE("tls plan: a TLS 1.3-only server: the ≤1.2 items are n/a in a few connections",
@@ -237,7 +302,7 @@ TEST_CASE("tls plan: a TLS 1.3-only server: the ≤1.2 items are n/a in a few co
   Server s = modern();
   s.versions = {"TLSv1.3"};
   const auto r = assess(s);
-  CHECK(r.result.connections <= 7);
+  CHECK(r.result.connections <= 6);
   CHECK(get(r.result, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
   CHECK(get(r.result, TlsItem::Compression).state == TlsItemState::NotApplicable);
   CHECK(get(r.result, TlsItem::ProtocolVersions).found == std::vector<std::string>{"TLSv1.3"});
@@ -351,8 +416,12 @@ TEST_CASE("tls plan: the classes it plans with are the verdict module's", "[tls_
 TEST_CASE("tls plan: raw hellos on a modern server: SSL 2/3 and legacy suites refused, no deflate",
           "[tls_plan]") {
   const auto r = assess(modern());
-  for (auto k : {StepKind::Ssl3, StepKind::LegacySuites, StepKind::Compression, StepKind::Ssl2})
+  // SSL 3 is answered by the old-versions hello; the weak ≤1.2 suites (OpenSSL's and the
+  // legacy ones) by one raw descent hello.
+  for (auto k :
+       {StepKind::OldVersions, StepKind::Tls12Suites, StepKind::Compression, StepKind::Ssl2})
     CHECK(std::count(r.steps.begin(), r.steps.end(), k) == 1);
+  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::Ssl3) == 0);
   CHECK(get(r.result, TlsItem::Compression).state == TlsItemState::Measured);
   CHECK(get(r.result, TlsItem::Compression).found.empty());
   CHECK(get(r.result, TlsItem::ProtocolVersions).state == TlsItemState::Measured);
@@ -375,11 +444,13 @@ TEST_CASE("tls plan: a legacy server accepting SSL 3, 3DES and deflate: findings
   CHECK(get(r.result, TlsItem::Tls12Suites).state == TlsItemState::Measured);
   CHECK(get(r.result, TlsItem::Compression).state == TlsItemState::Measured);
   CHECK(get(r.result, TlsItem::Compression).found == std::vector<std::string>{"deflate"});
-  // The SSL 3 hello (accepted with deflate) answers compression too: no step of its own. It
-  // picked the server's first suite (not 3DES), so one legacy-suites hello finds 3DES.
+  // The old-versions hello (client_version TLS 1.1) got SSL 3 with deflate: it answers SSL 3
+  // and compression, no step of their own. It picked the server's first suite (not 3DES), so
+  // one weak-suites hello finds 3DES.
   CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::Compression) == 0);
-  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::LegacySuites) == 1);
-  CHECK(r.result.connections == 11);
+  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::Ssl3) == 0);
+  CHECK(std::count(r.steps.begin(), r.steps.end(), StepKind::Tls12Suites) == 1);
+  CHECK(r.result.connections == 9);
 }
 
 TEST_CASE("tls plan: 3DES at TLS 1.2 only, SSL 2: the legacy hello and the SSL 2 hello find them",
@@ -398,7 +469,7 @@ TEST_CASE("tls plan: 3DES at TLS 1.2 only, SSL 2: the legacy hello and the SSL 2
 
 TEST_CASE("tls plan: raw replies: what is evidence and what is unknown", "[tls_plan]") {
   TlsStep st;
-  st.kind = StepKind::LegacySuites;
+  st.kind = StepKind::Tls12Suites;
   RawHello h;
   h.version = tls_version::tls12;
   h.suites = {0x000a};

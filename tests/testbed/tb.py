@@ -641,6 +641,11 @@ class Plan:
         for ip in ips:
             a = {"ip": ip, "outcome": e.get("outcome"), "dane": e.get("dane", "n/a"),
                  "dane_reason": e.get("dane_reason")}
+            # measurement.md §4 per address, where stated (TLS-quality scenarios), and issue
+            # 15's connection budget for the assessment beyond the main probe
+            for k in ("tls_quality", "tls_max_connections"):
+                if k in e:
+                    a[k] = e[k]
             a.update(per.get(ip, {}))
             addrs.append(a)
         out = {"name": hname, "status": e.get("status", "ok"),
@@ -685,6 +690,9 @@ def check_expectations(expected: dict) -> list[str]:
             for a in h["addresses"]:
                 if a["outcome"] is None:
                     errors.append(f"{name}: {h['name']} {a['ip']}: no expected outcome")
+                if a.get("tls_quality", "n/a") not in TLS_QUALITY:
+                    errors.append(f"{name}: {h['name']} {a['ip']}: tls_quality "
+                                  f"{a['tls_quality']!r} is not one of {TLS_QUALITY}")
     return errors
 
 

@@ -18,13 +18,21 @@
 // accepts means it enforces its order; otherwise the same offer best class first tells "client
 // order followed" from "prefers <weak> over <strong>".
 //
-// Raw hellos (tls_hello.hpp), after the OpenSSL steps, for what this OpenSSL cannot offer: SSL 3
-// (client_version 3.0, every ≤1.2 suite, deflate), the suites OpenSSL lacks worse than the
-// worst seen (3DES, RC4, EXPORT, NULL, anon...; at the highest version ≤1.2 accepted,
-// deflate), compression (only when no accepted raw hello has answered it) and SSL 2 (last: the
-// hello servers most often reset). A modern server costs 4 more connections (all refusals
-// plus one null-compression pick); a server accepting SSL 3 answers compression with it.
-// Raw-hello suites are kept apart from the OpenSSL steps' for the cipher-order reasoning.
+// Raw hellos (tls_hello.hpp) where one hand-built hello answers more than OpenSSL's could, or
+// offers what this OpenSSL cannot (docs/decisions/tls-connection-budget.md has the figures):
+// - TLS 1.1, 1.0 and SSL 3 in one hello with client_version TLS 1.1 (the server picks its
+//   highest version not above it; a refusal rules out all three);
+// - the ≤1.2 suite descent: every suite of the verdict module's table worse than the worst
+//   seen, those OpenSSL has and those it lacks (3DES, RC4, EXPORT, NULL, anon...), worst first;
+//   a refusal that offered every DHE suite also answers "no DHE" (the DHE step is skipped);
+// - after a TLS 1.3 main probe whose descent found nothing weak, one hello with every ≤1.2
+//   suite and deflate: TLS 1.2 / ≤1.2 accepted, compression, EMS and secure renegotiation (the
+//   ServerHello's extensions) at once; the suites are then one class: no cipher-order step;
+// - compression (when no accepted raw hello answered it yet), SSL 3 on its own only when the
+//   old-versions hello picked TLS 1.0/1.1, and SSL 2 (last: the hello servers most often reset).
+// Every ≤1.2 raw hello offers deflate + null, so the first accepted one answers compression.
+// A suite a raw hello found joins the OpenSSL steps' suites when OpenSSL can offer it (the
+// cipher-order steps offer it too); the others stay apart from the cipher-order reasoning.
 //
 // Invariants: at most `max_connections` steps; a step that fails without a TLS verdict (refused
 // connection, 4xx, timeout, reset) ends the assessment: the items it would have answered and
@@ -95,21 +103,20 @@ struct TlsOffer {
 };
 
 enum class StepKind : std::uint8_t {
-  OldVersions,   // TLS 1.0–1.1
+  OldVersions,   // TLS 1.1, 1.0, SSL 3 (raw hello, client_version TLS 1.1)
   Tls10,         // TLS 1.0 alone (after 1.1 was accepted)
   Tls13Suites,   // TLS 1.3 suites worse than the worst seen
-  Tls12Suites,   // ≤1.2 suites worse than the worst seen
+  Tls12Suites,   // ≤1.2 suites worse than the worst seen (raw hello)
   Tls12Order,    // every ≤1.2 suite, worst class first (also: is ≤1.2 accepted at all)
   Tls12Reverse,  // every ≤1.2 suite, best class first (cipher order, second look)
   Tls12Better,   // only ≤1.2 suites better than both picks (cipher order, third look)
   Groups,        // ECDHE groups worse than the worst seen (≤1.2)
   KexHashes,     // signature hashes worse than the worst seen (TLS 1.2)
   Dhe,           // DHE suites only: the server's DH group
-  // Raw hellos (tls_hello.hpp), after every OpenSSL step:
-  Ssl3,          // client_version SSL 3.0, every ≤1.2 suite, deflate + null
-  LegacySuites,  // the suites OpenSSL cannot offer, worse than the worst seen, deflate + null
-  Compression,   // deflate + null with every ≤1.2 suite (when no raw hello answered it yet)
-  Ssl2,          // an SSL 2 CLIENT-HELLO
+  // Raw hellos (tls_hello.hpp):
+  Ssl3,         // client_version SSL 3.0, every ≤1.2 suite, deflate + null
+  Compression,  // deflate + null with every ≤1.2 suite (also the ≤1.2 probe, see above)
+  Ssl2,         // an SSL 2 CLIENT-HELLO
 };
 std::string_view to_string(StepKind k) noexcept;
 
@@ -166,7 +173,8 @@ class TlsPlanner {
   };
   void harvest(const HandshakeFacts& f);
   void harvest_raw(const HandshakeFacts& f);
-  std::vector<std::string> all_suites12() const;  // OpenSSL steps' and raw hellos' suites
+  std::vector<std::string> all_suites12() const;           // OpenSSL steps' and raw hellos' suites
+  bool offers_every_dhe_suite(const TlsStep& step) const;  // a raw step, every catalogue DHE
   TlsQuality worst(const std::vector<std::string>& found, TlsQuality (*cls)(std::string_view),
                    TlsQuality floor) const;
   std::optional<TlsStep> plan();
@@ -198,7 +206,8 @@ class TlsPlanner {
   std::optional<std::string> order_worst_first_, order_best_first_, order_better_;
   bool order_done_ = false;
   // raw hellos
-  bool ssl2_done_ = false, ssl3_done_ = false, legacy_done_ = false;
+  bool ssl2_done_ = false, ssl3_done_ = false;
+  bool probe12_done_ = false;            // the ≤1.2 probe (a Compression step) was made
   std::vector<std::string> raw_suites_;  // ≤1.2 suites accepted in raw hellos
   std::optional<bool> compression_;      // deflate accepted
   bool compression_refused_ = false;     // the compression step was refused outright
