@@ -219,6 +219,11 @@ TEST_CASE("§5 mail standards: verdicts and evidence read back; v_mail_standards
   REQUIRE(r.verdict.spf == SpfVerdict::Valid);
   REQUIRE(r.verdict.spf_policy == SpfPolicy::Soft);
   REQUIRE(r.verdict.dmarc_policy == DmarcPolicy::Quarantine);
+  // The fixture measures §5 for every domain (bfae324); the second domain stands for a result
+  // without them (a run with the standards off, or from before schema 6).
+  results[1].mail_standards = MailStandardsEvidence{};
+  verdict::finalize(results[1]);
+  REQUIRE_FALSE(results[1].mail_standards.measured);
 
   auto w = RunWriter::begin(db, RunStart{});
   REQUIRE(w.has_value());
