@@ -13,7 +13,6 @@
 # Usage: bash shard_testbed.sh /path/to/nulmeting
 set -uo pipefail
 BIN=${1:?usage: shard_testbed.sh /path/to/nulmeting}
-SRC=${NULMETING_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$(dirname "$0")/lib.bash"
 require_testbed
 # The same options for plan and every scan. Few probes in flight: the one-machine run must
