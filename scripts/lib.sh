@@ -14,7 +14,7 @@ nm_build() {
   if [ ! -f "$NULMETING_ROOT/build/$preset/build.ninja" ]; then
     cmake --preset "$preset" -S "$NULMETING_ROOT" >/dev/null
   fi
-  cmake --build --preset "$preset" -j "$(nproc)"
+  cmake --build --preset "$preset" -j "${NM_BUILD_JOBS:-$(nproc)}"
 }
 # nm_can_netns: true when this process may create network namespaces (root, ip netns works).
 nm_can_netns() {
