@@ -122,7 +122,8 @@ void ProbeScheduler::pump() noexcept {
     for (const Entry* e : queue_) {
       const IpState& ip = ips_[e->req.ip];
       std::uint64_t ready_at = e->not_before;
-      if (ip.connected_before) ready_at = std::max(ready_at, ip.last_connect + opts_.min_interval_ms);
+      if (ip.connected_before)
+        ready_at = std::max(ready_at, ip.last_connect + opts_.min_interval_ms);
       if (ip.active < opts_.per_ip && ready_at <= now) ++held;
     }
     if (held > 0) ++limit_stalls_;

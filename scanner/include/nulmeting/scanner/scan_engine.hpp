@@ -38,18 +38,18 @@ struct EngineConfig {
   // §5 as a whole (SPF, DMARC, DKIM, TLS-RPT TXT questions and MTA-STS); false: not measured
   // (`--no-mail-standards`: the verdicts are stored as not measured, like runs before them).
   bool mail_standards = true;
-  HttpsFetchOptions https;         // the policy fetch (--ca-file); address policy: smtp.probe's
+  HttpsFetchOptions https;  // the policy fetch (--ca-file); address policy: smtp.probe's
 };
 
 struct EngineProgress {
   PipelineStats pipeline;
-  std::size_t probes_active = 0;      // SMTP connections open now
-  std::size_t probes_started = 0;     // distinct (host, address) probes so far
-  std::size_t probes_retry_wait = 0;  // probes waiting out a 4xx backoff (no connection open)
-  std::size_t probes_peak = 0;        // most SMTP connections open at once so far
-  std::size_t tls_steps = 0;          // TLS-assessment connections started (§4)
-  std::size_t probes_queued_peak = 0;  // most probes and steps waiting to start at once
-  std::size_t probes_held_peak = 0;    // most ready to start but held by --concurrency
+  std::size_t probes_active = 0;        // SMTP connections open now
+  std::size_t probes_started = 0;       // distinct (host, address) probes so far
+  std::size_t probes_retry_wait = 0;    // probes waiting out a 4xx backoff (no connection open)
+  std::size_t probes_peak = 0;          // most SMTP connections open at once so far
+  std::size_t tls_steps = 0;            // TLS-assessment connections started (§4)
+  std::size_t probes_queued_peak = 0;   // most probes and steps waiting to start at once
+  std::size_t probes_held_peak = 0;     // most ready to start but held by --concurrency
   std::size_t probes_limit_stalls = 0;  // times --concurrency held back a ready probe
   std::size_t dns_in_flight = 0;
   std::uint64_t dns_queries = 0;
