@@ -138,8 +138,9 @@ struct DnsStats {
   std::uint64_t overload_answers = 0;     // SERVFAIL/REFUSED/timeouts the window saw
   std::uint64_t limit_decreases = 0;      // times the in-flight limit was cut
   std::size_t lowest_limit = 0;           // smallest in-flight limit a back-off set
-  // Loop time with at least one question in flight or waiting, closed intervals only (the
-  // benchmark's DNS rate is answers per busy second: scripts/bench-scan).
+  // Loop time with at least one question in flight or waiting (a fail answer waiting for its
+  // re-ask counts too), closed intervals only (the benchmark's DNS rate is questions per busy
+  // second: scripts/bench-scan).
   std::uint64_t busy_ms = 0;
 };
 
