@@ -390,6 +390,11 @@ int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id) {
       outcome.final.dns_limit_lowest, outcome.final.dns_limit_decreases,
       outcome.final.dns_fail_confirmed, outcome.final.dns_fail_recovered, st.domains_unmeasured,
       st.domains_dns_failure);
+  spdlog::info(
+      "DNS busy {:.1f} s; SMTP scheduler: {} TLS-assessment connections; at most {} probes "
+      "waiting to start, at most {} of them ready but held back by --concurrency ({} times)",
+      outcome.final.dns_busy_s, outcome.final.tls_steps, outcome.final.probes_queued_peak,
+      outcome.final.probes_held_peak, outcome.final.probes_limit_stalls);
   for (const auto& d : sink.unmeasured()) spdlog::warn("unmeasured: {}", d);
   if (sink.unlisted() > 0)
     spdlog::warn("unmeasured: {} more (see the database: nulmeting export)", sink.unlisted());

@@ -47,6 +47,9 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
                  "(a hard cap; items left over are unknown; 0: no assessment connections)")
       ->capture_default_str()
       ->check(CLI::Range(0u, 64u));
+  cmd.add_flag("--no-mail-standards{false}", o.mail_standards,
+               "Measure STARTTLS, DANE and TLS quality only: no SPF, DMARC, DKIM, MTA-STS or "
+               "TLS-RPT questions (those verdicts are stored as not measured)");
   cmd.add_option("--smtp-port", o.smtp_port, "SMTP port")
       ->capture_default_str()
       ->check(CLI::Range(1, 65535));

@@ -42,6 +42,7 @@ struct ProbeOptions {                  // shared by `scan` and `check`
   // TLS-quality assessment (§4): connections per address beyond the main probe (hard cap).
   unsigned tls_max_connections = static_cast<unsigned>(kEngineDefaults.smtp.tls_max_connections);
   std::vector<std::string> allow_address;  // CIDR ranges not public but contacted (test networks)
+  bool mail_standards = kEngineDefaults.mail_standards;  // §5; --no-mail-standards: not measured
   unsigned dns_inflight = static_cast<unsigned>(kEngineDefaults.dns.max_in_flight);
   unsigned dns_timeout_ms = static_cast<unsigned>(kEngineDefaults.dns.timeout.count());
   // Window over which a DNS failure is asked again before it counts (§1); unset: the library's

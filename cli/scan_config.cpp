@@ -47,6 +47,7 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
     c.smtp.probe.allowed_ranges.push_back(*range);
   }
   c.https.ca_file = o.ca_file;
+  c.mail_standards = o.mail_standards;
   auto& t = c.smtp.probe.timeouts;
   t.connect = std::min(o.smtp_timeout_ms, kEngineDefaults.smtp.probe.timeouts.connect);
   t.banner = t.ehlo = t.starttls = t.handshake = o.smtp_timeout_ms;
@@ -96,6 +97,7 @@ std::string options_json(const ProbeOptions& o) {
       {"smtp_port", o.smtp_port},
       {"tls_max_connections", o.tls_max_connections},
       {"allow_address", o.allow_address},
+      {"mail_standards", o.mail_standards},
       {"smtp_timeout_ms", o.smtp_timeout_ms},
       {"smtp_attempts", o.smtp_attempts},
       {"smtp_retry_backoff_ms", o.smtp_retry_backoff_ms},

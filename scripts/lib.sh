@@ -8,13 +8,19 @@ nm_stage_end() {
   echo "<== $NM_STAGE_NAME (${dt}s)"
 }
 nm_print_stages() { echo "== stage times =="; printf '%s\n' "${NM_STAGES[@]}"; }
-# nm_build PRESET: configure (once) and build a CMake preset.
+# nm_build PRESET [TARGET...]: configure (once) and build a CMake preset (all of it, or only
+# the targets named: the benchmarks need only the nulmeting binary, not every test).
 nm_build() {
   local preset=$1
+  shift
   if [ ! -f "$NULMETING_ROOT/build/$preset/build.ninja" ]; then
     cmake --preset "$preset" -S "$NULMETING_ROOT" >/dev/null
   fi
-  cmake --build --preset "$preset" -j "$(nproc)"
+  if [ $# -gt 0 ]; then
+    cmake --build --preset "$preset" -j "${NM_BUILD_JOBS:-$(nproc)}" --target "$@"
+  else
+    cmake --build --preset "$preset" -j "${NM_BUILD_JOBS:-$(nproc)}"
+  fi
 }
 # nm_can_netns: true when this process may create network namespaces (root, ip netns works).
 nm_can_netns() {

@@ -304,6 +304,7 @@ void DnsClient::enqueue(std::string name, std::uint16_t qtype, Callback cb, DnsP
   q->cb = std::move(cb);
   q->confirm = confirm;
   ++stats_.submitted;
+  if (!busy_since_) busy_since_ = uv_now(loop_);
   (priority == DnsPriority::High ? waiting_high_ : waiting_).push_back(std::move(q));
   pump();
 }
@@ -617,6 +618,10 @@ void DnsClient::deliver(std::unique_ptr<Query> q, DnsAnswer a) noexcept {
   ++stats_.answered;
   auto cb = std::move(q->cb);
   q.reset();
+  if (busy_since_ && in_flight() == 0 && waiting() == 0) {
+    stats_.busy_ms += uv_now(loop_) - *busy_since_;
+    busy_since_.reset();
+  }
   if (!cb) return;
   try {
     cb(std::move(a));

@@ -114,6 +114,21 @@ void ProbeScheduler::pump() noexcept {
     go.push_back(e);
     it = queue_.erase(it);
   }
+  peak_queued_ = std::max(peak_queued_, queue_.size() + go.size());
+  if (active_ >= opts_.max_concurrency && !queue_.empty()) {
+    // Would the fixed limit hold back a probe that politeness would let start now? (issue 19:
+    // an adaptive limit for SMTP starts only pays if probes queue behind the fixed one.)
+    std::size_t held = 0;
+    for (const Entry* e : queue_) {
+      const IpState& ip = ips_[e->req.ip];
+      std::uint64_t ready_at = e->not_before;
+      if (ip.connected_before)
+        ready_at = std::max(ready_at, ip.last_connect + opts_.min_interval_ms);
+      if (ip.active < opts_.per_ip && ready_at <= now) ++held;
+    }
+    if (held > 0) ++limit_stalls_;
+    peak_held_by_limit_ = std::max(peak_held_by_limit_, held);
+  }
   for (Entry* e : go) {
     try {
       launch(*e);

@@ -149,9 +149,10 @@ std::expected<std::unique_ptr<ScanEngine>, std::string> ScanEngine::create(uv_lo
   impl->hosts = std::make_unique<HostResolver>(*impl->dns, impl->cfg.host_cache);
   DomainResolver::Options ropt;
   ropt.max_mx = impl->cfg.max_mx.value_or(0);  // the one --max-mx cap: before host lookups
+  ropt.mail_standards = impl->cfg.mail_standards;
   impl->domains = std::make_unique<DomainResolver>(*impl->dns, *impl->hosts, ropt);
   impl->scheduler = std::make_unique<ProbeScheduler>(loop, impl->tls, impl->cfg.smtp);
-  if (impl->cfg.mta_sts) {
+  if (impl->cfg.mta_sts && impl->cfg.mail_standards) {
     try {
       impl->https = std::make_unique<HttpsFetcher>(loop, impl->cfg.https);
     } catch (const std::exception& e) {
@@ -190,6 +191,11 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
     p.probes_started = m.scheduler->probes_started();
     p.probes_retry_wait = m.scheduler->retry_waiting();
     p.probes_peak = m.scheduler->max_active_seen();
+    p.tls_steps = m.scheduler->tls_steps_started();
+    p.dns_busy_s = static_cast<double>(m.dns->stats().busy_ms) / 1000.0;
+    p.probes_queued_peak = m.scheduler->peak_queued();
+    p.probes_held_peak = m.scheduler->peak_held_by_limit();
+    p.probes_limit_stalls = m.scheduler->limit_stalls();
     p.dns_in_flight = m.dns->in_flight() + m.dns->waiting();
     p.dns_queries = m.dns->stats().submitted;
     p.dns_timeouts = m.dns->stats().timeouts;

@@ -68,6 +68,15 @@ run "runs lists both" 0 "$BIN" runs --db "$TMP/r.sqlite"
 expect "e2e"
 expect "again"
 
+# --no-mail-standards: no §5 questions; SPF ... TLS-RPT stored as not measured (NULL, as for
+# runs from before them), mta_sts n/a, the run's options say so; the other verdicts as ever.
+printf 'domain,organization,sector\nms-good.test,Testbed,overig\n' >"$TMP/ms.csv"
+run "scan --no-mail-standards" 0 "$BIN" scan --domains "$TMP/ms.csv" --db "$TMP/ms.sqlite" "${DNS[@]}" "${FAST[@]}" --no-mail-standards
+got=$(sqlite3 "$TMP/ms.sqlite" "SELECT coalesce(spf, 'NULL') || ',' || coalesce(dmarc, 'NULL') || ',' || coalesce(dkim, 'NULL') || ',' || coalesce(tls_rpt, 'NULL') || ',' || mta_sts || ',' || starttls || ',' || json_extract(r.options, '$.mail_standards') FROM v_run_verdicts v JOIN runs r ON r.id = v.run_id")
+[ "$got" = "NULL,NULL,NULL,NULL,n/a,all,0" ] || { echo "FAIL --no-mail-standards stored '$got'"; fails=$((fails + 1)); }
+got=$(sqlite3 "$TMP/r.sqlite" "SELECT spf || ',' || dmarc FROM v_run_verdicts WHERE run_id = 1 AND domain = 'ms-good.test'")
+[ "$got" = "valid,valid" ] || { echo "FAIL ms-good.test with the standards: '$got'"; fails=$((fails + 1)); }
+
 # check: one domain explained, same verdicts as the catalogue.
 run "check text" 0 "$BIN" check dane-ta-name.test "${DNS[@]}" "${FAST[@]}"
 expect "dane: invalid"

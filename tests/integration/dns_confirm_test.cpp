@@ -303,6 +303,24 @@ Burst burst(const DnsConfig& cfg, int n) {
 // like Unbound past num-queries-per-thread) gets a burst of 600 questions. The adaptive limit
 // must back off below what the resolver holds, and the SERVFAILs of the burst must be asked
 // again after it (confirmation, §1) and recover: no question ends `fail`.
+TEST_CASE("busy time: the loop time with questions in flight, the benchmark's DNS rate base",
+          "[dnsconfirm]") {
+  const auto ta = write_anchor();
+  ScriptedDns dns({"*.busy.plain.test=ok", "@delay=30"});
+  DnsStats st;
+  // One after the other, idle in between: busy time is the sum of the three round trips.
+  auto got = ask(config(dns, ta),
+                 {{"a.busy.plain.test", rrtype::A},
+                  {"b.busy.plain.test", rrtype::A},
+                  {"c.busy.plain.test", rrtype::A}},
+                 &st);
+  REQUIRE(got.size() == 3);
+  std::uint64_t sum = 0;
+  for (const auto& a : got) sum += a.ms;
+  CHECK(sum >= 90);
+  CHECK(st.busy_ms == sum);
+}
+
 TEST_CASE("adaptive limit: a burst that overloads the resolver shrinks the window, answers recover",
           "[dnsconfirm][dnswindow]") {
   const auto ta = write_anchor();

@@ -7,9 +7,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <map>
-
 #include <list>
+#include <map>
 
 using namespace nulmeting;
 using namespace nulmeting::scanner;
@@ -196,6 +195,37 @@ TEST_CASE("scheduler: minimum interval between connections to one IP", "[probe][
     CHECK(done == 4);
     REQUIRE(srv.accept_times.size() == 4);
     for (std::size_t i = 1; i < 4; ++i) CHECK(srv.accept_times[i] - srv.accept_times[i - 1] >= 55);
+    srv.stop();
+  }
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("scheduler: counts probes that --concurrency holds back (issue 19's SMTP question)",
+          "[probe][scheduler]") {
+  UvLoop loop;
+  {
+    MiniSmtp srv(loop.get());
+    for (const std::size_t limit : {std::size_t{1}, std::size_t{4}}) {
+      auto opts = fast();
+      opts.per_ip = 4;  // politeness would let all three start at once
+      opts.max_concurrency = limit;
+      ProbeScheduler sched(loop.get(), ctx(), opts);
+      int done = 0;
+      for (int i = 0; i < 3; ++i)
+        sched.submit(
+            {"q" + std::to_string(i), "127.0.0.1", static_cast<std::uint16_t>(srv.port), "", {}},
+            [&](const ProbeResult&) { ++done; });
+      while (!sched.idle()) loop.run(UV_RUN_ONCE);
+      CHECK(done == 3);
+      CHECK(sched.peak_queued() == 3);
+      if (limit == 1) {
+        CHECK(sched.peak_held_by_limit() == 2);
+        CHECK(sched.limit_stalls() >= 2);
+      } else {
+        CHECK(sched.peak_held_by_limit() == 0);
+        CHECK(sched.limit_stalls() == 0);
+      }
+    }
     srv.stop();
   }
   CHECK(loop.close() == 0);

@@ -746,6 +746,17 @@ def synth_records(plan: Plan) -> None:
                                      else "starttls_ok", "dane": dane,
                                      "dane_reason": "no_match" if kind == 7 else None}]})
     sectors = SYN_SECTORS
+    # §5 records shared by the synthetic domains: the provider's SPF include, and a DMARC
+    # record at every signed zone's apex (the organisational domain of its domains, libpsl's
+    # default rule under test.) for the domains without their own; the unsigned zone has none.
+    d.add("_spf.synmx.test", "TXT", '"v=spf1 ip4:127.100.0.0/16 ip6:fd00:100::/32 -all"')
+    org_dmarc: dict[str, bool] = {}
+    for z in ([f"syn-{s}.test" for s in sectors] if skew
+              else ["syn-signed.test", "syn-unsigned.test"]):
+        signed_zone = z not in ("syn-overig.test", "syn-unsigned.test")
+        org_dmarc[z] = signed_zone
+        if signed_zone:
+            d.add(f"_dmarc.{z}", "TXT", '"v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@synmx.test"')
     # skewed_host() walks a table: precompute the cumulative shares once
     skew_table: list[float] = []
     if skew and m > 1:
@@ -797,7 +808,78 @@ def synth_records(plan: Plan) -> None:
                             ["0 ."] if e["mail"] == "null_mx" else
                             [f"{x['preference']} {x['name']}." for x in e["mx"]]})
         e.update(organization=plan.synthetic_rows[-1][1], sector=sectors[i % 5], synthetic=True)
+        e.update(synth_mail_standards(d, i, dom, e["mail"], org_dmarc))
         plan.expected["domains"][dom] = e
+
+
+SYN_DKIM_KEY = ("MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC5synthetic0dkim0key0for0the0benchmark0"
+                "network0only0not0a0real0key0aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaIDAQAB")
+
+
+def synth_mail_standards(d, i: int, dom: str, mail: str, org_dmarc: dict[str, bool]) -> dict:
+    """The §5 records of synthetic domain i (measurement.md §5) and the verdicts they make.
+
+    Shares roughly as the Forum's measurements of Dutch government domains (most publish SPF
+    and DMARC, fewer TLS-RPT, few MTA-STS), each from its own residue of i so that the
+    combinations vary: SPF 5 % none, 5 % `mx ~all` (one MX question), 5 % include `~all`, the
+    rest include `-all` (the provider's include is one shared TXT); null-MX domains `-all`.
+    DMARC at _dmarc.D: 10 % none (falls back to the organisational domain: the zone apex,
+    `p=reject; sp=quarantine` in the signed zones, nothing in the unsigned one), 10 % p=none,
+    10 % quarantine, the rest reject. DKIM: 80 % a selector below _domainkey.D (an empty
+    non-terminal: present), 20 % NXDOMAIN. TLS-RPT: 40 % valid, 10 % a bad URI, 50 % none.
+    MTA-STS: 10 % publish a TXT record whose policy host mta-sts.D points at an address where
+    nothing listens (the fetch is refused: `invalid`; an HTTPS server is not part of the
+    synthetic network). Domains that do not exist (no_mail) publish nothing."""
+    zone = dom.split(".", 1)[1]
+    if mail == "no_mail":  # NXDOMAIN: every question below D is NXDOMAIN too
+        org = org_dmarc[zone]
+        return {"spf": "none", "spf_policy": "n/a", "dmarc": "valid" if org else "none",
+                "dmarc_policy": "quarantine" if org else "n/a", "dkim": "absent",
+                "tls_rpt": "n/a", "mta_sts": "n/a"}
+    out: dict = {}
+    a = i % 20
+    if mail == "null_mx":
+        d.add(dom, "TXT", '"v=spf1 -all"')
+        out.update(spf="valid", spf_policy="strict")
+    elif a == 0:
+        out.update(spf="none", spf_policy="n/a")
+    elif a == 1:
+        d.add(dom, "TXT", '"v=spf1 mx ~all"')
+        out.update(spf="valid", spf_policy="soft")
+    else:
+        q = "~" if a == 2 else "-"
+        d.add(dom, "TXT", f'"v=spf1 include:_spf.synmx.test {q}all"')
+        out.update(spf="valid", spf_policy="soft" if a == 2 else "strict")
+    b = (i // 3) % 10
+    if b == 0:
+        org = org_dmarc[zone]
+        out.update(dmarc="valid" if org else "none", dmarc_policy="quarantine" if org else "n/a")
+    else:
+        p = "none" if b == 1 else "quarantine" if b == 2 else "reject"
+        d.add(f"_dmarc.{dom}", "TXT", f'"v=DMARC1; p={p}; rua=mailto:dmarc@synmx.test"')
+        out.update(dmarc="valid", dmarc_policy=p)
+    if (i // 7) % 10 < 2:
+        out["dkim"] = "absent"
+    else:
+        # a TXT string holds at most 255 octets: the key in two strings, as DKIM keys are
+        d.add(f"sel1._domainkey.{dom}", "TXT",
+              f'"v=DKIM1; k=rsa; p={SYN_DKIM_KEY[:120]}" "{SYN_DKIM_KEY[120:]}"')
+        out["dkim"] = "present"
+    c = (i // 11) % 10
+    if c < 4:
+        d.add(f"_smtp._tls.{dom}", "TXT", '"v=TLSRPTv1; rua=mailto:tlsrpt@synmx.test"')
+    elif c == 4:
+        d.add(f"_smtp._tls.{dom}", "TXT", '"v=TLSRPTv1; rua=ftp://tlsrpt.synmx.test/"')
+    receives = mail == "receives"
+    out["tls_rpt"] = ("n/a" if not receives else "valid" if c < 4 else
+                      "invalid" if c == 4 else "none")
+    sts = (i // 13) % 10 == 0
+    if sts:
+        d.add(f"_mta-sts.{dom}", "TXT", '"v=STSv1; id=20250101T000000"')
+        d.add(f"mta-sts.{dom}", "A", "127.99.0.1")
+    out["mta_sts"] = "n/a" if not receives else "invalid" if sts else "none"
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -447,3 +447,22 @@ TEST_CASE("decide_domain gives the §5 verdicts; null MX still has spf, dmarc, d
   CHECK(r.mail_standards.org_domain == "d.test");
   CHECK(decide_domain(r).spf_policy == SpfPolicy::Strict);
 }
+
+TEST_CASE("mta_sts of a run without the mail standards (--no-mail-standards) is n/a",
+          "[verdict][mailstd]") {
+  DomainResult r;
+  r.entry.domain = "d.test";
+  r.mx_lookup = txt("d.test", {"10 mx.d.test."}, 15);
+  finalize(r);  // nothing of §5 looked up
+  CHECK(r.verdict.mail == MailVerdict::Receives);
+  CHECK(r.verdict.mta_sts == MtaStsVerdict::NotApplicable);
+  CHECK(decide_domain(r).mta_sts == MtaStsVerdict::NotApplicable);
+  // the other §5 standards measured, MTA-STS not: that is not "n/a" but a missing measurement
+  r.mail_standards.measured = true;
+  r.mail_standards.spf_txt = nx("d.test");
+  r.mail_standards.dmarc_txt = nx("_dmarc.d.test");
+  r.mail_standards.dkim = nx("_domainkey.d.test");
+  r.mail_standards.tls_rpt_txt = nx("_smtp._tls.d.test");
+  finalize(r);
+  CHECK(r.verdict.mta_sts == MtaStsVerdict::Error);
+}

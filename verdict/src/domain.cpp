@@ -162,6 +162,16 @@ std::vector<std::string> decide_incomplete(const DomainResult& r) {
   return out;
 }
 
+namespace {
+// MTA-STS of a result whose §5 standards were not measured at all (`scan --no-mail-standards`):
+// `n/a`, as for runs from before them; a result that measured the others but has no MTA-STS
+// evidence keeps decide_mta_sts's `error` ("not measured").
+MtaStsVerdict mta_sts_verdict(MtaStsEvidence& sts, const DomainResult& r, MailVerdict mail) {
+  if (!r.mail_standards.measured && !sts.looked_up) return MtaStsVerdict::NotApplicable;
+  return decide_mta_sts(sts, mail, r.mx);
+}
+}  // namespace
+
 DomainVerdict decide_domain(const DomainResult& r) {
   DomainVerdict v;
   v.mail = decide_mail(r);
@@ -172,7 +182,7 @@ DomainVerdict decide_domain(const DomainResult& r) {
   v.protected_ = decide_protected(v.dnssec, v.dane);
   v.tls_quality = decide_tls_quality(r, v.mail);
   MtaStsEvidence sts = r.mta_sts;  // decide_mta_sts writes its reading into the evidence
-  v.mta_sts = decide_mta_sts(sts, v.mail, r.mx);
+  v.mta_sts = mta_sts_verdict(sts, r, v.mail);
   MailStandardsEvidence ev = r.mail_standards;  // decide_domain() leaves the evidence as it is
   decide_mail_standards(ev, r.entry.domain, v);
   return v;
@@ -198,7 +208,7 @@ void finalize(DomainResult& r) {
       grade_assessment(p.tls);
     }
   r.verdict = decide_domain(r);
-  r.verdict.mta_sts = decide_mta_sts(r.mta_sts, r.verdict.mail, r.mx);
+  r.verdict.mta_sts = mta_sts_verdict(r.mta_sts, r, r.verdict.mail);
   decide_mail_standards(r.mail_standards, r.entry.domain, r.verdict);  // + derived evidence
   r.incomplete = decide_incomplete(r);
 }

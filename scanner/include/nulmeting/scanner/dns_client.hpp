@@ -75,6 +75,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,10 @@ struct DnsStats {
   std::uint64_t overload_answers = 0;     // SERVFAIL/REFUSED/timeouts the window saw
   std::uint64_t limit_decreases = 0;      // times the in-flight limit was cut
   std::size_t lowest_limit = 0;           // smallest in-flight limit a back-off set
+  // Loop time with at least one question in flight or waiting (a fail answer waiting for its
+  // re-ask counts too), closed intervals only (the benchmark's DNS rate is questions per busy
+  // second: scripts/bench-scan).
+  std::uint64_t busy_ms = 0;
 };
 
 // Questions beyond the in-flight cap wait in two FIFO queues; every High question goes out
@@ -267,6 +272,7 @@ class DnsClient {
   std::vector<std::string> anchored_zones_;
   std::string config_text_;
   DnsStats stats_;
+  std::optional<std::uint64_t> busy_since_;  // start of the open busy interval (stats_.busy_ms)
   DnsWindow window_;
   bool closed_ = false;
   bool pumping_ = false;

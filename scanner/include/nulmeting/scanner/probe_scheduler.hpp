@@ -78,6 +78,12 @@ class ProbeScheduler {
   std::size_t probes_started() const noexcept { return started_; }
   std::size_t max_active_seen() const noexcept { return max_active_seen_; }
   std::size_t tls_steps_started() const noexcept { return tls_steps_; }  // assessment connections
+  // Queueing (issue 19's SMTP question): the most probes and steps waiting to start at once
+  // (mostly for per-IP politeness), the most that politeness would have let start but
+  // `max_concurrency` held back, and how often the limit held any back.
+  std::size_t peak_queued() const noexcept { return peak_queued_; }
+  std::size_t peak_held_by_limit() const noexcept { return peak_held_by_limit_; }
+  std::size_t limit_stalls() const noexcept { return limit_stalls_; }
 
  private:
   struct Entry;
@@ -132,6 +138,9 @@ class ProbeScheduler {
   std::size_t started_ = 0;
   std::size_t max_active_seen_ = 0;
   std::size_t tls_steps_ = 0;
+  std::size_t peak_queued_ = 0;
+  std::size_t peak_held_by_limit_ = 0;
+  std::size_t limit_stalls_ = 0;
   TlsCatalogue catalogue_;
   std::map<std::string, std::shared_ptr<const TlsClientContext>> offer_ctx_;  // by offer
 };

@@ -35,15 +35,22 @@ struct EngineConfig {
   std::optional<unsigned> max_mx;
   std::size_t host_cache = 65536;  // MX hosts remembered per run (shared by many domains)
   bool mta_sts = true;             // §5 MTA-STS evidence (TXT and policy fetch) per domain
-  HttpsFetchOptions https;         // the policy fetch (--ca-file); address policy: smtp.probe's
+  // §5 as a whole (SPF, DMARC, DKIM, TLS-RPT TXT questions and MTA-STS); false: not measured
+  // (`--no-mail-standards`: the verdicts are stored as not measured, like runs before them).
+  bool mail_standards = true;
+  HttpsFetchOptions https;  // the policy fetch (--ca-file); address policy: smtp.probe's
 };
 
 struct EngineProgress {
   PipelineStats pipeline;
-  std::size_t probes_active = 0;      // SMTP connections open now
-  std::size_t probes_started = 0;     // distinct (host, address) probes so far
-  std::size_t probes_retry_wait = 0;  // probes waiting out a 4xx backoff (no connection open)
-  std::size_t probes_peak = 0;        // most SMTP connections open at once so far
+  std::size_t probes_active = 0;        // SMTP connections open now
+  std::size_t probes_started = 0;       // distinct (host, address) probes so far
+  std::size_t probes_retry_wait = 0;    // probes waiting out a 4xx backoff (no connection open)
+  std::size_t probes_peak = 0;          // most SMTP connections open at once so far
+  std::size_t tls_steps = 0;            // TLS-assessment connections started (§4)
+  std::size_t probes_queued_peak = 0;   // most probes and steps waiting to start at once
+  std::size_t probes_held_peak = 0;     // most ready to start but held by --concurrency
+  std::size_t probes_limit_stalls = 0;  // times --concurrency held back a ready probe
   std::size_t dns_in_flight = 0;
   std::uint64_t dns_queries = 0;
   std::uint64_t dns_timeouts = 0;         // attempts that timed out (each retried or final)
@@ -53,6 +60,7 @@ struct EngineProgress {
   std::size_t dns_limit = 0;              // the adaptive DNS in-flight limit now
   std::size_t dns_limit_lowest = 0;       // the smallest a back-off set
   std::uint64_t dns_limit_decreases = 0;  // times it backed off (SERVFAIL bursts, timeouts)
+  double dns_busy_s = 0;  // time with DNS questions in flight or waiting (DnsStats::busy_ms)
   double elapsed_s = 0;
 };
 
