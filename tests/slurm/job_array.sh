@@ -24,8 +24,8 @@ trap '"$HERE/down" --dir "$SDIR" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 # shellcheck disable=SC1091
 . "$SDIR/env"
 
-DNS="--resolver $TB_RESOLVER --trust-anchor $TB_TRUST_ANCHOR $TB_ALLOW_ADDRESS"
-SCAN="--ehlo-name $TB_EHLO_NAME --smtp-retry-backoff-ms 300 --smtp-timeout-ms 4000 --per-ip-interval-ms 0"
+OPTS="--resolver $TB_RESOLVER --trust-anchor $TB_TRUST_ANCHOR $TB_ALLOW_ADDRESS --ehlo-name $TB_EHLO_NAME
+  --smtp-retry-backoff-ms 300 --smtp-timeout-ms 4000 --per-ip-interval-ms 0"
 SYN=${NM_SLURM_SYNTHETIC:-1000}   # synthetic domains beside the catalogue (bounded run time)
 {
   head -n 1 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_DEMO_CSV"
@@ -37,14 +37,14 @@ MAILLOG=$TB_STATE_DIR/logs/postfix.log
 
 # One machine.
 m0=$(stat -c %s "$MAILLOG")
-# shellcheck disable=SC2086  # DNS and SCAN are option lists: split on purpose
-run "one-machine scan" 1 "$BIN" scan --domains "$TMP/all.csv" --db "$TMP/one.db" $DNS $SCAN
+# shellcheck disable=SC2086  # OPTS is an option list: split on purpose
+run "one-machine scan" 1 "$BIN" scan --domains "$TMP/all.csv" --db "$TMP/one.db" $OPTS
 m1=$(stat -c %s "$MAILLOG")
 # The same list as a Slurm job chain.
 t0=$SECONDS
 run "submit plan + 4-shard array + merge, wait" 0 "$SRC/deploy/slurm/submit" --list "$TMP/all.csv" \
   --shards 4 --dir "$TMP/slurm" --nulmeting "$BIN" --partition "$NM_SLURM_PARTITION" \
-  --dns "$DNS" --scan "$SCAN" --wait 1200
+  --options "$OPTS" --wait 1200
 m2=$(stat -c %s "$MAILLOG")
 echo "     sharded run: $((SECONDS - t0)) s"
 expect "COMPLETED"
