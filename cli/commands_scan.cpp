@@ -235,6 +235,10 @@ int run_scan(const ScanOptions& o) {
 namespace {
 
 int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id) {
+  if (!o.shard.empty() || !o.plan_file.empty()) {
+    spdlog::error("scan --shard/--plan: not implemented yet");
+    return kInternal;
+  }
   // 1. The list: every problem reported before anything is measured or written.
   const ListSummary list = check_list_file(o.domains_file);
   for (const auto& p : list.problems) {

@@ -129,7 +129,45 @@ int main(int argc, char** argv) {
   cmd_scan->add_option("--metrics-file", scan.metrics_file,
                        "Write the run's Prometheus metrics here at the end (node_exporter "
                        "textfile, e.g. /var/lib/prometheus/node-exporter/nulmeting.prom)");
+  cmd_scan->add_option("--shard", scan.shard,
+                       "Measure only shard I of N (I/N, 0 <= I < N) of the plan given with "
+                       "--plan; merge the N shard databases with `nulmeting merge`");
+  cmd_scan
+      ->add_option("--plan", scan.plan_file,
+                   "Shard plan written by `nulmeting plan` for this list and these options "
+                   "(required with --shard)")
+      ->check(CLI::ExistingFile);
   cmd_scan->callback([&] { action = [&] { return run_scan(scan); }; });
+
+  PlanOptions plan;
+  auto* cmd_plan = app.add_subcommand(
+      "plan",
+      "Plan N shards of a list: resolve every domain's MX hosts and their addresses once and "
+      "keep domains that share a host or an address in one shard");
+  cmd_plan->add_option("--domains", plan.domains_file, "Domain list (CSV, see README)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd_plan->add_option("--shards", plan.shards, "Number of shards N")
+      ->required()
+      ->check(CLI::Range(1u, 10000u));
+  cmd_plan->add_option("-o,--output", plan.output, "Plan file to write (JSON)")->required();
+  add_probe_options(*cmd_plan, plan.probe);
+  cmd_plan->add_flag("--skip-invalid", plan.skip_invalid,
+                     "Skip invalid rows of the list (as scan --skip-invalid)");
+  cmd_plan->callback([&] { action = [&] { return run_plan(plan); }; });
+
+  MergeOptions merge;
+  auto* cmd_merge =
+      app.add_subcommand("merge", "Merge the shard databases of one plan into one finished run");
+  cmd_merge
+      ->add_option("--db", merge.db_file,
+                   "SQLite results database to add the merged run to (created if missing)")
+      ->required();
+  cmd_merge->add_option("SHARD", merge.shard_files, "Shard databases (scan --shard), all N")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd_merge->add_option("--label", merge.label, "Label of the merged run (default: the shards')");
+  cmd_merge->callback([&] { action = [&] { return run_merge(merge); }; });
 
   CheckOptions check;
   auto* cmd_check = app.add_subcommand("check", "Measure one domain and explain the verdict");

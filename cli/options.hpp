@@ -65,6 +65,25 @@ struct ScanOptions {
   std::string label;
   bool skip_invalid = false;
   std::string metrics_file;  // node_exporter textfile (README, "Monitoring"); empty: none
+  // Sharding (docs/decisions/sharding.md): `--shard I/N` as written; it needs `--plan`.
+  std::string shard;
+  std::string plan_file;
+};
+
+// `nulmeting plan`: the cheap first phase of a sharded scan (MX and address lookups only).
+struct PlanOptions {
+  std::string domains_file;
+  unsigned shards = 0;
+  std::string output;
+  ProbeOptions probe;  // the scan's options: their digest goes into the plan
+  bool skip_invalid = false;
+};
+
+// `nulmeting merge`: shard databases of one plan into one finished run.
+struct MergeOptions {
+  std::string db_file;
+  std::vector<std::string> shard_files;
+  std::string label;  // empty: the shards' label
 };
 
 struct CheckOptions {
@@ -107,6 +126,8 @@ int run_check(const CheckOptions&);
 int run_export(const ExportOptions&);
 int run_report(const ReportOptions&);
 int run_runs(const RunsOptions&);
+int run_plan(const PlanOptions&);
+int run_merge(const MergeOptions&);
 int run_domains_check(const DomainsCheckOptions&);
 int run_import_roo(const ImportRooOptions&);
 int run_version();
