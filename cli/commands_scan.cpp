@@ -4,6 +4,7 @@
 #include "explain.hpp"
 #include "options.hpp"
 #include "scan_config.hpp"
+#include "shard_plan.hpp"
 
 #include <nulmeting/domains/domain_name.hpp>
 #include <nulmeting/domains/list_reader.hpp>
@@ -16,7 +17,6 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -36,37 +37,20 @@
 namespace nulmeting::cli {
 namespace {
 
-struct EvpMdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
-};
-
-// "sha256:<hex>" of the list file: stored with the run so a figure can be traced to its list.
-std::string file_checksum(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (!in || !ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return "";
-  char buf[65536];
-  while (in) {
-    in.read(buf, sizeof buf);
-    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf, static_cast<std::size_t>(in.gcount()));
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), md, &len);
-  std::string out = "sha256:";
-  for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
-  return out;
-}
-
-// Streams the valid rows of the list; skips the domains a resumed run already has.
+// Streams the valid rows of the list; skips the domains a resumed run already has and, for a
+// shard, the domains of the other shards.
 class ListSource final : public scanner::DomainSource {
  public:
-  ListSource(const std::string& path, StringTable skip)
-      : in_(path, std::ios::binary), reader_(in_, path), skip_(std::move(skip)) {}
+  ListSource(const std::string& path, StringTable skip, std::optional<StringTable> only)
+      : in_(path, std::ios::binary),
+        reader_(in_, path),
+        skip_(std::move(skip)),
+        only_(std::move(only)) {}
   std::optional<DomainEntry> next() override {
     while (auto row = reader_.next()) {
       if (!row->entry) continue;  // invalid rows were reported (and allowed) before the scan
       if (skip_.contains(row->entry->domain)) continue;
+      if (only_ && !only_->contains(row->entry->domain)) continue;
       return std::move(row->entry);
     }
     return std::nullopt;
@@ -76,7 +60,46 @@ class ListSource final : public scanner::DomainSource {
   std::ifstream in_;
   ListReader reader_;
   StringTable skip_;
+  std::optional<StringTable> only_;
 };
+
+// `--shard I/N --plan PLAN`: the plan must be for this list, these options, this contract and
+// N; the shard measures the plan's domains of shard I (`only`). Why --shard needs a plan:
+// docs/decisions/sharding.md.
+std::expected<storage::ShardOfRun, std::string> load_shard(const ScanOptions& o,
+                                                           StringTable& only) {
+  if (o.plan_file.empty())
+    return std::unexpected(
+        "--shard needs --plan PLAN, written by `nulmeting plan` with the same list and options: "
+        "shards cut without a plan would each probe the MX hosts that many domains share "
+        "(docs/decisions/sharding.md)");
+  if (o.shard.empty()) return std::unexpected("--plan needs --shard I/N");
+  auto spec = parse_shard_spec(o.shard);
+  if (!spec) return std::unexpected(spec.error());
+  std::ifstream in(o.plan_file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return std::unexpected(o.plan_file + ": cannot read the plan");
+  auto plan = plan_from_text(text);
+  if (!plan) return std::unexpected(o.plan_file + ": " + plan.error());
+  if (plan->shards != spec->count)
+    return std::unexpected(o.plan_file + ": the plan has " + std::to_string(plan->shards) +
+                           " shards, --shard " + o.shard + " says " + std::to_string(spec->count));
+  if (plan->contract_version != storage::kContractVersion)
+    return std::unexpected(o.plan_file + ": made for measurement contract version " +
+                           std::to_string(plan->contract_version) + ", this nulmeting measures " +
+                           std::to_string(storage::kContractVersion));
+  if (const auto list = file_checksum(o.domains_file); plan->list_checksum != list)
+    return std::unexpected(o.plan_file + ": made for another list (" + plan->list_checksum +
+                           ") than " + o.domains_file + " (" + list + ")");
+  if (const auto opts = text_checksum(options_json(o.probe)); plan->options_digest != opts)
+    return std::unexpected(o.plan_file +
+                           ": made with other scan options (give `plan` exactly the options "
+                           "of `scan`; plan " +
+                           plan->options_digest + ", these " + opts + ")");
+  for (const auto& [domain, shard] : plan->domains)
+    if (shard == spec->index) only.intern(domain);
+  return storage::ShardOfRun{spec->index, spec->count, text_checksum(text)};
+}
 
 class WriterSink final : public scanner::ResultSink {
  public:
@@ -235,10 +258,6 @@ int run_scan(const ScanOptions& o) {
 namespace {
 
 int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id) {
-  if (!o.shard.empty() || !o.plan_file.empty()) {
-    spdlog::error("scan --shard/--plan: not implemented yet");
-    return kInternal;
-  }
   // 1. The list: every problem reported before anything is measured or written.
   const ListSummary list = check_list_file(o.domains_file);
   for (const auto& p : list.problems) {
@@ -257,6 +276,21 @@ int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id) {
     spdlog::error("{}: no valid domain to scan", o.domains_file);
     return kBadInput;
   }
+  std::optional<storage::ShardOfRun> shard;
+  std::optional<StringTable> only;
+  if (!o.shard.empty() || !o.plan_file.empty()) {
+    StringTable mine;
+    auto s = load_shard(o, mine);
+    if (!s) {
+      spdlog::error("{}", s.error());
+      return kBadInput;
+    }
+    spdlog::info("shard {}/{}: {} of the list's {} domains (plan {})", s->index, s->count,
+                 mine.size(), list.entries, o.plan_file);
+    shard = std::move(*s);
+    only = std::move(mine);
+  }
+  const std::size_t entries = only ? only->size() : list.entries;  // what this run measures
   release_free_heap();  // the check's tables are gone; do not carry their pages into the scan
 
   // 2. The scanner, before the database: a bad resolver or trust anchor writes nothing.
@@ -289,7 +323,8 @@ int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id) {
     start.list_checksum = file_checksum(o.domains_file);
     start.options_json = options_json(o.probe);
     start.versions_json = versions_json();
-    start.domain_total = static_cast<std::int64_t>(list.entries);
+    start.domain_total = static_cast<std::int64_t>(entries);
+    start.shard = shard;
     const scanner::RouteCheck r = (*session)->engine->routes();
     start.routes = storage::RouteCheck{r.ipv4, r.ipv6};  // runs.routes (measurement.md §2.3)
     auto begun = storage::RunWriter::begin(o.db_file, start);
@@ -301,12 +336,12 @@ int scan(const ScanOptions& o, std::optional<std::int64_t>& run_id) {
   }
   run_id = writer->run_id();
   // A resumed run counts only what it has left: its total and ETA are this session's work.
-  const std::size_t to_measure = list.entries - std::min(list.entries, finished.size());
-  spdlog::info("run {}: {} domains from {} ({} to measure)", writer->run_id(), list.entries,
+  const std::size_t to_measure = entries - std::min(entries, finished.size());
+  spdlog::info("run {}: {} domains from {} ({} to measure)", writer->run_id(), entries,
                o.domains_file, to_measure);
 
   // 4. Measure.
-  ListSource source(o.domains_file, std::move(finished));
+  ListSource source(o.domains_file, std::move(finished), std::move(only));
   WriterSink sink(*writer);
   Progress progress(to_measure);
   double trim_ms = 0;

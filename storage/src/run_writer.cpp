@@ -539,7 +539,8 @@ std::expected<std::unique_ptr<RunWriter>, StorageError> RunWriter::begin(const s
     impl->db = detail::open_database(db_path, detail::OpenMode::CreateIfMissing);
     Stmt s(impl->db.get(),
            "INSERT INTO runs(started_at, status, label, list_path, list_checksum, options, "
-           "versions, domain_total, routes) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+           "versions, domain_total, routes, contract_version, shard_index, shard_count, "
+           "plan_digest) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
            "RETURNING id");
     s.bind(1, impl->opts.clock())
         .bind(2, start.label)
@@ -552,6 +553,13 @@ std::expected<std::unique_ptr<RunWriter>, StorageError> RunWriter::begin(const s
       s.bind(8, detail::routes_to_json(*start.routes));
     else
       s.bind(8, std::nullopt);
+    s.bind(9, kContractVersion);
+    if (start.shard)
+      s.bind(10, start.shard->index)
+          .bind(11, start.shard->count)
+          .bind(12, start.shard->plan_digest);
+    else
+      s.bind(10, std::nullopt).bind(11, std::nullopt).bind(12, std::nullopt);
     s.step();
     impl->run_id = s.i64(0);
     s.reset();

@@ -614,8 +614,25 @@ JOIN domains d ON d.id = dr.domain_id
 WHERE dr.mail_standards IS NOT NULL;
 )sql";
 
+// Schema step: sharding (issue 17, docs/decisions/sharding.md). What `merge` checks before it
+// combines shard databases: the measurement contract a run was measured under, the shard it
+// measured (I of N, NULL for a run of the whole list) and the digest of the plan it followed;
+// a merged run records N, the plan digest and its shards (merged_from: a JSON object with the
+// merge key and one entry per shard). Runs of older schemas read NULL: not recorded.
+// Self-contained: new columns only, no view recreated.
+constexpr const char* step_sharding() {
+  return R"sql(
+ALTER TABLE runs ADD COLUMN contract_version INTEGER;
+ALTER TABLE runs ADD COLUMN shard_index INTEGER CHECK (shard_index IS NULL OR shard_index >= 0);
+ALTER TABLE runs ADD COLUMN shard_count INTEGER CHECK (shard_count IS NULL OR shard_count >= 1);
+ALTER TABLE runs ADD COLUMN plan_digest TEXT;
+ALTER TABLE runs ADD COLUMN merged_from TEXT
+  CHECK (merged_from IS NULL OR json_valid(merged_from));
+)sql";
+}
+
 constexpr std::array<const char*, kSchemaVersion> kSteps{
-    kStep1, kStep2, kStep3, kStepTlsQuality, step_mta_sts(), kStepMailStandards};
+    kStep1, kStep2, kStep3, kStepTlsQuality, step_mta_sts(), kStepMailStandards, step_sharding()};
 
 bool looks_like_ip(std::string_view s) {
   if (s.find(':') != std::string_view::npos) return true;

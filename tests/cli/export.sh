@@ -115,7 +115,7 @@ sqlite3 "$TMP/v2.db" <"$SRC/tests/storage/fixtures/schema-v2.sql"
   echo "FAIL schema-2 database"; fails=$((fails + 1)); }
 run "export of a schema-2 database" 0 "$BIN" export --db "$TMP/v2.db" --run 3 --format jsonl
 same "migrated jsonl run 3" "$TMP/out" "$GOLD/migrated-v2-run3.jsonl"
-[ "$(sqlite3 "$TMP/v2.db" 'PRAGMA user_version')" = 6 ] && echo "ok   migrated to 6" || {
+[ "$(sqlite3 "$TMP/v2.db" 'PRAGMA user_version')" = 7 ] && echo "ok   migrated to 7" || {
   echo "FAIL not migrated"; fails=$((fails + 1)); }
 run "runs of the migrated database" 0 "$BIN" runs --db "$TMP/v2.db"
 for f in html xlsx csv md json; do

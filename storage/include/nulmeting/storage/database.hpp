@@ -18,7 +18,12 @@
 namespace nulmeting::storage {
 
 // The schema version this build writes (PRAGMA user_version after migration).
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
+
+// The version of the measurement contract (docs/measurement.md) this build measures by; stored
+// with every run (runs.contract_version, schema step 7) so that `merge` refuses shards measured
+// under different contracts.
+inline constexpr int kContractVersion = 2;
 
 struct StorageError {
   enum class Kind {

@@ -43,6 +43,13 @@
 
 namespace nulmeting::storage {
 
+// The shard a run measures (`scan --shard I/N --plan PLAN`, docs/decisions/sharding.md).
+struct ShardOfRun {
+  int index = 0;            // I, 0 <= I < count
+  int count = 1;            // N
+  std::string plan_digest;  // "sha256:…" of the plan file: all N shards must share it
+};
+
 struct RunStart {
   std::string label;
   std::string list_path;
@@ -51,6 +58,7 @@ struct RunStart {
   std::string versions_json = "{}";  // {"nulmeting": …, "libunbound": …, "libuv": …, ...}
   std::int64_t domain_total = 0;
   std::optional<RouteCheck> routes;  // the start-up route check; stored as runs.routes
+  std::optional<ShardOfRun> shard;   // runs.shard_index/shard_count/plan_digest; none: whole list
 };
 
 struct WriterOptions {
