@@ -19,7 +19,8 @@ require_testbed
 command -v slurmctld >/dev/null || { echo "SKIPPED: Slurm is not installed (scripts/install-deps)"; exit 77; }
 "$BIN" plan --help >/dev/null 2>&1 || { echo "FAIL: $BIN has no plan command"; exit 1; }
 SDIR=/run/nulmeting-slurm/job-array-$$
-trap '"$HERE/down" --dir "$SDIR" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+# NM_SLURM_KEEP=DIR keeps the databases, exports and job logs there (for a failure's analysis).
+trap '"$HERE/down" --dir "$SDIR" >/dev/null 2>&1; [ -n "${NM_SLURM_KEEP:-}" ] && cp -a "$TMP/." "$NM_SLURM_KEEP/"; rm -rf "$TMP"' EXIT
 "$HERE/up" --dir "$SDIR" --port 6937 --cpus 8 || { echo "FAIL slurm up"; exit 1; }
 # shellcheck disable=SC1091
 . "$SDIR/env"
