@@ -31,8 +31,10 @@ trap '"$HERE/down" --dir "$SDIR" >/dev/null 2>&1; [ -n "${NM_SLURM_KEEP:-}" ] &&
 OPTS="--resolver $TB_RESOLVER --trust-anchor $TB_TRUST_ANCHOR $TB_ALLOW_ADDRESS --ehlo-name $TB_EHLO_NAME
   --smtp-retry-backoff-ms 300 --smtp-timeout-ms 15000 --per-ip-interval-ms 0 --concurrency 50"
 SYN=${NM_SLURM_SYNTHETIC:-300}   # synthetic domains beside the catalogue (bounded run time)
+# tlsq-ratelimit.test answers 421 to a connection within 2 s of another: with the per-IP
+# interval at 0, which assessment step meets the 421 is timing (as scan_resume, it is left out).
 {
-  head -n 1 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_DEMO_CSV"
+  head -n 1 "$TB_SCENARIOS_CSV"; tail -n +2 "$TB_SCENARIOS_CSV" | grep -v '^tlsq-ratelimit\.test,'; tail -n +2 "$TB_DEMO_CSV"
   [ -n "${TB_SYNTHETIC_CSV:-}" ] && tail -n +2 "$TB_SYNTHETIC_CSV" | head -n "$SYN"
 } >"$TMP/all.csv"
 want=$(( $(grep -cv '^\s*\(#\|$\)' "$TMP/all.csv") - 1 ))
