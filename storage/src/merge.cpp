@@ -215,6 +215,23 @@ void copy_rows(sqlite3* db, const std::string& table, const std::map<std::string
       ("INSERT INTO main." + table + " (" + cols + ") SELECT " + exprs + " " + from_where).c_str());
 }
 
+// Fills `map` (old, new, fresh) for the shard's rows of `table`: the id of the merged run's row
+// with the same natural key (`same`, over aliases m = merged, x = shard) when one exists — a host
+// or probe another shard already brought — else a fresh id above every id in the table.
+void map_by_natural_key(sqlite3* db, const std::string& table, const std::string& map,
+                        const std::string& a, const std::string& run, const std::string& source_run,
+                        const std::string& same) {
+  const std::string offset =
+      std::to_string(scalar(db, "SELECT coalesce(max(id), 0) FROM main." + table));
+  exec(db, ("INSERT INTO " + map + "(old, new) SELECT x.id, (SELECT m.id FROM main." + table +
+            " m WHERE m.run_id = " + run + " AND " + same + ") FROM " + a + "." + table +
+            " x WHERE x.run_id = " + source_run)
+               .c_str());
+  exec(db,
+       ("UPDATE " + map + " SET fresh = (new IS NULL), new = coalesce(new, old + " + offset + ")")
+           .c_str());
+}
+
 // Copies one shard's run (attached as `alias`) into run `run` of the output.
 void copy_shard(sqlite3* db, const std::string& a, std::int64_t source_run, std::int64_t run,
                 MergeOutcome& out) {
@@ -266,30 +283,10 @@ void copy_shard(sqlite3* db, const std::string& a, std::int64_t source_run, std:
             "FROM " + a + ".mta_sts x" + of_run);
 
   // Probes and MX hosts: the merged run's row with the same natural key, else a new one.
-  const std::string off_p =
-      std::to_string(scalar(db, "SELECT coalesce(max(id), 0) FROM main.probes"));
-  exec(db, ("INSERT INTO temp.probe_map(old, new) SELECT x.id, (SELECT m.id FROM main.probes m "
-            "WHERE m.run_id = " +
-            N +
-            " AND m.host = x.host AND m.ip = x.ip AND m.content_hash = "
-            "x.content_hash) FROM " +
-            a + ".probes x WHERE x.run_id = " + R)
-               .c_str());
-  exec(db,
-       ("UPDATE temp.probe_map SET fresh = (new IS NULL), new = coalesce(new, old + " + off_p + ")")
-           .c_str());
-  const std::string off_h =
-      std::to_string(scalar(db, "SELECT coalesce(max(id), 0) FROM main.mx_hosts"));
-  exec(db, ("INSERT INTO temp.host_map(old, new) SELECT x.id, (SELECT m.id FROM main.mx_hosts m "
-            "WHERE m.run_id = " +
-            N +
-            " AND m.name = x.name AND m.content_hash = x.content_hash) "
-            "FROM " +
-            a + ".mx_hosts x WHERE x.run_id = " + R)
-               .c_str());
-  exec(db,
-       ("UPDATE temp.host_map SET fresh = (new IS NULL), new = coalesce(new, old + " + off_h + ")")
-           .c_str());
+  map_by_natural_key(db, "probes", "temp.probe_map", a, N, R,
+                     "m.host = x.host AND m.ip = x.ip AND m.content_hash = x.content_hash");
+  map_by_natural_key(db, "mx_hosts", "temp.host_map", a, N, R,
+                     "m.name = x.name AND m.content_hash = x.content_hash");
   out.probes_shared += scalar(db, "SELECT count(*) FROM temp.probe_map WHERE NOT fresh");
   out.hosts_shared += scalar(db, "SELECT count(*) FROM temp.host_map WHERE NOT fresh");
 
