@@ -5,6 +5,7 @@
 #include <mutex>
 #include <new>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,30 @@ void sanitise(std::string& s) {
   for (char& c : s) {
     const auto b = static_cast<unsigned char>(c);
     if ((b < 0x20 && c != '\t' && c != '\r' && c != '\n') || b >= 0x7f) c = '?';
+  }
+}
+
+// Removes the elapsed times curl writes into its messages (" after 40 ms", " after 3001
+// milliseconds"): stored evidence is what the server did, so two runs against the same server
+// store the same text (sharded and one-machine runs compare equal; issue 17).
+void drop_timings(std::string& s) {
+  for (std::size_t at = s.find(" after "); at != std::string::npos; at = s.find(" after ", at)) {
+    std::size_t i = at + 7;
+    const std::size_t digits = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    std::size_t end = std::string::npos;
+    if (i > digits) {
+      for (const std::string_view unit : {" milliseconds", " ms"})
+        if (s.compare(i, unit.size(), unit) == 0) {
+          end = i + unit.size();
+          break;
+        }
+    }
+    if (end == std::string::npos) {
+      at += 7;
+      continue;
+    }
+    s.erase(at, end - at);
   }
 }
 
@@ -269,6 +294,7 @@ void HttpsFetcher::check_done() {
     }
     if (rc != CURLE_OK) r.error = t->error[0] != '\0' ? t->error : curl_easy_strerror(rc);
     sanitise(r.error);
+    drop_timings(r.error);
     r.body = std::move(t->body);
     sanitise(r.body);
     finish(t, std::move(r));

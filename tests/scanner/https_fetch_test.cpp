@@ -223,8 +223,13 @@ TEST_CASE("https fetch: time-out and refused", "[https_fetch]") {
     HttpsFetchOptions o;
     o.total_timeout_ms = 400;
     const auto t0 = std::chrono::steady_clock::now();
-    CHECK(fetch_once(fx.ca_file, srv.port(), o).outcome == MtaStsFetch::Timeout);
+    const auto r = fetch_once(fx.ca_file, srv.port(), o);
+    CHECK(r.outcome == MtaStsFetch::Timeout);
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1400));
+    // curl's "timed out after 401 milliseconds": the stored text carries no elapsed time
+    INFO(r.error);
+    CHECK(r.error.find("timed out") != std::string::npos);
+    CHECK(r.error.find("millisecond") == std::string::npos);
   }
   SECTION("nothing listens") {
     std::uint16_t port = 0;
@@ -232,7 +237,12 @@ TEST_CASE("https fetch: time-out and refused", "[https_fetch]") {
       HttpsServer srv(tls, "", 0);
       port = srv.port();
     }
-    CHECK(fetch_once(fx.ca_file, port).outcome == MtaStsFetch::Refused);
+    const auto r = fetch_once(fx.ca_file, port);
+    CHECK(r.outcome == MtaStsFetch::Refused);
+    // curl's "Failed to connect to ... after 0 ms": no elapsed time in the stored text
+    INFO(r.error);
+    CHECK(r.error.find("Failed to connect") != std::string::npos);
+    CHECK(r.error.find(" ms") == std::string::npos);
   }
 }
 
