@@ -29,6 +29,7 @@ trap '"$HERE/down" --dir "$SDIR" >/dev/null 2>&1; [ -n "${NM_SLURM_KEEP:-}" ] &&
 # machine (4 s, as scan_testbed uses, gave banner timeouts in both runs at load average ~100);
 # still below the tarpit's 30 s, so the tarpit scenario keeps its timeout.
 OPTS="--resolver $TB_RESOLVER --trust-anchor $TB_TRUST_ANCHOR $TB_ALLOW_ADDRESS --ehlo-name $TB_EHLO_NAME
+  --ca-file $TB_CA_FILE
   --smtp-retry-backoff-ms 300 --smtp-timeout-ms 15000 --per-ip-interval-ms 0 --concurrency 50"
 SYN=${NM_SLURM_SYNTHETIC:-300}   # synthetic domains beside the catalogue (bounded run time)
 # tlsq-ratelimit.test answers 421 to a connection within 2 s of another: with the per-IP
