@@ -80,7 +80,7 @@ def norm(v, key=""):
         return {k: norm(x, k) for k, x in v.items() if k != "run"}
     if isinstance(v, list):
         items = [norm(x) for x in v]
-        return sorted(items, key=json.dumps) if key in ("records",) else items
+        return sorted(items, key=json.dumps) if key in ("records", "txt_records") else items
     if isinstance(v, str):
         return BOGUS.sub("bogus (validation failure)", v)
     return v
