@@ -40,8 +40,23 @@ void DnsWindow::on_answer(std::uint64_t now_ms, std::uint64_t latency_ms, DnsSig
   loss_ += cfg_.loss_gain * ((overload ? 1.0 : 0.0) - loss_);
   if (!overload) {
     const auto sample = static_cast<double>(latency_ms);
-    srtt_ = srtt_ == 0 ? std::max(sample, 0.001) : srtt_ + cfg_.latency_gain * (sample - srtt_);
-    base_ = base_ == 0 ? srtt_ : std::min(srtt_, base_ + cfg_.floor_gain * (srtt_ - base_));
+    // Start-up: both the smoothed latency and its reference are the plain mean of the first
+    // `reference_start` answers (the first answer alone, a cache hit or one cold chain from
+    // the root, is neither). Then the smoothed latency is a moving average per answer, and the
+    // reference one over wall time: queueing builds in time, whatever the answer rate. The
+    // reference follows a rise slowly (a queue must not become the new normal within one
+    // scan) and a fall faster.
+    ++samples_;
+    if (samples_ <= cfg_.reference_start) {
+      srtt_ += (sample - srtt_) / static_cast<double>(samples_);
+      base_ = srtt_;
+    } else {
+      srtt_ += cfg_.latency_gain * (sample - srtt_);
+      const double tau = srtt_ > base_ ? cfg_.reference_rise_ms : cfg_.reference_fall_ms;
+      const auto dt = static_cast<double>(now_ms > last_sample_ms_ ? now_ms - last_sample_ms_ : 0);
+      base_ += (1.0 - std::exp(-dt / tau)) * (srtt_ - base_);
+    }
+    last_sample_ms_ = now_ms;
   }
   // Answers to questions sent before the last cut still reflect the old window: at most one
   // cut per smoothed round trip.

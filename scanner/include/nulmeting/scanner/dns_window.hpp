@@ -12,13 +12,17 @@
 // - multiplicative decrease (x `decrease`) when the resolver shows overload: SERVFAIL, REFUSED
 //   or timeouts at a rate above `loss_threshold` (an exponentially weighted share of the
 //   answers; one broken domain's SERVFAIL among clean answers is not overload), or a smoothed
-//   latency above `latency_backoff` times its floor (queueing in the resolver). The floor is
-//   the lowest smoothed latency, rising slowly towards the current one (`floor_gain`): a
-//   resolver's latency depends on the mix of questions (cached host names take 1 ms, a cold
-//   zone several round trips), so only a rise faster than the mix drifts counts;
+//   latency above `latency_backoff` times its reference (queueing in the resolver). The
+//   reference is a long-run average of the smoothed latency over wall time (time constants
+//   `reference_rise_ms` / `reference_fall_ms`): a resolver's latency depends on the mix of
+//   questions (cached names take 1 ms, a cold zone one or more round trips), so only a rise
+//   faster than the mix drifts counts. Not the lowest latency seen: a run of cache hits set
+//   that far below every cold answer and made the mix itself look like queueing; not an
+//   average per answer: at 1,000 answers a second that follows a growing queue within a
+//   second (docs/decisions/adaptive-dns.md, the quiet 10,000-domain runs);
 // - at most one decrease per smoothed round trip (answers to questions sent before a cut say
 //   nothing about the cut window); no increase while latency is above `latency_hold` times
-//   its floor; never below `floor` or above `ceiling`.
+//   its reference; never below `floor` or above `ceiling`.
 // Pure: no clock, no I/O; the caller passes the time. Threading: single thread.
 #pragma once
 
@@ -36,11 +40,16 @@ struct DnsWindowConfig {
   double latency_decrease = 0.75;
   double loss_gain = 1.0 / 32;  // weight of one answer in the overload share
   double loss_threshold = 0.05;
-  double latency_gain = 1.0 / 8;  // weight of one answer in the smoothed latency
-  double latency_hold = 2.0;      // no increase above this multiple of the latency floor
-  double latency_backoff = 4.0;   // decrease above this multiple
-  double floor_gain = 1.0 / 256;  // how fast the latency floor follows a higher latency
-  // Latency floors below this are taken as this: answers from the resolver's cache take a
+  // Weight of one answer in the smoothed latency: small enough that a random mix of cache hits
+  // (1 ms) and cold answers (100+ ms) averages out, large enough to see queueing within a few
+  // dozen answers.
+  double latency_gain = 1.0 / 32;
+  double latency_hold = 1.5;           // no increase above this multiple of the reference
+  double latency_backoff = 2.5;        // decrease above this multiple
+  std::uint64_t reference_start = 32;  // the reference is the mean of this many answers first,
+  double reference_rise_ms = 60000;    // then follows a higher smoothed latency this slowly
+  double reference_fall_ms = 10000;    // and a lower one this slowly (time constants)
+  // References below this are taken as this: answers from the resolver's cache take a
   // fraction of a millisecond, and a multiple of that is noise, not queueing.
   double latency_floor_min_ms = 20;
 };
@@ -65,7 +74,7 @@ class DnsWindow {
   bool slow_start() const noexcept { return window_ < threshold_; }
   double loss() const noexcept { return loss_; }
   double smoothed_latency_ms() const noexcept { return srtt_; }
-  double latency_floor_ms() const noexcept { return base_; }
+  double latency_reference_ms() const noexcept { return base_; }
   const DnsWindowConfig& config() const noexcept { return cfg_; }
 
  private:
@@ -75,8 +84,10 @@ class DnsWindow {
   double window_;
   double threshold_;  // slow start below this
   double loss_ = 0;
-  double srtt_ = 0;  // 0: no sample yet
-  double base_ = 0;  // latency floor: lowest smoothed latency, drifting up by floor_gain
+  double srtt_ = 0;  // smoothed latency (the mean of the first answers, then a moving average)
+  double base_ = 0;  // latency reference: long-run average of srtt_ (reference_gain)
+  std::uint64_t samples_ = 0;  // clean answers seen (the reference's start-up mean)
+  std::uint64_t last_sample_ms_ = 0;
   std::uint64_t last_cut_ms_ = 0;
   bool cut_once_ = false;
   std::uint64_t decreases_ = 0;
