@@ -181,9 +181,10 @@ class Certs:
         csr = self.path(name, "csr")
         run(["openssl", "req", "-new", "-key", str(key), "-subj", f"/CN={cn}", "-out", str(csr)])
         if issuer == "self":
-            self._sign(name, key, None, ext, start, end)
+            self._sign(name, key, None, ext, start, end, spec.get("md", "sha256"))
         else:
-            self._sign(name, self.path(issuer, "key"), self.path(issuer, "crt"), ext, start, end)
+            self._sign(name, self.path(issuer, "key"), self.path(issuer, "crt"), ext, start, end,
+                       spec.get("md", "sha256"))
         # chain files for smtpd_tls_chain_files: key, leaf, then issuers below the root
         chain = [crt.read_text()]
         iss = issuer
@@ -194,8 +195,10 @@ class Certs:
         self.path(name, "leafonly.pem").write_text(key.read_text() + chain[0])
         self.done.add(name)
 
-    def _sign(self, name, signkey, signcert, ext, start, end) -> None:
-        """OpenSSL 3.0's x509 cannot set dates directly; `openssl ca` can (-startdate/-enddate)."""
+    def _sign(self, name, signkey, signcert, ext, start, end, md) -> None:
+        """OpenSSL 3.0's x509 cannot set dates directly; `openssl ca` can (-startdate/-enddate).
+        `md` is the signature's hash (catalogue key `md`, default sha256; sha1 for the SHA-1-
+        signed leaf of measurement.md §4)."""
         d = self.dir / "ca-db" / name  # one database per certificate: signing runs in parallel
         d.mkdir(parents=True, exist_ok=True)
         (d / "index.txt").write_text("")
@@ -205,7 +208,7 @@ class Certs:
         conf.write_text(
             "[ca]\ndefault_ca=c\n[c]\n"
             f"dir={d}\ndatabase=$dir/index.txt\nserial=$dir/serial\nnew_certs_dir=$dir\n"
-            "default_md=sha256\npolicy=p\nunique_subject=no\ncopy_extensions=none\n"
+            f"default_md={md}\npolicy=p\nunique_subject=no\ncopy_extensions=none\n"
             "[p]\ncommonName=supplied\n")
         crt = self.path(name, "crt")
         cmd = ["openssl", "ca", "-batch", "-notext", "-config", str(conf), "-in",
