@@ -85,7 +85,7 @@ class DnsWindow {
   double threshold_;  // slow start below this
   double loss_ = 0;
   double srtt_ = 0;  // smoothed latency (the mean of the first answers, then a moving average)
-  double base_ = 0;  // latency reference: long-run average of srtt_ (reference_gain)
+  double base_ = 0;  // latency reference: mean of the first answers, then srtt_ over wall time
   std::uint64_t samples_ = 0;  // clean answers seen (the reference's start-up mean)
   std::uint64_t last_sample_ms_ = 0;
   std::uint64_t last_cut_ms_ = 0;
