@@ -29,3 +29,9 @@ nm_can_netns() {
   ip netns del nulmeting-probe-$$ 2>/dev/null
   return 0
 }
+# nm_warm_postfix NETNS RUN_DIR: one smtpd process behind every Postfix listener of a running
+# testbed before a benchmark's scan (tests/testbed/warm-postfix: real mail servers start their
+# processes on their own machines, not on the scanner's cores; the resolver stays cold).
+nm_warm_postfix() {
+  ip netns exec "$1" python3 "$NULMETING_ROOT/tests/testbed/warm-postfix" --run-dir "$2"
+}

@@ -62,16 +62,16 @@ void DnsWindow::on_answer(std::uint64_t now_ms, std::uint64_t latency_ms, DnsSig
   // cut per smoothed round trip.
   const auto rtt = static_cast<std::uint64_t>(std::max(srtt_, 1.0));
   const bool may_cut = !cut_once_ || now_ms >= last_cut_ms_ + rtt;
-  const double floor_ms = std::max(base_, cfg_.latency_floor_min_ms);
+  const double reference_ms = std::max(base_, cfg_.latency_reference_min_ms);
   if (overload) {
     if (loss_ > cfg_.loss_threshold && may_cut) cut(now_ms, cfg_.decrease);
     return;
   }
-  if (srtt_ > cfg_.latency_backoff * floor_ms) {
+  if (srtt_ > cfg_.latency_backoff * reference_ms) {
     if (may_cut) cut(now_ms, cfg_.latency_decrease);
     return;
   }
-  if (srtt_ > cfg_.latency_hold * floor_ms) return;
+  if (srtt_ > cfg_.latency_hold * reference_ms) return;
   if (window_ < threshold_)
     window_ += 1;
   else

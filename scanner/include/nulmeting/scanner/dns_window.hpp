@@ -51,7 +51,7 @@ struct DnsWindowConfig {
   double reference_fall_ms = 10000;    // and a lower one this slowly (time constants)
   // References below this are taken as this: answers from the resolver's cache take a
   // fraction of a millisecond, and a multiple of that is noise, not queueing.
-  double latency_floor_min_ms = 20;
+  double latency_reference_min_ms = 20;
 };
 
 enum class DnsSignal : std::uint8_t {
