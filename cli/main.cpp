@@ -80,7 +80,12 @@ void add_probe_options(CLI::App& cmd, ProbeOptions& o) {
                  "Delay before the first retry after a 4xx banner; doubles per retry")
       ->capture_default_str();
   cmd.add_option("--domains-in-flight", o.domains_in_flight,
-                 "Domains measured at once (bounds memory)")
+                 "Domains measured at once (bounds memory; most of them wait for probes and TLS "
+                 "assessments that other domains share)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1000000u));
+  cmd.add_option("--domains-resolving", o.domains_resolving,
+                 "Of those, domains whose DNS questions are asked at once")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1000000u));
 }

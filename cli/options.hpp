@@ -55,6 +55,7 @@ struct ProbeOptions {                  // shared by `scan` and `check`
   unsigned smtp_attempts = static_cast<unsigned>(kEngineDefaults.smtp.max_attempts);
   std::uint64_t smtp_retry_backoff_ms = kEngineDefaults.smtp.backoff_ms;
   std::size_t domains_in_flight = kEngineDefaults.max_domains_in_flight;  // bounds memory
+  std::size_t domains_resolving = kEngineDefaults.max_domains_resolving;  // DNS at once
   std::size_t dns_cache_mb = kEngineDefaults.dns.cache_mb;  // libunbound msg cache (scan-memory.md)
 };
 

@@ -54,6 +54,7 @@ std::expected<scanner::EngineConfig, std::string> engine_config(const ProbeOptio
   c.smtp_port = o.smtp_port;
   c.max_mx = o.max_mx;
   c.max_domains_in_flight = o.domains_in_flight;
+  c.max_domains_resolving = o.domains_resolving;
   return c;
 }
 

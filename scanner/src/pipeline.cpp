@@ -120,7 +120,8 @@ void Pipeline::stop() {
 void Pipeline::pump() {
   if (pumping_) return;  // an outer frame is already pulling; it re-checks the condition
   pumping_ = true;
-  while (!stopping_ && !source_done_ && stats_.domains_in_flight < options_.max_domains_in_flight) {
+  while (!stopping_ && !source_done_ && stats_.domains_in_flight < options_.max_domains_in_flight &&
+         stats_.domains_resolving < options_.max_domains_resolving) {
     if (!sink_.ready()) {
       ++stats_.admit_waits;
       arm_admit_timer();
@@ -133,6 +134,7 @@ void Pipeline::pump() {
     }
     ++stats_.domains_started;
     ++stats_.domains_in_flight;
+    ++stats_.domains_resolving;
     auto job = std::make_shared<DomainJob>();
     job->resolved.result.entry = *entry;
     resolver_.resolve(job->resolved.result.entry,
@@ -164,6 +166,9 @@ void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) 
   auto& result = job->resolved.result;
   auto& targets = job->resolved.targets;
   targets.resize(result.mx.size());
+  // Out of the DNS window, into the waiting one (finish_domain leaves it).
+  --stats_.domains_resolving;
+  ++stats_.domains_waiting;
   job->pending = 1;  // guard: synchronous answers must not finish the domain mid-submission
   for (std::size_t i = 0; i < result.mx.size(); ++i) {
     result.mx[i].addresses.assign(targets[i].size(), ProbeResult{});
@@ -184,7 +189,10 @@ void Pipeline::on_resolved(std::shared_ptr<DomainJob> job, DomainPlan resolved) 
       if (--job->pending == 0) finish_domain(job);
     });
   }
-  if (--job->pending == 0) finish_domain(job);
+  if (--job->pending == 0)
+    finish_domain(job);
+  else
+    pump();  // its DNS slot is free: the next domain's questions may start
 }
 
 void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
@@ -200,6 +208,7 @@ void Pipeline::finish_domain(const std::shared_ptr<DomainJob>& job) {
   if (domain_unmeasured(result)) ++stats_.domains_unmeasured;
   ++stats_.domains_done;
   --stats_.domains_in_flight;
+  --stats_.domains_waiting;
   sink_.accept(std::move(result));
   job->resolved = DomainPlan{};  // release evidence now; the job may outlive this frame
   pump();

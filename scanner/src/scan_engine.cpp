@@ -109,11 +109,16 @@ std::string progress_line(const EngineProgress& p, std::size_t total) {
   const std::string recovered = p.dns_fail_recovered > 0
                                     ? fmt::format(" ({} recovered)", p.dns_fail_recovered)
                                     : std::string();
+  // Domains past their DNS that wait for a shared probe or TLS assessment (the second window).
+  const std::string waiting =
+      p.pipeline.domains_waiting > 0
+          ? fmt::format(" ({} waiting for their mail servers)", p.pipeline.domains_waiting)
+          : std::string();
   return fmt::format(
-      "{}/{} domains  {:.1f}/s  in flight: {} domains, {} probes{}, {} DNS of limit {}{}{}  "
+      "{}/{} domains  {:.1f}/s  in flight: {} domains{}, {} probes{}, {} DNS of limit {}{}{}  "
       "probes done: {}  ETA {}",
-      p.pipeline.domains_done, total, rate, p.pipeline.domains_in_flight, p.probes_active, retry,
-      p.dns_in_flight, p.dns_limit, confirming, recovered, p.probes_started, eta);
+      p.pipeline.domains_done, total, rate, p.pipeline.domains_in_flight, waiting, p.probes_active,
+      retry, p.dns_in_flight, p.dns_limit, confirming, recovered, p.probes_started, eta);
 }
 
 ScanEngine::ScanEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -175,6 +180,7 @@ EngineOutcome ScanEngine::run(DomainSource& source, ResultSink& sink, ProgressFn
   SchedulerProbeService probes(*m.scheduler);
   PipelineOptions popt;
   popt.max_domains_in_flight = m.cfg.max_domains_in_flight;
+  popt.max_domains_resolving = m.cfg.max_domains_resolving;
   Pipeline pipeline(m.loop, source, resolution, probes, sink, popt);
   std::optional<ProberMtaStsService> sts;
   if (m.mta_sts) {

@@ -35,6 +35,7 @@ TEST_CASE("scan options without tuning give the scanner's default configuration"
   CHECK(c->smtp_port == d.smtp_port);
   CHECK(c->max_mx == d.max_mx);
   CHECK(c->max_domains_in_flight == d.max_domains_in_flight);
+  CHECK(c->max_domains_resolving == d.max_domains_resolving);
   CHECK(c->mta_sts == d.mta_sts);
   CHECK(c->https.ca_file == d.https.ca_file);
   CHECK(c->https.total_timeout_ms == d.https.total_timeout_ms);
@@ -59,7 +60,8 @@ TEST_CASE("the documented defaults are the library's", "[cli][defaults]") {
   CHECK(d.dns.timeout.count() == 5000);
   CHECK(d.dns.max_in_flight == 1000);
   CHECK(d.dns.cache_mb == 2);
-  CHECK(d.max_domains_in_flight == 2000);
+  CHECK(d.max_domains_in_flight == 10000);  // benchmarks.md decision 8
+  CHECK(d.max_domains_resolving == 2000);
 }
 
 TEST_CASE("storage errors map onto interface.md's exit codes", "[cli][exit]") {

@@ -1,5 +1,6 @@
 // The pipeline with a scripted resolver and prober: every domain reaches the sink exactly once
-// with its verdicts, the in-flight bound holds (memory flat in list size), synchronous and
+// with its verdicts, the in-flight bound holds (memory flat in list size), domains waiting for
+// probes give their DNS slot to the next ones, synchronous and
 // asynchronous answers both work, stop() stops pulling, --max-mx truncates, and the DANE-TA
 // name re-check applies only when the MX RRset is secure.
 #include "scanner/tls_testing.hpp"
@@ -176,6 +177,76 @@ TEST_CASE("pipeline: every domain once, bounded in flight, probes shared", "[pip
     resolver.timer_.reset();
     CHECK(loop.close() == 0);
   }
+}
+
+TEST_CASE("pipeline: domains waiting for shared probes leave the DNS window to the next ones",
+          "[pipeline]") {
+  // A domain whose DNS is done may wait seconds for a TLS assessment it shares with other
+  // domains. It stays open (memory: max_domains_in_flight) but gives its DNS slot
+  // (max_domains_resolving) to the next domain, whose questions find the next hosts to probe.
+  class CountingResolution final : public DomainResolution {
+   public:
+    explicit CountingResolution(DomainResolution& inner) : inner_(inner) {}
+    void resolve(const DomainEntry& e, std::function<void(DomainPlan)> done) override {
+      most = std::max(most, ++open);
+      inner_.resolve(e, [this, done = std::move(done)](DomainPlan p) {
+        --open;
+        done(std::move(p));
+      });
+    }
+    std::size_t open = 0, most = 0;
+
+   private:
+    DomainResolution& inner_;
+  };
+  // Answers only when the test releases it: the shared assessment that takes its time.
+  class HeldProber final : public ProbeService {
+   public:
+    void probe(const ProbeTarget& t, std::function<void(const ProbeResult&)> done) override {
+      ProbeResult p;
+      p.ip = t.ip;
+      p.outcome = ProbeOutcome::StarttlsOk;
+      p.dane = DaneCheck::Authenticated;
+      held.emplace_back(std::move(p), std::move(done));
+    }
+    std::size_t in_flight() const override { return held.size(); }
+    std::vector<std::pair<ProbeResult, std::function<void(const ProbeResult&)>>> held;
+  };
+  UvLoop loop;
+  CountingSource source(100);
+  ScriptedResolver scripted(loop.get(), 1, false);
+  CountingResolution resolver(scripted);
+  HeldProber prober;
+  const Pipeline* pp = nullptr;
+  CollectingSink sink(&pp, 30);  // never more than max_domains_in_flight open
+  PipelineOptions opt;
+  opt.max_domains_in_flight = 30;
+  opt.max_domains_resolving = 10;
+  Pipeline pipeline(loop.get(), source, resolver, prober, sink, opt);
+  pp = &pipeline;
+  bool done = false;
+  pipeline.start([&] { done = true; });
+  loop.run();                    // every admitted domain resolved; their probes are held
+  CHECK(source.pulled() == 30);  // not 10: the resolved ones freed their DNS slots
+  CHECK(resolver.most == 10);
+  CHECK(pipeline.stats().domains_resolving == 0);
+  CHECK(pipeline.stats().domains_waiting == 30);
+  CHECK(pipeline.stats().domains_in_flight == 30);
+  CHECK(sink.results.empty());
+  for (int round = 0; round < 10 && !done; ++round) {  // release, resolve the next, repeat
+    auto held = std::move(prober.held);
+    prober.held.clear();
+    for (auto& [result, cb] : held) cb(result);
+    loop.run();
+  }
+  CHECK(done);
+  CHECK(sink.results.size() == 100);
+  CHECK(resolver.most == 10);
+  CHECK(sink.max_in_flight <= 30);
+  CHECK(pipeline.stats().domains_in_flight == 0);
+  CHECK(pipeline.stats().domains_waiting == 0);
+  scripted.timer_.reset();
+  CHECK(loop.close() == 0);
 }
 
 TEST_CASE("pipeline: DANE-TA names re-checked with the domain's names only when MX is secure",

@@ -18,6 +18,16 @@ TEST_CASE("progress line: 4xx retries are visible", "[progress]") {
   CHECK(progress_line(p, 20).find("retry") == std::string::npos);
 }
 
+TEST_CASE("progress line: domains waiting for their mail servers are visible", "[progress]") {
+  EngineProgress p;
+  p.pipeline.domains_in_flight = 30;
+  p.pipeline.domains_waiting = 25;
+  CHECK(progress_line(p, 100).find("in flight: 30 domains (25 waiting for their mail servers), 0 "
+                                   "probes") != std::string::npos);
+  p.pipeline.domains_waiting = 0;
+  CHECK(progress_line(p, 100).find("waiting") == std::string::npos);
+}
+
 TEST_CASE("progress line: total and ETA count what is left", "[progress]") {
   EngineProgress p;
   p.pipeline.domains_done = 100;

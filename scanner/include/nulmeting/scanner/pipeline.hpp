@@ -6,8 +6,14 @@
 //                       ──► verdict::finalize (per-address DANE, §3 verdicts) ──► ResultSink
 //
 // Memory stays flat in the list size: at most `max_domains_in_flight` domains are open at any
-// moment; the source is pulled only when one finishes. Host and probe results are shared through
-// the resolver's and prober's own bounded caches, not here.
+// moment, and of those at most `max_domains_resolving` are in their DNS phase; the source is
+// pulled only while both have room. The second window bounds the DNS load; the first the
+// memory. They are apart because a domain whose DNS is done may wait ~10 s for a TLS
+// assessment shared with other domains (one connection a second per address) and needs no DNS
+// meanwhile: with one window of 2,000, such domains filled it and the DNS of the next domains
+// (which finds the next hosts to assess) came in waves (docs/decisions/benchmarks.md decision 8).
+// Host and probe results are shared through the resolver's and prober's own bounded caches, not
+// here.
 //
 // The pipeline owns no I/O of its own: resolver, prober and sink are interfaces so that the
 // command wires the real DNS client, SMTP prober and SQLite writer, and tests wire scripted ones.
@@ -81,8 +87,13 @@ class ResultSink {
   virtual bool ready() const { return true; }
 };
 
+// The defaults of the two windows (EngineConfig and PipelineOptions start from these).
+inline constexpr std::size_t kDomainsInFlight = 10000;
+inline constexpr std::size_t kDomainsResolving = 2000;
+
 struct PipelineOptions {
-  std::size_t max_domains_in_flight = 2000;
+  std::size_t max_domains_in_flight = kDomainsInFlight;   // open at once (memory)
+  std::size_t max_domains_resolving = kDomainsResolving;  // of those, in their DNS phase
   // Back-pressure: while the sink is not ready() no new domain is started; the pipeline looks
   // again every `admit_retry_ms`.
   std::uint64_t admit_retry_ms = 20;
@@ -93,8 +104,10 @@ struct PipelineStats {
   std::uint64_t domains_unmeasured = 0;   // DomainResult::unmeasured not empty (or mail = error)
   std::uint64_t domains_dns_failure = 0;  // of those: verdicts resting on a DNS failure (§1)
   std::uint64_t probes_requested = 0;
-  std::uint64_t admit_waits = 0;  // times back-pressure (admit) held new domains back
-  std::size_t domains_in_flight = 0;
+  std::uint64_t admit_waits = 0;      // times back-pressure (admit) held new domains back
+  std::size_t domains_in_flight = 0;  // open: being resolved or waiting for probes
+  std::size_t domains_resolving = 0;  // of those: DNS not done (max_domains_resolving)
+  std::size_t domains_waiting = 0;    // of those: DNS done, waiting for probes
 };
 
 // What the probes of a finished domain add to its evidence before the verdict module decides:

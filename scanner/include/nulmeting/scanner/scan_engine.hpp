@@ -31,7 +31,8 @@ struct EngineConfig {
   SchedulerOptions smtp;
   TlsOptions tls;
   std::uint16_t smtp_port = 25;
-  std::size_t max_domains_in_flight = 2000;
+  std::size_t max_domains_in_flight = kDomainsInFlight;   // open at once (pipeline.hpp)
+  std::size_t max_domains_resolving = kDomainsResolving;  // of those, in their DNS phase
   std::optional<unsigned> max_mx;
   std::size_t host_cache = 65536;  // MX hosts remembered per run (shared by many domains)
   bool mta_sts = true;             // §5 MTA-STS evidence (TXT and policy fetch) per domain
