@@ -201,7 +201,10 @@ void ProbeScheduler::on_complete(Entry& e, ProbeCompletion&& c) {
   if (e.step) {  // a step of the TLS-quality assessment
     StepAnswer a;
     if (e.step->offer.raw && c.raw_answered) {
-      a = raw_step_answer(*e.step, c.raw_reply);
+      const auto& kx = c.raw_key_exchange;
+      const std::string group =
+          kx && kx->kind == KeyExchangeReply::Kind::dhe ? dh_group_name(kx->dhe.p) : std::string();
+      a = raw_step_answer(*e.step, c.raw_reply, kx, group);
     } else if (e.step->offer.raw) {
       a.outcome = StepOutcome::Failed;
       a.failure = std::string(to_string(c.result.outcome)) + ": " + c.result.error.value_or("");

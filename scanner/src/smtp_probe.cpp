@@ -511,7 +511,8 @@ IoStatus SmtpProbe::send_raw_hello() {
 
 IoStatus SmtpProbe::step_raw_hello() {
   // The reply arrives in inbuf_ as raw bytes (no TLS session): the parser reads one record and
-  // never needs more than max_server_reply_bytes, so the buffer stays bounded.
+  // never needs more than max_server_reply_bytes (a DHE hello's key exchange: no more than
+  // max_server_flight_bytes), so the buffer stays bounded.
   const auto* p = reinterpret_cast<const std::uint8_t*>(inbuf_.data());
   ServerReply r = parse_server_reply(
       std::span<const std::uint8_t>(p, std::min(inbuf_.size(), max_server_reply_bytes)));
@@ -524,11 +525,28 @@ IoStatus SmtpProbe::step_raw_hello() {
     // Closed without a byte: the server declined the hello (the planner's "refused").
     note("", "raw hello: closed by the server without a reply");
   } else {
+    // A DHE hello reads on to the ServerKeyExchange (the DH group), bounded the same way.
+    std::optional<KeyExchangeReply> kx;
+    if (r.kind == ServerReply::Kind::server_hello && req_.raw_hello->key_exchange) {
+      kx = parse_dhe_key_exchange(
+          std::span<const std::uint8_t>(p, std::min(inbuf_.size(), max_server_flight_bytes)));
+      if (kx->kind == KeyExchangeReply::Kind::need_more) {
+        if (!peer_closed_) return IoStatus::NeedRead;
+        kx = KeyExchangeReply{};
+        kx->why = "connection closed before the ServerKeyExchange";
+      }
+    }
     note("", "raw hello: reply " + std::string(to_string(r.kind)) +
                  (r.kind == ServerReply::Kind::alert
                       ? std::string(" ") + std::string(tls_alert_name(r.alert.description))
                       : std::string()) +
                  (r.why.empty() ? std::string() : " (" + r.why + ")"));
+    if (kx)
+      note("", kx->kind == KeyExchangeReply::Kind::dhe
+                   ? "raw hello: ServerKeyExchange with a DH prime of " +
+                         std::to_string(kx->dhe.p.size() * 8) + " bits"
+                   : "raw hello: no DH parameters (" + kx->why + ")");
+    raw_key_exchange_ = std::move(kx);
     raw_reply_ = std::move(r);
   }
   raw_answered_ = true;
@@ -631,7 +649,7 @@ void SmtpProbe::finish() noexcept {
   if (done) {
     try {
       done(ProbeCompletion{std::move(result_), banner_temp_, std::move(facts_), tls_alert_,
-                           raw_answered_, std::move(raw_reply_)});
+                           raw_answered_, std::move(raw_reply_), std::move(raw_key_exchange_)});
     } catch (...) {
       // The owner's callback must not throw across the loop; nothing sensible to do here.
     }

@@ -219,7 +219,138 @@ ServerReply parse_sslv2_record(std::span<const std::uint8_t> b) {
   return out;
 }
 
+KeyExchangeReply kx_garbage(std::string why) {
+  KeyExchangeReply r;
+  r.kind = KeyExchangeReply::Kind::garbage;
+  r.why = std::move(why);
+  return r;
+}
+
+KeyExchangeReply kx_need(std::size_t n) {
+  if (n > max_server_flight_bytes)
+    return kx_garbage("the server's first flight is longer than " +
+                      std::to_string(max_server_flight_bytes) + " bytes before ServerKeyExchange");
+  KeyExchangeReply r;
+  r.kind = KeyExchangeReply::Kind::need_more;
+  r.need = n;
+  return r;
+}
+
+// One length-prefixed (2-byte) DH value of a ServerKeyExchange; false when cut off or empty.
+bool dh_value(Reader& r, std::vector<std::uint8_t>* out) {
+  if (r.left() < 2) return false;
+  const std::size_t n = r.u16();
+  if (n == 0 || n > r.left()) return false;
+  const auto v = r.take(n);
+  if (out != nullptr) out->assign(v.begin(), v.end());
+  return true;
+}
+
+KeyExchangeReply parse_server_key_exchange(std::span<const std::uint8_t> body,
+                                           std::uint16_t version) {
+  Reader r(body);
+  KeyExchangeReply out;
+  out.kind = KeyExchangeReply::Kind::dhe;
+  auto& d = out.dhe;
+  if (!dh_value(r, &d.p)) return kx_garbage("ServerKeyExchange: DH p missing or cut off");
+  if (!dh_value(r, &d.g)) return kx_garbage("ServerKeyExchange: DH g missing or cut off");
+  if (!dh_value(r, nullptr)) return kx_garbage("ServerKeyExchange: DH Ys missing or cut off");
+  if (r.left() == 0) return out;  // DH_anon: unsigned
+  if (version == tls_version::tls12) {
+    if (r.left() < 4) return kx_garbage("ServerKeyExchange: signature cut off");
+    d.signature_algorithm = r.u16();
+  } else if (r.left() < 2) {
+    return kx_garbage("ServerKeyExchange: signature cut off");
+  }
+  const std::size_t sig_len = r.u16();
+  if (sig_len == 0 || sig_len != r.left())
+    return kx_garbage("ServerKeyExchange: signature length does not match");
+  d.signed_params = true;
+  return out;
+}
+
 }  // namespace
+
+KeyExchangeReply parse_dhe_key_exchange(std::span<const std::uint8_t> bytes) {
+  // Handshake bytes of the complete records so far, and where the next record starts.
+  std::vector<std::uint8_t> hs;
+  std::size_t at = 0;
+  std::uint16_t version = 0;
+  std::size_t msg = 0;  // start of the next handshake message in hs
+  for (;;) {
+    // Walk the complete messages reassembled so far.
+    while (hs.size() - msg >= 4) {
+      const std::uint8_t type = hs[msg];
+      const std::size_t len =
+          (std::size_t{hs[msg + 1]} << 16) | (std::size_t{hs[msg + 2]} << 8) | hs[msg + 3];
+      if (len > max_server_flight_bytes)
+        return kx_garbage("handshake message longer than the flight limit");
+      if (hs.size() - msg - 4 < len) break;  // needs the next record
+      const std::span<const std::uint8_t> body(hs.data() + msg + 4, len);
+      if (msg == 0) {
+        if (type != kServerHello) return kx_garbage("first handshake message is not a ServerHello");
+        const auto sh = parse_server_hello_body(body, 0);
+        if (sh.kind != ServerReply::Kind::server_hello) return kx_garbage(sh.why);
+        version = sh.hello.version;
+        if (version < tls_version::ssl3 || version > tls_version::tls12)
+          return kx_garbage("ServerHello picked a version without ServerKeyExchange");
+      } else if (type == 12) {
+        return parse_server_key_exchange(body, version);
+      } else if (type == 14) {
+        return kx_garbage("ServerHelloDone before any ServerKeyExchange (not a DHE suite)");
+      } else if (type != 11 && type != 22) {  // Certificate, CertificateStatus
+        return kx_garbage("unexpected handshake message " + std::to_string(type) +
+                          " before ServerKeyExchange");
+      }
+      msg += 4 + len;
+    }
+    // The next record.
+    if (bytes.size() - at < 5) return kx_need(at + 5);
+    const auto rec = bytes.subspan(at);
+    if (rec[0] == kAlert) return kx_garbage("alert before ServerKeyExchange");
+    if (rec[0] != kHandshake) return kx_garbage("record before ServerKeyExchange is not handshake");
+    if (rec[1] != 3) return kx_garbage("record version is not 3.x");
+    const std::size_t len = (std::size_t{rec[3]} << 8) | rec[4];
+    if (len == 0) return kx_garbage("empty record");
+    if (len > kMaxFragment) return kx_garbage("record longer than 2^14 + 2048");
+    if (rec.size() < 5 + len) return kx_need(at + 5 + len);
+    hs.insert(hs.end(), rec.begin() + 5, rec.begin() + 5 + static_cast<std::ptrdiff_t>(len));
+    at += 5 + len;
+  }
+}
+
+std::string signature_hash_name(std::uint16_t sa) {
+  switch (sa) {
+    case 0x0804:  // rsa_pss_rsae_sha256
+    case 0x0809:  // rsa_pss_pss_sha256
+      return "sha256";
+    case 0x0805:
+    case 0x080a:
+      return "sha384";
+    case 0x0806:
+    case 0x080b:
+      return "sha512";
+    default:
+      break;
+  }
+  if ((sa & 0xff) > 3) return "";  // signature byte: anonymous 0, rsa 1, dsa 2, ecdsa 3
+  switch (sa >> 8) {
+    case 1:
+      return "md5";
+    case 2:
+      return "sha1";
+    case 3:
+      return "sha224";
+    case 4:
+      return "sha256";
+    case 5:
+      return "sha384";
+    case 6:
+      return "sha512";
+    default:
+      return "";
+  }
+}
 
 std::string_view to_string(HelloBuildError e) noexcept {
   switch (e) {

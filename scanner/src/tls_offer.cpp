@@ -114,9 +114,9 @@ BnPtr dh_prime(const EVP_PKEY* k) {
   return BnPtr(p);
 }
 
-// The server's DH parameters as an RFC 7919 group name when the prime is one of them (the
-// peer's key carries no name), else "dh-<bits>". The named primes are built once.
-std::string dh_group_name(const EVP_PKEY* peer) {
+// The prime as an RFC 7919 group name when it is one of them (a peer's key carries no name),
+// else "dh-<bits>". The named primes are built once.
+std::string dh_prime_name(const BIGNUM* p) {
   static const std::vector<std::pair<std::string, BnPtr>> named = [] {
     std::vector<std::pair<std::string, BnPtr>> v;
     for (const char* name : {"ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192"}) {
@@ -128,16 +128,20 @@ std::string dh_group_name(const EVP_PKEY* peer) {
       if (pc != nullptr && EVP_PKEY_paramgen_init(pc) == 1 &&
           EVP_PKEY_CTX_set_params(pc, params) == 1 && EVP_PKEY_paramgen(pc, &k) == 1) {
         EvpPkeyPtr owned(k);
-        if (auto p = dh_prime(k)) v.emplace_back(name, std::move(p));
+        if (auto prime = dh_prime(k)) v.emplace_back(name, std::move(prime));
       }
       EVP_PKEY_CTX_free(pc);
     }
     ERR_clear_error();
     return v;
   }();
-  if (auto p = dh_prime(peer))
-    for (const auto& [name, prime] : named)
-      if (BN_cmp(p.get(), prime.get()) == 0) return name;
+  for (const auto& [name, prime] : named)
+    if (BN_cmp(p, prime.get()) == 0) return name;
+  return "dh-" + std::to_string(BN_num_bits(p));
+}
+
+std::string dh_group_name(const EVP_PKEY* peer) {
+  if (auto p = dh_prime(peer)) return dh_prime_name(p.get());
   return "dh-" + std::to_string(EVP_PKEY_get_bits(peer));
 }
 
@@ -252,6 +256,12 @@ std::expected<std::shared_ptr<TlsClientContext>, std::string> TlsClientContext::
   c->opts_.max_chain = 10;
   ERR_clear_error();
   return c;
+}
+
+std::string dh_group_name(std::span<const std::uint8_t> prime) {
+  BnPtr p(BN_bin2bn(prime.data(), static_cast<int>(prime.size()), nullptr));
+  if (!p) return "dh-" + std::to_string(prime.size() * 8);  // out of memory: the sent size
+  return dh_prime_name(p.get());
 }
 
 HandshakeFacts handshake_facts(SSL* ssl) {

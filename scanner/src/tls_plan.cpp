@@ -15,6 +15,12 @@ void add(std::vector<std::string>& v, const std::string& s) {
   if (!s.empty() && !has(v, s)) v.push_back(s);
 }
 bool worse(TlsQuality a, TlsQuality b) { return static_cast<int>(a) > static_cast<int>(b); }
+// A ≤1.2 suite with an ephemeral finite-field DH key exchange: its ServerKeyExchange carries the
+// group (static DH suites have none).
+bool ephemeral_dh(std::string_view iana) {
+  return iana.find("_DHE_") != std::string_view::npos ||
+         iana.find("_DH_anon_") != std::string_view::npos;
+}
 
 TlsItemResult item(TlsItem i, TlsItemState st, std::vector<std::string> found = {}) {
   TlsItemResult r;
@@ -58,7 +64,7 @@ std::string_view to_string(StepKind k) noexcept {
     case StepKind::KexHashes:
       return "key-exchange hashes";
     case StepKind::Dhe:
-      return "DHE group";
+      return "DHE group (raw hello)";
     case StepKind::Ssl3:
       return "SSL 3 (raw hello)";
     case StepKind::Compression:
@@ -336,14 +342,23 @@ std::optional<TlsStep> TlsPlanner::plan() {
       return make(StepKind::KexHashes, "", std::move(o));
     dhashes_.done = true;
   }
-  // 7. The DH group, when no handshake so far used DHE.
+  // 7. The DH group, when no handshake so far used DHE: a raw hello with every ephemeral DH
+  // suite (DHE and DH_anon; best first) at the highest version ≤1.2 seen, read on to the
+  // ServerKeyExchange. No handshake is completed: OpenSSL's check of the server's public value
+  // alone cost ~14 ms of CPU per 3072-bit group (docs/decisions/tls-connection-budget.md).
   if (le12_ == Tri::Yes && dhe_ == Tri::Unknown) {
-    TlsOffer o;
-    o.min_version = kTls10;
-    o.max_version = kTls12;
-    for (const auto& s : cat_.suites)
-      if (!s.tls13 && s.dhe) o.tls12_suites.push_back(s.openssl);
-    if (!o.tls12_suites.empty()) return make(StepKind::Dhe, "", std::move(o));
+    std::vector<const verdict::SuiteInfo*> c;
+    for (const auto& x : verdict::known_suites())
+      if (!x.tls13 && ephemeral_dh(x.iana)) c.push_back(&x);
+    std::stable_sort(c.begin(), c.end(),
+                     [](const auto* a, const auto* b) { return worse(b->grade, a->grade); });
+    std::vector<std::uint16_t> ids;
+    for (const auto* x : c) ids.push_back(x->id);
+    if (!ids.empty()) {
+      TlsOffer o = raw(v12, std::move(ids));
+      o.raw->key_exchange = true;
+      return make(StepKind::Dhe, "", std::move(o));
+    }
   }
   // 8. Raw hellos for what this OpenSSL cannot offer.
   // 8a. SSL 3 (client_version 3.0, every ≤1.2 suite), when the old-versions hello picked TLS 1.0
@@ -427,8 +442,12 @@ void TlsPlanner::record(const TlsStep& step, const StepAnswer& a) {
     case StepKind::KexHashes:
       descend(dhashes_, hashes_, hash_class, TlsQuality::Good);
       break;
-    case StepKind::Dhe:
-      if (ok) harvest(a.facts);
+    case StepKind::Dhe:  // a raw hello read on to its ServerKeyExchange
+      if (ok) {
+        harvest_raw(a.facts);
+        dh_group_ = a.facts.dh_group;
+        if (!a.facts.kex_hash.empty()) add(hashes_, a.facts.kex_hash);
+      }
       if (dhe_ == Tri::Unknown) dhe_ = ok ? Tri::Yes : Tri::No;
       break;
     case StepKind::Tls12Order:
@@ -518,7 +537,9 @@ StepAnswer failed(std::string why) {
 }
 }  // namespace
 
-StepAnswer raw_step_answer(const TlsStep& step, const std::optional<ServerReply>& reply) {
+StepAnswer raw_step_answer(const TlsStep& step, const std::optional<ServerReply>& reply,
+                           const std::optional<KeyExchangeReply>& key_exchange,
+                           std::string_view dh_group) {
   StepAnswer a;
   a.outcome = StepOutcome::Refused;
   if (!step.offer.raw) return failed("internal error: not a raw-hello step");
@@ -566,6 +587,16 @@ StepAnswer raw_step_answer(const TlsStep& step, const std::optional<ServerReply>
   // ServerHello's extensions answer both, as they do for OpenSSL's own handshakes.
   if (sh.version > tls_version::ssl3) a.facts.secure_renegotiation = sh.renegotiation_info;
   if (sh.version == tls_version::tls12) a.facts.ems = sh.extended_master_secret;
+  if (h.key_exchange) {  // the DHE step: the group (and the hash of its signature, TLS 1.2)
+    if (!key_exchange || key_exchange->kind != KeyExchangeReply::Kind::dhe)
+      return failed("raw hello: no DH parameters: " +
+                    (key_exchange ? key_exchange->why : std::string("not read")));
+    if (dh_group.empty()) return failed("internal error: raw hello: DH group not named");
+    a.facts.dh_group = std::string(dh_group);
+    const DheKeyExchange& kx = key_exchange->dhe;
+    if (sh.version == tls_version::tls12 && kx.signed_params)
+      a.facts.kex_hash = signature_hash_name(kx.signature_algorithm);
+  }
   return a;
 }
 

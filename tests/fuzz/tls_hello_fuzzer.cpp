@@ -1,5 +1,6 @@
-// libFuzzer target: the TLS server-reply parser (scanner/tls_hello.hpp) on arbitrary bytes, and
-// the ClientHello builder on specs derived from them.
+// libFuzzer target: the TLS server-reply parser and the DHE key-exchange parser
+// (scanner/tls_hello.hpp) on arbitrary bytes, and the ClientHello builder on specs derived from
+// them.
 // Invariants checked: no crash/UB (ASan+UBSan); need_more asks for more than it was given and
 // never more than max_server_reply_bytes; a decided prefix stays decided the same way when more
 // bytes follow (the parser reads one record and ignores the rest); a built hello's record and
@@ -28,6 +29,24 @@ void check_reply(std::span<const std::uint8_t> in) {
   }
 }
 
+// The DHE key-exchange parser: need_more asks for more than it was given and never more than
+// max_server_flight_bytes; a decided prefix stays decided the same way when more bytes follow.
+void check_key_exchange(std::span<const std::uint8_t> in) {
+  const auto r = parse_dhe_key_exchange(in);
+  using K = KeyExchangeReply::Kind;
+  if (r.kind == K::need_more) {
+    if (r.need <= in.size() || r.need > max_server_flight_bytes) std::abort();
+    return;
+  }
+  if (r.kind == K::garbage && r.why.empty()) std::abort();
+  if (r.kind == K::dhe && (r.dhe.p.empty() || r.dhe.g.empty())) std::abort();
+  for (std::size_t n = 0; n < in.size(); n += 1 + n / 8) {
+    const auto p = parse_dhe_key_exchange(in.first(n));
+    if (p.kind != K::need_more && p.kind != r.kind) std::abort();
+  }
+  (void)signature_hash_name(in.size() >= 2 ? static_cast<std::uint16_t>((in[0] << 8) | in[1]) : 0);
+}
+
 void check_build(std::span<const std::uint8_t> in) {
   ClientHelloSpec s;
   for (std::size_t i = 0; i + 1 < in.size() && i < 600; i += 2)
@@ -52,6 +71,7 @@ void check_build(std::span<const std::uint8_t> in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> in(data, size);
   check_reply(in);
+  check_key_exchange(in);
   check_build(in);
   return 0;
 }

@@ -1,11 +1,13 @@
-// Table tests for the hand-built ClientHello and the ServerHello parser (tls_hello.hpp):
-// hand-written byte vectors, every truncation of valid answers, hostile lengths, and a round
-// trip through a real OpenSSL server on memory BIOs.
+// Table tests for the hand-built ClientHello, the ServerHello parser and the DHE key-exchange
+// parser (tls_hello.hpp): hand-written byte vectors, every truncation of valid answers, hostile
+// lengths, and round trips through a real OpenSSL server on memory BIOs.
 #include "scanner/tls_testing.hpp"
 
 #include <nulmeting/scanner/tls_hello.hpp>
+#include <nulmeting/scanner/tls_offer.hpp>
 
 #include <catch2/catch.hpp>
+#include <openssl/core_names.h>
 
 using namespace nulmeting::scanner;
 using Kind = ServerReply::Kind;
@@ -321,4 +323,209 @@ TEST_CASE("ClientHello round trip through OpenSSL's server", "[tls_hello]") {
     REQUIRE(r.kind == Kind::alert);
     CHECK(r.alert.level == 2);
   }
+}
+
+namespace {
+
+// A TLS record of type handshake around `frag` (record version TLS 1.2).
+Bytes record(const Bytes& frag) {
+  return cat({{0x16, 0x03, 0x03, static_cast<std::uint8_t>(frag.size() >> 8),
+               static_cast<std::uint8_t>(frag.size() & 0xff)},
+              frag});
+}
+// A handshake message of `type` around `body`.
+Bytes message(std::uint8_t type, const Bytes& body) {
+  return cat({{type, static_cast<std::uint8_t>(body.size() >> 16),
+               static_cast<std::uint8_t>((body.size() >> 8) & 0xff),
+               static_cast<std::uint8_t>(body.size() & 0xff)},
+              body});
+}
+Bytes u16_prefixed(const Bytes& v) {
+  return cat(
+      {{static_cast<std::uint8_t>(v.size() >> 8), static_cast<std::uint8_t>(v.size() & 0xff)}, v});
+}
+// ServerHello (no extensions) at `version` picking `suite`.
+Bytes server_hello(std::uint16_t version, std::uint16_t suite) {
+  return message(
+      2, cat({{static_cast<std::uint8_t>(version >> 8), static_cast<std::uint8_t>(version & 0xff)},
+              fill(32, 0x42),
+              {0x00, static_cast<std::uint8_t>(suite >> 8), static_cast<std::uint8_t>(suite & 0xff),
+               0x00}}));
+}
+// ServerKeyExchange with a `pbytes`-byte prime, g = 2, then `sig` as sent.
+Bytes key_exchange(std::size_t pbytes, const Bytes& sig) {
+  return message(12, cat({u16_prefixed(fill(pbytes, 0xff)), u16_prefixed({2}),
+                          u16_prefixed(fill(pbytes, 0x33)), sig}));
+}
+const Bytes kSig12 = cat({{0x04, 0x01}, u16_prefixed(fill(256, 0x5a))});  // rsa_pkcs1_sha256
+const Bytes kCertificate = message(11, cat({{0x00, 0x03, 0x03}, fill(0x303, 0x30)}));
+
+KeyExchangeReply kx(const Bytes& b) { return parse_dhe_key_exchange(b); }
+
+}  // namespace
+
+TEST_CASE("DHE key exchange parser: the group behind a ServerHello", "[tls_hello]") {
+  using K = KeyExchangeReply::Kind;
+  SECTION("TLS 1.2, every message in one record, signed with rsa_pkcs1_sha256") {
+    const auto r = kx(record(cat(
+        {server_hello(0x0303, 0x009f), kCertificate, key_exchange(384, kSig12), message(14, {})})));
+    REQUIRE(r.kind == K::dhe);
+    CHECK(r.dhe.p == fill(384, 0xff));
+    CHECK(r.dhe.g == Bytes{2});
+    CHECK(r.dhe.signed_params);
+    CHECK(r.dhe.signature_algorithm == 0x0401);
+    CHECK(signature_hash_name(r.dhe.signature_algorithm) == "sha256");
+  }
+  SECTION("messages spread over records, the key exchange split between two") {
+    const Bytes flight =
+        cat({server_hello(0x0303, 0x009f), kCertificate, key_exchange(256, kSig12)});
+    const std::ptrdiff_t cut1 = 60, cut2 = static_cast<std::ptrdiff_t>(flight.size()) - 100;
+    const auto r = kx(cat({record(Bytes(flight.begin(), flight.begin() + cut1)),
+                           record(Bytes(flight.begin() + cut1, flight.begin() + cut2)),
+                           record(Bytes(flight.begin() + cut2, flight.end()))}));
+    REQUIRE(r.kind == K::dhe);
+    CHECK(r.dhe.p.size() == 256);
+    CHECK(r.dhe.signature_algorithm == 0x0401);
+  }
+  SECTION("DH_anon: no signature") {
+    const auto r = kx(record(cat({server_hello(0x0303, 0x00a7), key_exchange(128, {})})));
+    REQUIRE(r.kind == K::dhe);
+    CHECK_FALSE(r.dhe.signed_params);
+    CHECK(r.dhe.signature_algorithm == 0);
+  }
+  SECTION("TLS 1.0: signed, no SignatureAndHashAlgorithm field") {
+    const auto r = kx(record(cat({server_hello(0x0301, 0x0039), kCertificate,
+                                  key_exchange(128, u16_prefixed(fill(128, 0x5a)))})));
+    REQUIRE(r.kind == K::dhe);
+    CHECK(r.dhe.signed_params);
+    CHECK(r.dhe.signature_algorithm == 0);
+  }
+  SECTION("every truncation asks for more, within bounds") {
+    const Bytes flight =
+        cat({server_hello(0x0303, 0x009f), kCertificate, key_exchange(256, kSig12)});
+    const Bytes full = cat({record(Bytes(flight.begin(), flight.begin() + 70)),
+                            record(Bytes(flight.begin() + 70, flight.end()))});
+    REQUIRE(kx(full).kind == K::dhe);
+    for (std::size_t n = 0; n < full.size(); ++n) {
+      const auto r = kx(Bytes(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n)));
+      INFO("prefix " << n << " of " << full.size());
+      REQUIRE(r.kind == K::need_more);
+      CHECK(r.need > n);
+      CHECK(r.need <= full.size());
+    }
+  }
+  SECTION("signature hash names") {
+    CHECK(signature_hash_name(0x0201) == "sha1");
+    CHECK(signature_hash_name(0x0101) == "md5");
+    CHECK(signature_hash_name(0x0503) == "sha384");
+    CHECK(signature_hash_name(0x0806) == "sha512");
+    CHECK(signature_hash_name(0x0807).empty());  // ed25519
+    CHECK(signature_hash_name(0x0000).empty());
+  }
+}
+
+TEST_CASE("DHE key exchange parser: hostile and wrong input is garbage", "[tls_hello]") {
+  const Bytes sh = server_hello(0x0303, 0x009f);
+  struct Row {
+    const char* name;
+    Bytes in;
+    const char* why;
+  };
+  const Bytes big_cert = message(11, fill(70000, 0x30));
+  const std::vector<Row> rows = {
+      {"ServerHelloDone first (not a DHE suite)", record(cat({sh, kCertificate, message(14, {})})),
+       "ServerHelloDone before any ServerKeyExchange (not a DHE suite)"},
+      {"an alert after the ServerHello",
+       cat({record(sh), Bytes{0x15, 0x03, 0x03, 0x00, 0x02, 2, 40}}),
+       "alert before ServerKeyExchange"},
+      {"first message is not a ServerHello", record(kCertificate),
+       "first handshake message is not a ServerHello"},
+      {"TLS 1.3 ServerHello", record(server_hello(0x0304, 0x1301)),
+       "ServerHello picked a version without ServerKeyExchange"},
+      {"empty prime",
+       record(cat({sh, message(12, cat({{0, 0}, u16_prefixed({2}), u16_prefixed({9})}))})),
+       "ServerKeyExchange: DH p missing or cut off"},
+      {"prime longer than the message", record(cat({sh, message(12, Bytes{0x01, 0x00, 0xff})})),
+       "ServerKeyExchange: DH p missing or cut off"},
+      {"signature length wrong",
+       record(cat({sh, key_exchange(64, cat({{0x04, 0x01}, u16_prefixed(fill(10, 1)), {7}}))})),
+       "ServerKeyExchange: signature length does not match"},
+      {"signature cut off", record(cat({sh, key_exchange(64, {0x04, 0x01, 0x00})})),
+       "ServerKeyExchange: signature cut off"},
+      {"a certificate message over the flight limit",
+       record(cat({sh, Bytes(big_cert.begin(), big_cert.begin() + 100)})),
+       "handshake message longer than the flight limit"},
+      {"application data record", cat({record(sh), Bytes{0x17, 0x03, 0x03, 0x00, 0x01, 0}}),
+       "record before ServerKeyExchange is not handshake"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    const auto r = kx(row.in);
+    CHECK(r.kind == KeyExchangeReply::Kind::garbage);
+    CHECK(r.why == row.why);
+  }
+  // Records of certificates that never end: refused at the flight limit, not buffered.
+  Bytes endless = record(sh);
+  while (endless.size() < max_server_flight_bytes + 20000)
+    endless = cat({endless, record(fill(16000, 0x30))});
+  // (0x30 0x30 0x30 0x30: a message of type 0x30: unexpected before ServerKeyExchange)
+  CHECK(kx(endless).kind == KeyExchangeReply::Kind::garbage);
+  Bytes certs = record(cat({sh, message(11, fill(15000, 0x30)), message(11, fill(0, 0))}));
+  for (int i = 0; i < 6; ++i) certs = cat({certs, record(message(11, fill(15000, 0x30)))});
+  const auto r = kx(Bytes(certs.begin(), certs.begin() + 60000));
+  CHECK(r.kind == KeyExchangeReply::Kind::need_more);
+  CHECK(kx(certs).kind == KeyExchangeReply::Kind::garbage);  // past 64 KiB without the key exchange
+  CHECK(kx(certs).why.find("longer than 65536 bytes") != std::string::npos);
+}
+
+TEST_CASE("DHE key exchange round trip through OpenSSL's server", "[tls_hello]") {
+  using namespace nulmeting::scanner::testing;
+  const auto key = make_key(2048);
+  const auto cert = make_cert({"mx.example.nl", {"mx.example.nl"}}, key.get(), nullptr, nullptr);
+  const TestServer server(key.get(), {cert.get()}, 0, TLS1_2_VERSION);
+  {  // the RFC 7919 group ffdhe2048
+    EVP_PKEY* dh = nullptr;
+    EVP_PKEY_CTX* pc = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
+    char group[] = "ffdhe2048";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+                           OSSL_PARAM_construct_end()};
+    REQUIRE(EVP_PKEY_paramgen_init(pc) == 1);
+    REQUIRE(EVP_PKEY_CTX_set_params(pc, params) == 1);
+    REQUIRE(EVP_PKEY_paramgen(pc, &dh) == 1);
+    EVP_PKEY_CTX_free(pc);
+    REQUIRE(SSL_CTX_set0_tmp_dh_pkey(server.ctx.get(), dh) == 1);
+  }
+  auto flight = [&](std::uint16_t suite) {
+    ServerSession session(server);
+    ClientHelloSpec s;
+    s.server_name = "mx.example.nl";
+    s.cipher_suites = {suite};
+    const auto hello = build_client_hello(s);
+    REQUIRE(hello.has_value());
+    session.feed(std::string_view(reinterpret_cast<const char*>(hello->data()), hello->size()));
+    session.step();
+    const auto out = session.take();
+    return Bytes(out.begin(), out.end());
+  };
+  SECTION("DHE-RSA: ffdhe2048, signed") {
+    const auto b = flight(0x009e);  // TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+    REQUIRE(parse_server_reply(b).kind == Kind::server_hello);
+    const auto r = parse_dhe_key_exchange(b);
+    REQUIRE(r.kind == KeyExchangeReply::Kind::dhe);
+    CHECK(r.dhe.p.size() == 256);
+    CHECK(dh_group_name(r.dhe.p) == "ffdhe2048");
+    CHECK(r.dhe.signed_params);
+    CHECK_FALSE(signature_hash_name(r.dhe.signature_algorithm).empty());
+  }
+  SECTION("DH_anon: the same group, unsigned") {
+    const auto r = parse_dhe_key_exchange(flight(0x00a6));  // TLS_DH_anon_WITH_AES_128_GCM_SHA256
+    REQUIRE(r.kind == KeyExchangeReply::Kind::dhe);
+    CHECK(dh_group_name(r.dhe.p) == "ffdhe2048");
+    CHECK_FALSE(r.dhe.signed_params);
+  }
+  SECTION("ECDHE suite: no DH parameters") {
+    const auto r = parse_dhe_key_exchange(flight(0xc02f));  // ECDHE-RSA-AES128-GCM-SHA256
+    CHECK(r.kind == KeyExchangeReply::Kind::garbage);
+  }
+  CHECK(dh_group_name(Bytes{0x00, 0xc5}) == "dh-8");  // not an RFC 7919 prime: its size
 }

@@ -102,13 +102,44 @@ std::optional<ServerReply> raw_reply(const Server& srv, const RawHello& h) {
   return r;
 }
 
+// What follows a raw hello's ServerHello when the hello reads on to the ServerKeyExchange
+// (the DHE step): the server's DH prime (its size; the caller names it `srv.dh`), signed with
+// its first hash (TLS 1.2, unless DH_anon); a suite without ServerKeyExchange is garbage.
+std::optional<KeyExchangeReply> key_exchange(const Server& srv, const ServerReply& reply) {
+  KeyExchangeReply kx;
+  const auto* info = verdict::find_suite(reply.hello.cipher_suite);
+  const std::string iana = info ? std::string(info->iana) : "";
+  const bool anon = iana.find("_DH_anon_") != std::string::npos;
+  if (srv.dh.empty() || (!anon && iana.find("_DHE_") == std::string::npos)) {
+    kx.why = "ServerHelloDone before any ServerKeyExchange (not a DHE suite)";
+    return kx;
+  }
+  kx.kind = KeyExchangeReply::Kind::dhe;
+  const auto bits = std::stoul(srv.dh.substr(srv.dh.find_first_of("0123456789")));
+  kx.dhe.p.assign(bits / 8, 0xff);
+  kx.dhe.g = {2};
+  kx.dhe.signed_params = !anon;
+  const std::map<std::string, std::uint16_t> code = {
+      {"sha1", 0x0201}, {"sha224", 0x0301}, {"sha256", 0x0401}, {"sha384", 0x0501}};
+  if (!anon && reply.hello.version == tls_version::tls12 && !srv.hashes.empty())
+    kx.dhe.signature_algorithm = code.at(srv.hashes.front());
+  return kx;
+}
+
 StepAnswer answer(const Server& srv, const TlsCatalogue& cat, const TlsStep& step) {
   StepAnswer a;
   if (srv.fail_from > 0 && step.number >= srv.fail_from) {
     a.failure = "421 too many connections";
     return a;
   }
-  if (step.offer.raw) return raw_step_answer(step, raw_reply(srv, *step.offer.raw));
+  if (step.offer.raw) {
+    const auto reply = raw_reply(srv, *step.offer.raw);
+    if (!step.offer.raw->key_exchange || !reply || reply->kind != ServerReply::Kind::server_hello)
+      return raw_step_answer(step, reply);
+    const auto kx = key_exchange(srv, *reply);
+    return raw_step_answer(step, reply, kx,
+                           kx->kind == KeyExchangeReply::Kind::dhe ? srv.dh : std::string());
+  }
   a.outcome = StepOutcome::Refused;
   const TlsOffer& o = step.offer;
   for (std::uint16_t v = o.max_version; v >= o.min_version; --v) {

@@ -15,8 +15,9 @@
 // a verify callback records every error. A host-name mismatch is recorded and then cleared so
 // that verification continues: that way "failed: name_mismatch" with a depth means the chain
 // otherwise authenticated (record, depth and expiry all fine), which is what makes the verdict
-// module's re-check with the domain's own names (verdict::address_dane) sound. DANE-EE ignores names and expiry (OpenSSL, with the flag above); DANE-TA checks both.
-// When both the name and something else fail, the other reason is reported.
+// module's re-check with the domain's own names (verdict::address_dane) sound. DANE-EE ignores
+// names and expiry (OpenSSL, with the flag above); DANE-TA checks both. When both the name and
+// something else fail, the other reason is reported.
 //
 // Threading: per session; the ex_data index is created once (thread-safe static).
 #pragma once

@@ -27,7 +27,9 @@
 // handshake with RawHello: it writes the hand-built hello (tls_hello.hpp), reads one bounded
 // reply (parse_server_reply) and closes without QUIT (the server is inside a TLS handshake);
 // a reply or a clean close is starttls_ok + ProbeCompletion::raw_reply, a reset or timeout is
-// tls_failed (the planner's Failed: unknown, never guessed).
+// tls_failed (the planner's Failed: unknown, never guessed). With RawHello::key_exchange, a
+// ServerHello is followed on to the ServerKeyExchange (parse_dhe_key_exchange, bounded by
+// max_server_flight_bytes): ProbeCompletion::raw_key_exchange.
 //
 // Reached = a complete 2xx greeting (measurement.md §2.3). The phase decides what a broken
 // dialogue means:
@@ -142,6 +144,8 @@ struct ProbeCompletion {
   // the connection cleanly before sending a byte.
   bool raw_answered = false;
   std::optional<ServerReply> raw_reply{};
+  // RawHello::key_exchange and a ServerHello: what followed it (DHE parameters or garbage).
+  std::optional<KeyExchangeReply> raw_key_exchange{};
 };
 
 class SmtpProbe final : public TransportEvents {
@@ -224,6 +228,7 @@ class SmtpProbe final : public TransportEvents {
   bool tls_alert_ = false;
   bool raw_answered_ = false;
   std::optional<ServerReply> raw_reply_;
+  std::optional<KeyExchangeReply> raw_key_exchange_;
 };
 
 std::string_view to_string(SmtpProbe::State s) noexcept;

@@ -1,6 +1,8 @@
 // tls_hello.hpp — hand-built TLS/SSL ClientHello records and a bounded parser of the server's
 // first answer, for what Debian's OpenSSL 3 cannot offer (measurement.md §4, issue 15): SSL 2,
-// SSL 3, TLS compression and suites OpenSSL no longer has (3DES and other legacy suites).
+// SSL 3, TLS compression and suites OpenSSL no longer has (3DES and other legacy suites); and
+// the DH group of a DHE server read from its ServerKeyExchange, which spares both sides the
+// DH computation a completed handshake costs.
 //
 // Who calls it: the TLS-quality assessment sends build_client_hello()/build_sslv2_client_hello()
 // right after the server's 220 to STARTTLS and feeds what it reads to parse_server_reply(); the
@@ -11,7 +13,8 @@
 // Invariants: building and parsing never throw for any input: problems are values
 // (HelloBuildError, ServerReply::Kind::garbage with a `why`). The parser looks at the first
 // record only and never asks for more than max_server_reply_bytes in total, so a hostile length
-// cannot make the caller buffer more than that. Pure functions; no threading concerns.
+// cannot make the caller buffer more than that (the key-exchange parser: max_server_flight_bytes
+// over several records). Pure functions; no threading concerns.
 #pragma once
 
 #include <array>
@@ -174,6 +177,44 @@ std::string_view to_string(ServerReply::Kind) noexcept;
 // record of type handshake or alert, or an SSL 2 record); bytes after what it needs are ignored.
 // Returns need_more while `bytes` is a valid but short prefix, with `need` the total to read.
 ServerReply parse_server_reply(std::span<const std::uint8_t> bytes);
+
+// The finite-field DH parameters of a TLS 1.0-1.2 server, from the ServerKeyExchange that
+// follows a ServerHello picking a DHE (or DH_anon) suite (RFC 5246 §7.4.3): the group of the
+// "DHE group" item without completing the handshake, so neither side derives a secret and the
+// client does not validate the server's public value (a full modular exponentiation: ~14 ms
+// for a 3072-bit group, the largest CPU cost of an assessment when OpenSSL did it).
+struct DheKeyExchange {
+  std::vector<std::uint8_t> p, g;  // big-endian, leading zeros as sent
+  // TLS 1.2's SignatureAndHashAlgorithm of the signed parameters; 0 when unsigned (DH_anon) or
+  // the version has no such field (TLS 1.0/1.1).
+  std::uint16_t signature_algorithm = 0;
+  bool signed_params = false;
+};
+struct KeyExchangeReply {
+  enum class Kind : std::uint8_t {
+    need_more,  // read at least `need` bytes in total, then parse again
+    dhe,        // dhe is set
+    garbage,    // anything else (an alert or ServerHelloDone before the ServerKeyExchange...)
+  };
+  Kind kind = Kind::garbage;
+  std::size_t need = 0;  // for need_more: never above max_server_flight_bytes
+  DheKeyExchange dhe;
+  std::string why;  // for garbage
+};
+// A server's first flight up to its ServerKeyExchange: ServerHello, Certificate (a chain of a
+// few certificates) and CertificateStatus fit easily; more is refused as garbage.
+inline constexpr std::size_t max_server_flight_bytes = 64 * 1024;
+
+// Reads the handshake messages from the first byte of the server's reply (after our hello),
+// reassembled across handshake records, up to the ServerKeyExchange, and parses it as DHE
+// parameters (p, g, Ys, then the signature when one is present). Call it after
+// parse_server_reply() said server_hello for a hello that offered only DHE suites. Bytes after
+// the ServerKeyExchange are ignored; never asks for more than max_server_flight_bytes.
+KeyExchangeReply parse_dhe_key_exchange(std::span<const std::uint8_t> bytes);
+
+// The hash of a TLS 1.2 SignatureAndHashAlgorithm as the TLS-quality items name it ("sha256",
+// "sha1", "md5"...; "" for EdDSA, which hashes inside the signature, and for unknown values).
+std::string signature_hash_name(std::uint16_t signature_algorithm);
 
 // Readable name of an alert description (RFC 8446 §6), e.g. "handshake_failure".
 std::string_view tls_alert_name(std::uint8_t description) noexcept;

@@ -17,6 +17,10 @@
 
 #include <openssl/ssl.h>
 
+#include <cstdint>
+#include <span>
+#include <string>
+
 namespace nulmeting::scanner {
 
 // Every suite, ECDHE group and signature hash this OpenSSL can offer, with its §4 class.
@@ -25,5 +29,10 @@ TlsCatalogue openssl_catalogue();
 // What a completed handshake on `ssl` showed (versions, suite, group, DH group, key-exchange
 // hash, EMS, secure renegotiation, the keys and signatures of every non-root certificate).
 HandshakeFacts handshake_facts(SSL* ssl);
+
+// A server's finite-field DH group by its prime (big-endian, as a ServerKeyExchange sends it):
+// the RFC 7919 name when it is one of those primes ("ffdhe2048"), else "dh-<bits>". The one
+// naming rule for both a completed handshake and a raw hello's ServerKeyExchange.
+std::string dh_group_name(std::span<const std::uint8_t> prime);
 
 }  // namespace nulmeting::scanner
