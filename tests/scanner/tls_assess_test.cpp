@@ -8,7 +8,6 @@
 #include <nulmeting/scanner/uv_handle.hpp>
 
 #include <catch2/catch.hpp>
-#include <openssl/core_names.h>
 
 #include <arpa/inet.h>
 #include <atomic>
@@ -259,18 +258,7 @@ TEST_CASE("tls assess: a legacy server (TLS 1.0–1.2, every suite, client order
   Pki pki;
   TestServer srv(pki.leaf_key.get(), {pki.leaf.get(), pki.inter.get()}, TLS1_VERSION,
                  TLS1_2_VERSION);
-  {  // DHE with the RFC 7919 group ffdhe3072 (OpenSSL's automatic DH uses RFC 3526 primes)
-    EVP_PKEY* dh = nullptr;
-    EVP_PKEY_CTX* pc = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
-    char group[] = "ffdhe3072";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-                           OSSL_PARAM_construct_end()};
-    REQUIRE(EVP_PKEY_paramgen_init(pc) == 1);
-    REQUIRE(EVP_PKEY_CTX_set_params(pc, params) == 1);
-    REQUIRE(EVP_PKEY_paramgen(pc, &dh) == 1);
-    EVP_PKEY_CTX_free(pc);
-    REQUIRE(SSL_CTX_set0_tmp_dh_pkey(srv.ctx.get(), dh) == 1);
-  }
+  set_dh_group(srv.ctx.get(), "ffdhe3072");  // DHE with an RFC 7919 group
   SSL_CTX_clear_options(srv.ctx.get(), SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_options(srv.ctx.get(), SSL_OP_NO_EXTENDED_MASTER_SECRET);
   REQUIRE(SSL_CTX_set1_groups_list(srv.ctx.get(), "secp256r1:secp224r1") == 1);

@@ -7,7 +7,6 @@
 #include <nulmeting/scanner/tls_offer.hpp>
 
 #include <catch2/catch.hpp>
-#include <openssl/core_names.h>
 
 using namespace nulmeting::scanner;
 using Kind = ServerReply::Kind;
@@ -483,18 +482,7 @@ TEST_CASE("DHE key exchange round trip through OpenSSL's server", "[tls_hello]")
   const auto key = make_key(2048);
   const auto cert = make_cert({"mx.example.nl", {"mx.example.nl"}}, key.get(), nullptr, nullptr);
   const TestServer server(key.get(), {cert.get()}, 0, TLS1_2_VERSION);
-  {  // the RFC 7919 group ffdhe2048
-    EVP_PKEY* dh = nullptr;
-    EVP_PKEY_CTX* pc = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
-    char group[] = "ffdhe2048";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-                           OSSL_PARAM_construct_end()};
-    REQUIRE(EVP_PKEY_paramgen_init(pc) == 1);
-    REQUIRE(EVP_PKEY_CTX_set_params(pc, params) == 1);
-    REQUIRE(EVP_PKEY_paramgen(pc, &dh) == 1);
-    EVP_PKEY_CTX_free(pc);
-    REQUIRE(SSL_CTX_set0_tmp_dh_pkey(server.ctx.get(), dh) == 1);
-  }
+  set_dh_group(server.ctx.get(), "ffdhe2048");
   auto flight = [&](std::uint16_t suite) {
     ServerSession session(server);
     ClientHelloSpec s;

@@ -5,6 +5,7 @@
 
 #include <nulmeting/scanner/tls_context.hpp>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
@@ -113,6 +114,23 @@ struct TestServer {
     if (SSL_CTX_use_PrivateKey(ctx.get(), key) != 1) throw std::runtime_error("server key");
   }
 };
+
+// Makes `ctx` use the RFC 7919 group `name` ("ffdhe3072") for DHE (OpenSSL's automatic DH
+// would use RFC 3526 primes, which have no RFC 7919 name).
+inline void set_dh_group(SSL_CTX* ctx, const char* name) {
+  EVP_PKEY* dh = nullptr;
+  EVP_PKEY_CTX* pc = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(name), 0),
+      OSSL_PARAM_construct_end()};
+  const bool ok = pc != nullptr && EVP_PKEY_paramgen_init(pc) == 1 &&
+                  EVP_PKEY_CTX_set_params(pc, params) == 1 && EVP_PKEY_paramgen(pc, &dh) == 1;
+  EVP_PKEY_CTX_free(pc);
+  if (!ok || SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1) {
+    EVP_PKEY_free(dh);
+    throw std::runtime_error(std::string("DH group ") + name);
+  }
+}
 
 // One server-side session over memory BIOs.
 struct ServerSession {
