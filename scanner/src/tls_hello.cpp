@@ -77,6 +77,13 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
+// What is wrong with a TLS record's announced length, or nullptr.
+const char* record_length_error(std::size_t len) {
+  if (len == 0) return "empty record";
+  if (len > kMaxFragment) return "record longer than 2^14 + 2048";
+  return nullptr;
+}
+
 ServerReply garbage(std::string why) {
   ServerReply r;
   r.kind = ServerReply::Kind::garbage;
@@ -158,8 +165,7 @@ ServerReply parse_tls_record(std::span<const std::uint8_t> b) {
   if (b.size() < 5) return need(5);
   const auto record_version = static_cast<std::uint16_t>((b[1] << 8) | b[2]);
   const std::size_t len = static_cast<std::size_t>((b[3] << 8) | b[4]);
-  if (len == 0) return garbage("empty record");
-  if (len > kMaxFragment) return garbage("record longer than 2^14 + 2048");
+  if (const char* e = record_length_error(len)) return garbage(e);
   const auto frag = b.subspan(5, std::min(len, b.size() - 5));
 
   if (b[0] == kAlert) {
@@ -311,8 +317,7 @@ KeyExchangeReply parse_dhe_key_exchange(std::span<const std::uint8_t> bytes) {
     if (rec[0] != kHandshake) return kx_garbage("record before ServerKeyExchange is not handshake");
     if (rec[1] != 3) return kx_garbage("record version is not 3.x");
     const std::size_t len = (std::size_t{rec[3]} << 8) | rec[4];
-    if (len == 0) return kx_garbage("empty record");
-    if (len > kMaxFragment) return kx_garbage("record longer than 2^14 + 2048");
+    if (const char* e = record_length_error(len)) return kx_garbage(e);
     if (rec.size() < 5 + len) return kx_need(at + 5 + len);
     hs.insert(hs.end(), rec.begin() + 5, rec.begin() + 5 + static_cast<std::ptrdiff_t>(len));
     at += 5 + len;

@@ -15,6 +15,20 @@ void add(std::vector<std::string>& v, const std::string& s) {
   if (!s.empty() && !has(v, s)) v.push_back(s);
 }
 bool worse(TlsQuality a, TlsQuality b) { return static_cast<int>(a) > static_cast<int>(b); }
+// The ≤1.2 suites of the verdict module's table that `keep` selects, as code points, best class
+// first or worst class first (the table's order within a class).
+template <class Keep>
+std::vector<std::uint16_t> table_suites12(Keep keep, bool worst_first) {
+  std::vector<const verdict::SuiteInfo*> v;
+  for (const auto& s : verdict::known_suites())
+    if (!s.tls13 && keep(s)) v.push_back(&s);
+  std::stable_sort(v.begin(), v.end(), [worst_first](const auto* a, const auto* b) {
+    return worst_first ? worse(a->grade, b->grade) : worse(b->grade, a->grade);
+  });
+  std::vector<std::uint16_t> ids;
+  for (const auto* s : v) ids.push_back(s->id);
+  return ids;
+}
 // A ≤1.2 suite with an ephemeral finite-field DH key exchange: its ServerKeyExchange carries the
 // group (static DH suites have none).
 bool ephemeral_dh(std::string_view iana) {
@@ -210,16 +224,7 @@ std::optional<TlsStep> TlsPlanner::plan() {
   };
   // Every ≤1.2 suite of the verdict module's table, best class first (so a server that follows
   // the client's order still completes with something it has).
-  auto all12 = [] {
-    std::vector<const verdict::SuiteInfo*> v;
-    for (const auto& s : verdict::known_suites())
-      if (!s.tls13) v.push_back(&s);
-    std::stable_sort(v.begin(), v.end(),
-                     [](const auto* a, const auto* b) { return worse(b->grade, a->grade); });
-    std::vector<std::uint16_t> ids;
-    for (const auto* s : v) ids.push_back(s->id);
-    return ids;
-  };
+  auto all12 = [] { return table_suites12([](const auto&) { return true; }, false); };
   // 1. TLS 1.1, TLS 1.0 and SSL 3 in one raw hello with client_version TLS 1.1: a server picks
   // its highest version not above the client's, so the answer names the best old version it
   // has (SSL 3 only when it has neither 1.0 nor 1.1), and a refusal rules out all three. A
@@ -255,13 +260,7 @@ std::optional<TlsStep> TlsPlanner::plan() {
                                                                            : tls_version::tls10;
   if (le12_ != Tri::No && !d12_.done) {
     const TlsQuality w = worst(all_suites12(), suite_class, TlsQuality::Sufficient);
-    std::vector<const verdict::SuiteInfo*> c;
-    for (const auto& x : verdict::known_suites())
-      if (!x.tls13 && worse(x.grade, w)) c.push_back(&x);
-    std::stable_sort(c.begin(), c.end(),
-                     [](const auto* a, const auto* b) { return worse(a->grade, b->grade); });
-    std::vector<std::uint16_t> ids;
-    for (const auto* x : c) ids.push_back(x->id);
+    auto ids = table_suites12([w](const auto& x) { return worse(x.grade, w); }, true);
     if (!ids.empty()) return make(StepKind::Tls12Suites, "", raw(v12, std::move(ids)));
     d12_.done = true;
   }
@@ -347,13 +346,7 @@ std::optional<TlsStep> TlsPlanner::plan() {
   // ServerKeyExchange. No handshake is completed: OpenSSL's check of the server's public value
   // alone cost ~14 ms of CPU per 3072-bit group (docs/decisions/tls-connection-budget.md).
   if (le12_ == Tri::Yes && dhe_ == Tri::Unknown) {
-    std::vector<const verdict::SuiteInfo*> c;
-    for (const auto& x : verdict::known_suites())
-      if (!x.tls13 && ephemeral_dh(x.iana)) c.push_back(&x);
-    std::stable_sort(c.begin(), c.end(),
-                     [](const auto* a, const auto* b) { return worse(b->grade, a->grade); });
-    std::vector<std::uint16_t> ids;
-    for (const auto* x : c) ids.push_back(x->id);
+    auto ids = table_suites12([](const auto& x) { return ephemeral_dh(x.iana); }, false);
     if (!ids.empty()) {
       TlsOffer o = raw(v12, std::move(ids));
       o.raw->key_exchange = true;
