@@ -331,6 +331,8 @@ std::string organization_key(Sector s, std::string_view name) {
 
 }  // namespace
 
+std::string normalize_organization(std::string_view name) { return trim(collapse_space(name)); }
+
 std::string format_problem(const ListProblem& p) {
   const char* sev = p.severity == Severity::Error ? "error" : "warning";
   if (p.line == 0) return fmt::format("{}: {}: {}", p.file, sev, p.message);
@@ -580,7 +582,7 @@ struct ListReader::Impl {
       ok = false;
     }
     if (auto o = value(col_org)) {
-      e.organization = trim(collapse_space(*o));
+      e.organization = normalize_organization(*o);
       if (e.organization.empty()) {
         err(field_line(col_org), col_org + 1, "organization is empty");
         ok = false;

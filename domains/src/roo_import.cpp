@@ -511,9 +511,11 @@ void RooImport::add(RooOrganization&& org) {
   ++report_.organizations;
   // Keep every text bounded so that the written list stays within the list reader's field
   // limit even with "(shared with: ...)" appended.
-  org.name = clip_utf8(collapse_space(org.name), kMaxText0);
+  // Names and types are written as the list reader will read them back (normalize_organization
+  // after the cut: a cut can end on a blank, and a name of only U+00A0 is no name).
+  org.name = normalize_organization(clip_utf8(collapse_space(org.name), kMaxText0));
   org.id = clip_utf8(org.id, kMaxText0);
-  for (auto& t : org.types) t = clip_utf8(collapse_space(t), kMaxText0);
+  for (auto& t : org.types) t = normalize_organization(clip_utf8(collapse_space(t), kMaxText0));
   if (!org.end_date.empty()) {
     if (auto d = date_prefix(org.end_date)) {
       if (*d < report_.today) {

@@ -290,6 +290,40 @@ TEST_CASE("ROO: control characters XML allows (DEL) never reach the list", "[dom
   check_output_is_valid_list(r->csv, 1);
 }
 
+TEST_CASE("ROO: names edged with U+00A0 are written as the list reader reads them",
+          "[domains][roo][csv]") {
+  // Found by the roo fuzzer (CI of 2026-12-06): the list reader trims U+00A0 at a name's ends
+  // and the import did not, so a name of only U+00A0 became an empty name (an error in
+  // `domains check`), and "U+00A0'=x" lost its apostrophe on the way back (the reader trims
+  // before it undoes the formula mark). Names are now written already normalised.
+  auto r = import_text(
+      "<overheidsorganisaties><organisaties>"
+      "<organisatie><naam>\xC2\xA0</naam><types><type>Gemeente</type></types>"
+      "<contact><internet>https://www.leeg.example</internet></contact></organisatie>"
+      "<organisatie><naam>\xC2\xA0'=x\xC2\xA0</naam><types><type>\xC2\xA0Gemeente</type>"
+      "</types><contact><internet>https://www.apos.example</internet></contact></organisatie>"
+      "<organisatie><naam>\xC2\xA0Waterschap \xC2\xA0Rand \xC2\xA0</naam><types><type>"
+      "Waterschap</type></types><contact><internet>https://www.rand.example</internet>"
+      "</contact></organisatie>"
+      "</organisaties></overheidsorganisaties>");
+  REQUIRE(r->info.has_value());
+  CHECK(r->by_domain.at("leeg.example").organization.starts_with("(unnamed organisation"));
+  CHECK(r->by_domain.at("apos.example").organization == "'=x");
+  CHECK(r->by_domain.at("apos.example").sector == Sector::Gemeente);
+  CHECK(r->by_domain.at("rand.example").organization == "Waterschap \xC2\xA0Rand");
+  check_output_is_valid_list(r->csv, 3);
+  std::istringstream in(r->csv);
+  ListReader reader(in, "import.csv");
+  std::map<std::string, std::string> got;
+  while (auto row = reader.next())
+    if (row->entry) got[row->entry->domain] = row->entry->organization;
+  for (const auto& [domain, name] : got) {
+    CAPTURE(domain);
+    CHECK(name == r->by_domain.at(domain).organization);
+  }
+  CHECK(got.size() == 3);
+}
+
 TEST_CASE("ROO: names that look like spreadsheet formulas are neutralised and read back",
           "[domains][roo][csv]") {
   // Organisation names come from a public register and the list is opened in Excel: a name

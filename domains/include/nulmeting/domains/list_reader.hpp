@@ -35,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace nulmeting {
@@ -48,6 +49,12 @@ struct ListProblem {
   std::size_t column = 0;  // 0: the line as a whole
   std::string message;
 };
+
+// An organisation name as the list keeps it: runs of blanks, tabs and line breaks become one
+// space, and blanks and U+00A0 are trimmed at both ends. The reader applies it to every name;
+// a writer of lists (the ROO import) applies it to the names it writes, so that they read back
+// unchanged (a name that is only U+00A0 is empty here, not a name).
+std::string normalize_organization(std::string_view name);
 
 // "file:line:column: error: message" (line and column left out when 0).
 std::string format_problem(const ListProblem&);
