@@ -1026,6 +1026,24 @@ def netns_pids(netns: str) -> list[int]:
     return [int(x) for x in p.stdout.split()] if p.returncode == 0 else []
 
 
+def delayproxy_binary() -> Path:
+    """delayproxy.cpp compiled once per version of its source (g++ and libuv, which the build
+    needs anyway), kept in the checkout's build/testbed-tools/. Compiled to a temporary name
+    and renamed, so two testbeds coming up at once never run a half-written binary."""
+    src = HERE / "delayproxy.cpp"
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()[:16]
+    out_dir = HERE.parent.parent / "build" / "testbed-tools"
+    exe = out_dir / f"delayproxy-{digest}"
+    if exe.exists():
+        return exe
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / f".delayproxy-{digest}.{os.getpid()}"
+    run(["g++", "-std=c++2b", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(tmp), str(src),
+         "-luv"])
+    os.replace(tmp, exe)
+    return exe
+
+
 def spawn_bg(netns: str, name: str, cmd: list[str]) -> int:
     """Start a long-running non-daemonising process inside the netns; record its pid."""
     with open(STATE / "logs" / f"{name}.log", "ab") as logf:
@@ -1200,16 +1218,17 @@ def bring_up(args, t0: float) -> int:
     if plan.sts_sites:  # MTA-STS policy hosts (HTTPS is not delayed by --latency-ms)
         start_nginx(args.netns, plan, args)
     if args.latency_ms:
-        cfg = RUN / "delayproxy.json"
-        listeners = [{"ip": a, "port": 53, "backend_port": 53 + BACKEND_PORT_OFFSET}
-                     for n in (NS_ROOT, NS_TLD, NS_ZONES, NS_LAME) for a in (n["v4"], n["v6"])]
+        cfg = RUN / "delayproxy.conf"
+        lines = [f"rtt_ms {args.latency_ms}",
+                 f"cpu_report {STATE / 'logs' / 'delayproxy-cpu.txt'}"]
+        lines += [f"listen {a} 53 {53 + BACKEND_PORT_OFFSET} udp"
+                  for n in (NS_ROOT, NS_TLD, NS_ZONES, NS_LAME) for a in (n["v4"], n["v6"])]
         smtp = sorted({li["ip"] for li in plan.postfix} | {m["ip"] for m in plan.misbehave})
-        listeners += [{"ip": a, "port": 25, "backend_port": 25 + BACKEND_PORT_OFFSET,
-                       "udp": False} for a in smtp]
-        cfg.write_text(json.dumps({"rtt_ms": args.latency_ms, "listeners": listeners,
-                                   "cpu_report": str(STATE / "logs" / "delayproxy-cpu.txt")}))
+        lines += [f"listen {a} 25 {25 + BACKEND_PORT_OFFSET} tcp" for a in smtp]
+        cfg.write_text("\n".join(lines) + "\n")
+        exe = delayproxy_binary()
         starting("the delay proxy", STATE / "logs" / "delayproxy.log")
-        spawn_bg(args.netns, "delayproxy", [sys.executable, str(HERE / "delayproxy.py"), str(cfg)])
+        spawn_bg(args.netns, "delayproxy", [str(exe), str(cfg)])
 
     # outputs
     (RUN / "zones.json").write_text(json.dumps(
