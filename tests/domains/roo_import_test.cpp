@@ -51,6 +51,16 @@ std::string tag(const DomainEntry& e, const std::string& key) {
   return "(none)";
 }
 
+// domain -> organisation, as the list reader reads the import's output back.
+std::map<std::string, std::string> organizations_read_back(const std::string& csv) {
+  std::istringstream in(csv);
+  ListReader reader(in, "import.csv");
+  std::map<std::string, std::string> got;
+  while (auto row = reader.next())
+    if (row->entry) got[row->entry->domain] = row->entry->organization;
+  return got;
+}
+
 void check_output_is_valid_list(const std::string& csv, std::size_t expected) {
   std::istringstream in(csv);
   auto sum = check_list(in, "import.csv");
@@ -312,11 +322,7 @@ TEST_CASE("ROO: names edged with U+00A0 are written as the list reader reads the
   CHECK(r->by_domain.at("apos.example").sector == Sector::Gemeente);
   CHECK(r->by_domain.at("rand.example").organization == "Waterschap \xC2\xA0Rand");
   check_output_is_valid_list(r->csv, 3);
-  std::istringstream in(r->csv);
-  ListReader reader(in, "import.csv");
-  std::map<std::string, std::string> got;
-  while (auto row = reader.next())
-    if (row->entry) got[row->entry->domain] = row->entry->organization;
+  const auto got = organizations_read_back(r->csv);
   for (const auto& [domain, name] : got) {
     CAPTURE(domain);
     CHECK(name == r->by_domain.at(domain).organization);
@@ -341,11 +347,7 @@ TEST_CASE("ROO: names that look like spreadsheet formulas are neutralised and re
   CHECK(r->csv.find(",'-Gemeente Streep,") != std::string::npos);
   CHECK(r->csv.find(",\"'=HYPERLINK(\"\"http://evil\"\")\",") != std::string::npos);
   check_output_is_valid_list(r->csv, 2);
-  std::istringstream in(r->csv);
-  ListReader reader(in, "import.csv");
-  std::map<std::string, std::string> got;
-  while (auto row = reader.next())
-    if (row->entry) got[row->entry->domain] = row->entry->organization;
-  CHECK(got["streep.example"] == "-Gemeente Streep");
-  CHECK(got["evil.example"] == "=HYPERLINK(\"http://evil\")");
+  const auto got = organizations_read_back(r->csv);
+  CHECK(got.at("streep.example") == "-Gemeente Streep");
+  CHECK(got.at("evil.example") == "=HYPERLINK(\"http://evil\")");
 }
