@@ -119,9 +119,12 @@ bool parse_address(const std::string& ip, int port, sockaddr_storage* out) {
   return uv_ip4_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in*>(out)) == 0;
 }
 
+std::size_t address_size(const sockaddr* a) {
+  return a->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+}
+
 std::string address_key(const sockaddr* a) {
-  const std::size_t n = a->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  return std::string(reinterpret_cast<const char*>(a), n);
+  return std::string(reinterpret_cast<const char*>(a), address_size(a));
 }
 
 // ---- UDP -----------------------------------------------------------------------------------
@@ -486,8 +489,7 @@ int main(int argc, char** argv) {
           auto* f = static_cast<UdpFront*>(h->data);
           ++g_stats.udp_in;
           sockaddr_storage src{};
-          std::memcpy(&src, from,
-                      from->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+          std::memcpy(&src, from, address_size(from));
           f->in_q.push([f, data = std::string(buf->base, static_cast<std::size_t>(n)), src] {
             f->forward(data, src);
           });
