@@ -49,71 +49,51 @@ DnsAnswer error_answer(std::string_view qname, std::uint16_t qtype, std::string_
   return a;
 }
 
-DnsAnswer classify_result(std::string_view qname, std::uint16_t qtype, int err,
-                          const ub_result* r) {
+DnsAnswer classify_result(std::string_view qname, std::uint16_t qtype, const UbAnswer& r) {
   DnsAnswer a = base(qname, qtype);
-  if (err != 0 || r == nullptr) {
-    a.why_bogus = err != 0 ? ub_strerror(err) : "no result";
-    return fail(std::move(a), DnsReason::Error);
+  // 1. The resolution failed (libunbound's rcode; nothing was validated, no packet to read).
+  if (r.rcode != kRcodeNoError) {
+    a.rcode = r.rcode;
+    if (r.rcode == kRcodeServFail) return fail(std::move(a), DnsReason::ServFail);
+    if (r.rcode == kRcodeRefused) return fail(std::move(a), DnsReason::Refused);
+    return fail(std::move(a), DnsReason::Malformed);
   }
-  a.rcode = r->rcode;
-  // 1. Validation failure first: a bogus answer may carry any rcode (usually SERVFAIL).
-  if (r->bogus) {
-    a.why_bogus = sanitize(r->why_bogus);
+  if (r.packet.size() < 12) {
+    a.why_bogus = r.packet.empty() ? "no answer packet" : "answer packet shorter than a header";
+    return fail(std::move(a), DnsReason::Malformed);
+  }
+  const int rcode = r.packet[3] & 0x0F;
+  a.rcode = rcode;
+  // 2. Validation failure: a bogus answer may carry any rcode.
+  if (r.sec == UbAnswer::Bogus) {
+    a.why_bogus = sanitize(r.why_bogus.c_str());
     return fail(std::move(a), DnsReason::Bogus);
   }
-  // 2. The rcode, before havedata: SERVFAIL without data looks like NODATA otherwise.
-  if (r->rcode == kRcodeServFail) return fail(std::move(a), DnsReason::ServFail);
-  if (r->rcode == kRcodeRefused) return fail(std::move(a), DnsReason::Refused);
-  if (r->rcode != kRcodeNoError && r->rcode != kRcodeNxDomain)
+  // 3. The rcode, before the records: SERVFAIL without data looks like NODATA otherwise.
+  if (rcode == kRcodeServFail) return fail(std::move(a), DnsReason::ServFail);
+  if (rcode == kRcodeRefused) return fail(std::move(a), DnsReason::Refused);
+  if (rcode != kRcodeNoError && rcode != kRcodeNxDomain)
     return fail(std::move(a), DnsReason::Malformed);
 
-  // 3. The answer packet gives the CNAME chain; a packet we cannot read is `fail`.
-  if (r->answer_packet != nullptr && r->answer_len > 0) {
-    const std::span<const std::uint8_t> pkt(static_cast<const std::uint8_t*>(r->answer_packet),
-                                            static_cast<std::size_t>(r->answer_len));
-    auto parsed = parse_answer(pkt, a.qname, qtype);
-    if (!parsed) {
-      a.why_bogus = parsed.error();
-      return fail(std::move(a), DnsReason::Malformed);
-    }
-    if (parsed->chain_too_long) {
-      a.cname_chain = std::move(parsed->cname_chain);
-      return fail(std::move(a), DnsReason::CnameLoop);
-    }
-    a.cname_chain = std::move(parsed->cname_chain);
-    a.canonical_name = std::move(parsed->canonical_name);
-  } else if (r->havedata) {
-    return fail(std::move(a), DnsReason::Malformed);  // data but no packet: cannot show a chain
-  } else if (r->canonname != nullptr) {
-    a.canonical_name = normalize_name(sanitize(r->canonname, 1024));
+  // 4. The packet: the CNAME chain and the records of `qtype` at its end. A packet we cannot
+  // read is `fail`.
+  auto parsed = parse_answer(r.packet, a.qname, qtype);
+  if (!parsed) {
+    a.why_bogus = parsed.error();
+    return fail(std::move(a), DnsReason::Malformed);
   }
+  a.cname_chain = std::move(parsed->cname_chain);
+  if (parsed->chain_too_long) return fail(std::move(a), DnsReason::CnameLoop);
+  a.canonical_name = std::move(parsed->canonical_name);
 
-  // 4. Records: libunbound's own selection (data[]), rendered from its uncompressed RDATA.
-  if (r->havedata && r->data != nullptr && r->len != nullptr) {
-    for (std::size_t i = 0; r->data[i] != nullptr; ++i) {
-      if (r->len[i] < 0) return fail(std::move(a), DnsReason::Malformed);
-      const std::span<const std::uint8_t> rd(reinterpret_cast<const std::uint8_t*>(r->data[i]),
-                                             static_cast<std::size_t>(r->len[i]));
-      auto text = rdata_to_text(rd, 0, rd.size(), qtype);
-      if (!text) {
-        a.why_bogus = text.error();
-        a.records.clear();
-        return fail(std::move(a), DnsReason::Malformed);
-      }
-      a.records.push_back(std::move(*text));
-    }
-  }
-
-  const bool secure = r->secure != 0;
-  if (r->rcode == kRcodeNxDomain || r->nxdomain) {
-    a.records.clear();
+  const bool secure = r.sec == UbAnswer::Secure;
+  if (rcode == kRcodeNxDomain) {
     a.cls = secure ? DnsClass::SecureNx : DnsClass::InsecureNx;
     a.reason = DnsReason::NxDomain;
     return a;
   }
-  if (r->havedata) {
-    if (a.records.empty()) return fail(std::move(a), DnsReason::Malformed);
+  if (!parsed->records.empty()) {
+    a.records = std::move(parsed->records);
     a.cls = secure ? DnsClass::Secure : DnsClass::Insecure;
     a.reason = DnsReason::Ok;
     return a;

@@ -206,10 +206,8 @@ std::expected<std::unique_ptr<DnsClient::Context>, std::string> DnsClient::make_
   c->client = this;
   c->generation = generation;
   c->created_ms = uv_now(loop_);
-  c->ub.reset(ub_ctx_create());
-  if (!c->ub) return std::unexpected("ub_ctx_create failed");
-  if (int rc = ub_ctx_async(c->ub.get(), 1); rc != 0)
-    return std::unexpected(ub_error("ub_ctx_async", rc));
+  c->ub.reset(ub_ctx_create_ub_event(events_->base()));
+  if (!c->ub) return std::unexpected("ub_ctx_create_ub_event failed");
 
   // Options that must come from a file (local-zone nodefault did not take via set_option).
   std::string tmpl = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
@@ -252,21 +250,6 @@ std::expected<std::unique_ptr<DnsClient::Context>, std::string> DnsClient::make_
   }
   if (int rc = ub_ctx_add_ta_file(c->ub.get(), cfg_.trust_anchor_file.c_str()); rc != 0)
     return std::unexpected(ub_error("trust anchor file", rc));
-
-  const int fd_ub = ub_fd(c->ub.get());
-  if (fd_ub < 0) return std::unexpected("ub_fd failed");
-  if (int rc = c->poll.init([&](uv_poll_t* h) { return uv_poll_init(loop_, h, fd_ub); }); rc != 0)
-    return std::unexpected(std::string("uv_poll_init: ") + uv_strerror(rc));
-  c->poll->data = c.get();
-  // Unreferenced until there is work: an idle client must not keep the loop alive.
-  uv_unref(c->poll.as_handle());
-  if (int rc = uv_poll_start(c->poll.get(), UV_READABLE,
-                             [](uv_poll_t* h, int, int) {
-                               if (auto* ctx = static_cast<Context*>(h->data))
-                                 ctx->client->on_readable(ctx);
-                             });
-      rc != 0)
-    return std::unexpected(std::string("uv_poll_start: ") + uv_strerror(rc));
   return c;
 }
 
@@ -275,6 +258,10 @@ std::expected<void, std::string> DnsClient::init() {
   if (!zones) return std::unexpected(zones.error());
   anchored_zones_ = std::move(*zones);
   config_text_ = make_unbound_config(cfg_);
+  auto ev = UbUvEventBase::create(loop_);
+  if (!ev) return std::unexpected(ev.error());
+  events_ = std::move(*ev);
+  events_->set_after_dispatch([this] { on_answers(); });
   auto m = make_context(0);
   if (!m) return std::unexpected(m.error());
   main_ = std::move(*m);
@@ -311,20 +298,16 @@ void DnsClient::enqueue(std::string name, std::uint16_t qtype, Callback cb, DnsP
 
 bool DnsClient::submit(std::unique_ptr<Query>& q, Context& c) {
   q->sends += 1;
-  q->err = 0;
-  q->result.reset();
+  q->answered = false;
+  q->answer = {};
   int id = 0;
-  const int rc = ub_resolve_async(c.ub.get(), q->name.c_str(), q->qtype, 1 /* IN */, q.get(),
+  // An answer from libunbound's cache comes back inside this call (ub_callback parks it).
+  const int rc = ub_resolve_event(c.ub.get(), q->name.c_str(), q->qtype, 1 /* IN */, q.get(),
                                   &DnsClient::ub_callback, &id);
   if (rc != 0) {
     auto a = error_answer(q->name, q->qtype, ub_strerror(rc));
     deferred_.emplace_back(std::move(q), std::move(a));
-    uv_timer_start(
-        defer_.get(),
-        [](uv_timer_t* h) {
-          if (auto* self = static_cast<DnsClient*>(h->data)) self->on_deferred();
-        },
-        0, 0);
+    start_deferred();
     return false;
   }
   q->async_id = id;
@@ -437,20 +420,24 @@ void DnsClient::pump() {
   }
   pumping_ = false;
   if (closed_) return;
+  if (!done_.empty()) start_deferred();  // answered inside ub_resolve_event
   update_refs();
   arm_timer();
   arm_confirm_timer();
 }
 
 void DnsClient::update_refs() {
-  auto ref = [](Context& c) {
-    if (c.in_flight == 0)
-      uv_unref(c.poll.as_handle());
-    else
-      uv_ref(c.poll.as_handle());
-  };
-  if (main_) ref(*main_);
-  for (auto& c : confirm_ctx_) ref(*c);
+  // libunbound's sockets and timers keep the loop alive only while a question is in flight.
+  events_->set_referenced(!in_flight_.empty());
+}
+
+void DnsClient::start_deferred() {
+  uv_timer_start(
+      defer_.get(),
+      [](uv_timer_t* h) {
+        if (auto* self = static_cast<DnsClient*>(h->data)) self->on_deferred();
+      },
+      0, 0);
 }
 
 void DnsClient::arm_timer() {
@@ -492,15 +479,15 @@ void DnsClient::arm_confirm_timer() {
 }
 
 // Confirmation contexts live while they have something in flight; the newest also while
-// re-asks wait (they may go to it). Called only at the end of a loop callback, never while a
-// context's own ub_process() or callback is on the stack.
+// re-asks wait (they may go to it). Called only at the end of a loop callback, never while
+// libunbound is on the stack (UbUvEventBase calls on_answers after libunbound has returned).
 void DnsClient::retire_contexts() {
   if (closed_) return;
   bool retired = false;
   for (auto it = confirm_ctx_.begin(); it != confirm_ctx_.end();) {
     const bool newest = std::next(it) == confirm_ctx_.end();
     if ((*it)->in_flight == 0 && (!newest || confirm_queue_.empty())) {
-      it = confirm_ctx_.erase(it);  // closes the poll, then ub_ctx_delete joins its thread
+      it = confirm_ctx_.erase(it);  // ub_ctx_delete: frees its sockets and events
       retired = true;
     } else {
       ++it;
@@ -509,36 +496,39 @@ void DnsClient::retire_contexts() {
   if (retired && !confirm_queue_.empty()) pump();  // a re-ask may have waited for the cap
 }
 
-void DnsClient::ub_callback(void* arg, int err, ub_result* result) noexcept {
-  // Runs inside ub_process(): only park the result. done_ has capacity for every query in
-  // flight, so push_back does not allocate here.
+void DnsClient::ub_callback(void* arg, int rcode, void* packet, int len, int sec, char* why_bogus,
+                            int /*was_ratelimited*/) noexcept {
+  // Runs inside libunbound: only copy the answer out and park it.
   auto* q = static_cast<Query*>(arg);
-  q->err = err;
-  q->result.reset(result);
+  q->answered = true;
+  q->answer.rcode = rcode;
+  if (rcode == 0 && packet != nullptr && len > 0) {
+    const auto* p = static_cast<const std::uint8_t*>(packet);
+    q->answer.packet.assign(p, p + len);
+  }
+  q->answer.sec = sec;
+  if (why_bogus != nullptr) q->answer.why_bogus = why_bogus;
   q->client->done_.push_back(q);
 }
 
-void DnsClient::on_readable(Context* c) noexcept {
-  if (closed_) return;
-  const int rc = ub_process(c->ub.get());
+void DnsClient::on_answers() noexcept {
+  if (closed_ || done_.empty()) return;
   std::vector<Query*> batch;
   batch.swap(done_);
-  done_.reserve(cfg_.max_in_flight);
   for (Query* q : batch) {
     if (closed_) break;  // close() from a callback delivered (and freed) the rest
     auto owned = std::move(*q->pos);
     in_flight_.erase(q->pos);
-    auto a = classify_result(owned->name, owned->qtype, owned->err, owned->result.get());
+    auto a = classify_result(owned->name, owned->qtype, owned->answer);
     observe(*owned, &a);
     detach(*owned);
-    owned->result.reset();
+    owned->answer = {};
     finish(std::move(owned), std::move(a));
   }
-  if (closed_) return;  // `c` is gone
-  if (rc != 0 && batch.empty()) {
-    // A broken pipe to libunbound's thread: nothing will ever arrive. Fail everything.
-    close();
-    return;
+  if (closed_) return;
+  if (done_.empty()) {  // keep the capacity: no allocation per batch
+    batch.clear();
+    done_.swap(batch);
   }
   pump();
   retire_contexts();
@@ -548,9 +538,13 @@ void DnsClient::on_timer() noexcept {
   if (closed_) return;
   const std::uint64_t now = uv_now(loop_);
   std::vector<std::pair<std::unique_ptr<Query>, Context*>> expired;
-  while (!in_flight_.empty() && in_flight_.front()->deadline <= now) {
-    auto q = std::move(in_flight_.front());
-    in_flight_.pop_front();
+  for (auto it = in_flight_.begin(); it != in_flight_.end() && (*it)->deadline <= now;) {
+    if ((*it)->answered) {  // its answer waits in done_: not a timeout
+      ++it;
+      continue;
+    }
+    auto q = std::move(*it);
+    it = in_flight_.erase(it);
     // ub_cancel succeeds while the answer is not yet processed: its callback will not run.
     (void)ub_cancel(q->ctx->ub.get(), q->async_id);
     Context* c = q->ctx;
@@ -583,6 +577,8 @@ void DnsClient::on_deferred() noexcept {
     if (closed_) break;
     finish(std::move(q), std::move(a));
   }
+  if (closed_) return;
+  on_answers();  // answers that came back inside ub_resolve_event
   if (closed_) return;
   pump();
   retire_contexts();
@@ -654,8 +650,9 @@ void DnsClient::close() {
   timer_.reset();
   defer_.reset();
   confirm_timer_.reset();
-  confirm_ctx_.clear();  // each: stop watching ub_fd, then ub_ctx_delete joins its thread
+  confirm_ctx_.clear();  // ub_ctx_delete: frees the context's events
   main_.reset();
+  if (events_) events_->close();
   for (auto& q : owed) {
     auto a = error_answer(q->name, q->qtype, "cancelled: DNS client closed");
     a.attempts = q->rounds;

@@ -286,6 +286,43 @@ TEST_CASE("DnsClient: High questions leave the queue before Normal ones", "[dns]
   CHECK(loop.close() == 0);
 }
 
+TEST_CASE("DnsClient: an answer libunbound has at once still comes back after resolve() returns",
+          "[dns][client]") {
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  UvLoop loop;
+  auto cfg = offline_config(udp, ta);
+  // A local zone: libunbound answers it inside ub_resolve_event itself (as it does answers from
+  // its cache), before that call returns.
+  cfg.extra_options = {"local-zone: \"sync.test.\" static",
+                       "local-data: \"a.sync.test. 300 IN A 192.0.2.1\""};
+  auto c = DnsClient::create(loop.get(), cfg);
+  REQUIRE(c);
+  bool inside_resolve = false;
+  std::vector<DnsAnswer> got;
+  auto keep = [&](DnsAnswer a) {
+    CHECK_FALSE(inside_resolve);
+    got.push_back(std::move(a));
+  };
+  inside_resolve = true;
+  (*c)->resolve("A.sync.test", rrtype::A, keep);
+  (*c)->resolve("b.sync.test", rrtype::A, keep);
+  inside_resolve = false;
+  CHECK(got.empty());
+  loop.run();
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].qname == "a.sync.test");
+  CHECK(got[0].cls == DnsClass::Insecure);
+  CHECK(got[0].records == std::vector<std::string>{"192.0.2.1"});
+  CHECK(got[1].cls == DnsClass::InsecureNx);
+  CHECK(got[1].reason == DnsReason::NxDomain);
+  CHECK(udp.received().empty());  // nothing left the host
+  CHECK((*c)->in_flight() == 0);
+  (*c)->close();
+  CHECK(loop.close() == 0);
+  ::unlink(ta.c_str());
+}
+
 TEST_CASE("DnsClient: an idle client does not keep the loop alive", "[dns][client]") {
   UvLoop loop;
   SilentUdp udp;

@@ -5,10 +5,12 @@
 // Who calls it: DomainResolver/HostResolver (resolve.hpp), the bench (scripts/bench-dns) and
 // tests. Why libunbound and not getdns: docs/decisions/0001-libunbound-instead-of-getdns.md.
 //
-// How it runs: libunbound resolves in its own thread (ub_ctx_async(ctx, 1)); results come back
-// through a pipe, ub_fd(ctx), which one uv_poll_t watches; on readable we call ub_process(),
-// whose callbacks only park results; we deliver them after ub_process() returns, so user code
-// never runs inside libunbound and may freely call resolve() or close() from a callback.
+// How it runs: libunbound in event mode (ub_ctx_create_ub_event, ub_resolve_event) on the loop
+// thread, through UbUvEventBase (ub_uv_event.hpp): no second thread and no pipe
+// (docs/decisions/benchmarks.md, decision 11). libunbound's callbacks only park answers (an
+// answer from its cache comes back inside ub_resolve_event itself); we deliver them after
+// libunbound returns, so user code never runs inside libunbound and may freely call resolve()
+// or close() from a callback.
 //
 // Invariants:
 // - Every callback given to resolve() runs exactly once, on the loop thread, never
@@ -30,8 +32,8 @@
 //   replaces the failure; DnsAnswer::attempts says how many times the question was asked.
 //   Re-asks share the `max_in_flight` slots; they go after waiting first questions unless they
 //   have been due for longer than `timeout` (low priority, never starved).
-// - close() cancels everything outstanding, delivers those callbacks with reason Error, joins
-//   libunbound's thread (ub_ctx_delete) and closes its handles; after the loop has run once more
+// - close() cancels everything outstanding, delivers those callbacks with reason Error, deletes
+//   the libunbound contexts and closes the handles; after the loop has run once more
 //   uv_loop_close() returns 0. Never destroy the client from inside one of its callbacks.
 //
 // Traps (met building the test network, issue 6):
@@ -58,12 +60,13 @@
 //   network; hence one fresh context per confirmation round. A SERVFAIL from a forwarder is
 //   also retried inside one resolution (outbound-msg-retry, 5) before libunbound gives up.
 //
-// Threading: loop thread only (libunbound's own thread is internal).
+// Threading: loop thread only (libunbound runs on it too).
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
 #include <nulmeting/scanner/dns_classify.hpp>
 #include <nulmeting/scanner/dns_window.hpp>
+#include <nulmeting/scanner/ub_uv_event.hpp>
 #include <nulmeting/scanner/uv_handle.hpp>
 
 #include <unbound.h>
@@ -185,7 +188,7 @@ class DnsClient {
   std::size_t confirming() const noexcept { return confirm_queue_.size() + reasks_in_flight_; }
   // libunbound contexts alive (the main one plus confirmation contexts not yet retired).
   std::size_t contexts() const noexcept { return (main_ ? 1 : 0) + confirm_ctx_.size(); }
-  // Confirmation contexts alive at once (each is a thread with its own sockets and caches);
+  // Confirmation contexts alive at once (each with its own sockets and caches);
   // past this, due re-asks wait until one retires.
   static constexpr std::size_t kMaxConfirmContexts = 8;
   const DnsStats& stats() const noexcept { return stats_; }
@@ -198,16 +201,15 @@ class DnsClient {
   const std::string& config_text() const noexcept { return config_text_; }
 
  private:
-  // One libunbound context (own thread, own caches) and the poll on its result pipe. The main
-  // context (generation 0) asks every first question; confirmation contexts (generation 1, 2,
-  // ...) only re-asks. Destroyed only when nothing of it is in flight.
+  // One libunbound context (own caches, own sockets, all on events_). The main context
+  // (generation 0) asks every first question; confirmation contexts (generation 1, 2, ...) only
+  // re-asks. Destroyed only when nothing of it is in flight.
   struct Context {
     DnsClient* client = nullptr;
     std::uint64_t generation = 0;
     std::uint64_t created_ms = 0;  // uv_now()
     std::size_t in_flight = 0;
     UbCtxPtr ub;
-    UvPoll poll;  // declared after `ub`: destroyed (stops watching ub_fd) before ub_ctx_delete
   };
   struct Query {
     DnsClient* client = nullptr;
@@ -224,8 +226,8 @@ class DnsClient {
     std::uint64_t due = 0;                  // next re-ask, uv_now() ms
     std::uint64_t answered_generation = 0;  // newest context generation at the last answer
     DnsAnswer last;                         // the fail answer being confirmed
-    int err = 0;
-    UbResultPtr result;
+    bool answered = false;                  // libunbound called back; the answer waits in done_
+    UbAnswer answer;
     std::list<std::unique_ptr<Query>>::iterator pos;
   };
 
@@ -240,9 +242,10 @@ class DnsClient {
   void submit_reask();
   void arm_timer();
   void arm_confirm_timer();
+  void start_deferred();
   void update_refs();
   void retire_contexts();
-  void on_readable(Context* c) noexcept;
+  void on_answers() noexcept;  // after libunbound's callbacks: handles what they parked
   void on_timer() noexcept;
   void on_deferred() noexcept;
   void on_confirm_timer() noexcept;
@@ -252,22 +255,24 @@ class DnsClient {
   void observe(const Query& q, const DnsAnswer* a) noexcept;  // answer (or timeout) to window_
   std::uint64_t reask_spacing_ms() const;
   std::uint64_t rotation_ms() const;  // least time between two new confirmation contexts
-  static void ub_callback(void* arg, int err, ub_result* result) noexcept;
+  static void ub_callback(void* arg, int rcode, void* packet, int len, int sec, char* why_bogus,
+                          int was_ratelimited) noexcept;
 
   uv_loop_t* loop_;
   DnsConfig cfg_;
+  std::unique_ptr<UbUvEventBase> events_;  // declared before the contexts: outlives them
   std::unique_ptr<Context> main_;
   std::vector<std::unique_ptr<Context>> confirm_ctx_;  // oldest first; the newest takes re-asks
   std::uint64_t generation_ = 0;                       // of the newest context
   UvTimer timer_;
-  UvTimer defer_;          // delivers failures of ub_resolve_async outside resolve()
+  UvTimer defer_;          // delivers what came back inside ub_resolve_event outside resolve()
   UvTimer confirm_timer_;  // next re-ask due
   std::deque<std::unique_ptr<Query>> confirm_queue_;  // fail answers awaiting a re-ask, by due
   std::size_t reasks_in_flight_ = 0;
   std::deque<std::unique_ptr<Query>> waiting_;       // DnsPriority::Normal
   std::deque<std::unique_ptr<Query>> waiting_high_;  // DnsPriority::High, sent first
   std::list<std::unique_ptr<Query>> in_flight_;      // ordered by deadline (same timeout for all)
-  std::vector<Query*> done_;                         // parked by ub_callback during ub_process
+  std::vector<Query*> done_;                         // answered, parked by ub_callback
   std::vector<std::pair<std::unique_ptr<Query>, DnsAnswer>> deferred_;
   std::vector<std::string> anchored_zones_;
   std::string config_text_;
