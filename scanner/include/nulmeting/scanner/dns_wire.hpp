@@ -1,14 +1,15 @@
 // dns_wire.hpp — a small, bounds-checked reader for DNS wire-format answers.
 //
-// Why: libunbound hands us the answer packet (ub_result::answer_packet) but offers no
-// presentation-format printer; its `data[]` array loses the CNAME chain. We read the answer
+// Why: libunbound hands us the answer packet (ub_resolve_event's callback) but offers no
+// presentation-format printer, and its own record selection (ub_result::data) loses the CNAME
+// chain. We read the answer
 // section ourselves to get (1) the records of the asked type at the end of the CNAME chain in
 // presentation format and (2) the chain itself. Everything here treats its input as hostile:
 // every read is bounds-checked, compression pointers must point backwards and are counted, and
 // a packet that does not parse is an error value, never a crash (tests/scanner/dns_wire_test.cpp
 // feeds it truncated and looping packets).
 //
-// Who calls it: dns_classify.cpp (classification of one ub_result). Pure functions, any thread.
+// Who calls it: dns_classify.cpp (classification of one answer). Pure functions, any thread.
 #pragma once
 
 #include <nulmeting/domains/measurement.hpp>
