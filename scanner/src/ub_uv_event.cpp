@@ -273,6 +273,19 @@ void UbUvEventBase::arm_timer() noexcept {
 
 // --- dispatch ---
 
+// Fires one event as libevent does: a one-shot event is deactivated first; a persistent one
+// stays, and its timeout (if it has one) starts again.
+void UbUvEventBase::fire(Event& e, short bits) noexcept {
+  if ((e.bits & UB_EV_PERSIST) == 0)
+    deactivate(e);
+  else if (e.has_timeout)
+    schedule(e, e.timeout_ms);
+  const auto cb = e.cb;
+  void* const arg = e.arg;
+  const int fd = e.fd;
+  cb(fd, bits, arg);  // may free `e`
+}
+
 void UbUvEventBase::on_ready() noexcept {
   if (closed_) return;
   epoll_event ready[128];
@@ -286,15 +299,7 @@ void UbUvEventBase::on_ready() noexcept {
     short fired = 0;
     if ((got & (EPOLLIN | EPOLLHUP | EPOLLERR)) && (e.bits & UB_EV_READ)) fired |= UB_EV_READ;
     if ((got & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && (e.bits & UB_EV_WRITE)) fired |= UB_EV_WRITE;
-    if (fired == 0) continue;
-    if ((e.bits & UB_EV_PERSIST) == 0)
-      deactivate(e);
-    else if (e.has_timeout)
-      schedule(e, e.timeout_ms);  // as libevent: a persistent event's timeout restarts
-    const auto cb = e.cb;
-    void* const arg = e.arg;
-    const int fd = e.fd;
-    cb(fd, fired, arg);  // may free `e`
+    if (fired != 0) fire(e, fired);
   }
   if (after_dispatch_) after_dispatch_();
   arm_timer();
@@ -317,14 +322,7 @@ void UbUvEventBase::on_timer() noexcept {
     Event& e = *it->second;
     armings_.erase(it);
     e.arming = 0;
-    if ((e.bits & UB_EV_PERSIST) == 0)
-      deactivate(e);
-    else
-      schedule(e, e.timeout_ms);
-    const auto cb = e.cb;
-    void* const arg = e.arg;
-    const int fd = e.fd;
-    cb(fd, UB_EV_TIMEOUT, arg);  // may free `e`
+    fire(e, UB_EV_TIMEOUT);
   }
   if (after_dispatch_) after_dispatch_();
   arm_timer();

@@ -30,6 +30,22 @@ UbAnswer answer(int rcode, bool data, int sec, std::string why = {}) {
   return r;
 }
 
+// "mx.a.nl A": a CNAME to mx.b.nl, then 192.0.2.7 as an A record owned by `a_owner`.
+UbAnswer cname_answer(std::string_view a_owner, int sec) {
+  PacketBuilder pb(0, 1, 2);
+  pb.question("mx.a.nl", rrtype::A);
+  auto l = pb.rr("mx.a.nl", rrtype::CNAME);
+  pb.name("mx.b.nl");
+  pb.end_rdata(l);
+  l = pb.rr(a_owner, rrtype::A);
+  pb.bytes({192, 0, 2, 7});
+  pb.end_rdata(l);
+  UbAnswer r;
+  r.packet = pb.b;
+  r.sec = sec;
+  return r;
+}
+
 constexpr int kInsecure = UbAnswer::Insecure;
 constexpr int kBogus = UbAnswer::Bogus;
 constexpr int kSecure = UbAnswer::Secure;
@@ -148,17 +164,7 @@ TEST_CASE("classify_result: malformed answers are fail/malformed", "[dns][classi
 
 TEST_CASE("classify_result: CNAME chain from the packet; security is libunbound's",
           "[dns][classify]") {
-  PacketBuilder pb(0, 1, 2);
-  pb.question("mx.a.nl", rrtype::A);
-  auto l = pb.rr("mx.a.nl", rrtype::CNAME);
-  pb.name("mx.b.nl");
-  pb.end_rdata(l);
-  l = pb.rr("mx.b.nl", rrtype::A);
-  pb.bytes({192, 0, 2, 7});
-  pb.end_rdata(l);
-  UbAnswer r;
-  r.packet = pb.b;
-  r.sec = kSecure;
+  auto r = cname_answer("mx.b.nl", kSecure);
   auto a = classify_result("mx.a.nl", rrtype::A, r);
   CHECK(a.cls == DnsClass::Secure);
   CHECK(a.cname_chain == std::vector<std::string>{"mx.b.nl"});
@@ -172,16 +178,7 @@ TEST_CASE("classify_result: records of another name or type are not the answer",
           "[dns][classify]") {
   // Only the RRset of the asked type at the end of the CNAME chain counts (libunbound's own
   // selection for ub_result::data): an A record of the CNAME's owner is not mx.b.nl's.
-  PacketBuilder pb(0, 1, 2);
-  pb.question("mx.a.nl", rrtype::A);
-  auto l = pb.rr("mx.a.nl", rrtype::CNAME);
-  pb.name("mx.b.nl");
-  pb.end_rdata(l);
-  l = pb.rr("mx.a.nl", rrtype::A);
-  pb.bytes({192, 0, 2, 9});
-  pb.end_rdata(l);
-  UbAnswer r;
-  r.packet = pb.b;
+  const auto r = cname_answer("mx.a.nl", kInsecure);
   const auto a = classify_result("mx.a.nl", rrtype::A, r);
   CHECK(a.cls == DnsClass::InsecureNx);
   CHECK(a.reason == DnsReason::NoData);

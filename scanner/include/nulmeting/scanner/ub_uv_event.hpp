@@ -100,6 +100,7 @@ class UbUvEventBase {
   void schedule(Event& e, std::uint64_t timeout_ms) noexcept;
   void unschedule(Event& e) noexcept;
   void arm_timer() noexcept;
+  void fire(Event& e, short bits) noexcept;
   void on_ready() noexcept;
   void on_timer() noexcept;
 
