@@ -109,7 +109,6 @@ void UbUvEventBase::close() noexcept {
 }
 
 void UbUvEventBase::set_referenced(bool on) noexcept {
-  referenced_ = on;
   for (uv_handle_t* h : {poll_.as_handle(), timer_.as_handle()}) {
     if (h == nullptr) continue;
     if (on)

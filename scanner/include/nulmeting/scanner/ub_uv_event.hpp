@@ -121,7 +121,6 @@ class UbUvEventBase {
   std::set<std::pair<std::uint64_t, std::uint64_t>> timers_;  // (due ms, arming) armed
   std::unordered_map<std::uint64_t, Event*> armings_;         // arming -> event
   std::function<void()> after_dispatch_;
-  bool referenced_ = false;
   bool in_timer_pass_ = false;  // inside on_timer (see arm_timer)
   bool closed_ = false;
 };
