@@ -140,6 +140,16 @@ TEST_CASE("make_unbound_config switches off every built-in local zone", "[dns][c
   CHECK(text.find("do-not-query-localhost: no") != std::string::npos);
 }
 
+TEST_CASE("make_unbound_config: libunbound waits for a forwarder before it sends again",
+          "[dns][config]") {
+  DnsConfig c;
+  CHECK(make_unbound_config(c).find("infra-cache-min-rtt: 1000\n") != std::string::npos);
+  c.forwarder_resend = 400ms;
+  CHECK(make_unbound_config(c).find("infra-cache-min-rtt: 400\n") != std::string::npos);
+  c.full_recursion = true;  // authoritative servers: libunbound's own timing
+  CHECK(make_unbound_config(c).find("infra-cache-min-rtt") == std::string::npos);
+}
+
 TEST_CASE("DnsClient::create rejects bad configuration at start-up", "[dns][client]") {
   UvLoop loop;
   SilentUdp udp;
@@ -204,6 +214,37 @@ TEST_CASE("DnsClient: timeouts are retried, then fail/timeout; special-use names
   CHECK(elapsed >= 600);  // two attempts of 300 ms each
   CHECK((*client)->stats().retries == names.size());
   CHECK((*client)->stats().final_timeouts == names.size());
+  (*client)->close();
+  client->reset();
+  ::unlink(ta.c_str());
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("DnsClient: a forwarder that is slow to answer is not asked again at once",
+          "[dns][client]") {
+  // A recursive resolver answers a name it has cached in a millisecond and one it must look up
+  // after the authoritative servers did; libunbound, left alone, resends a datagram after the
+  // round-trip time it expects (376 ms for a server it does not know yet, then 752 ms more):
+  // three datagrams in a 2 s attempt. With forwarder_resend (1000 ms, doubled after each
+  // resend): two.
+  UvLoop loop;
+  SilentUdp udp;
+  const auto ta = write_temp(kTestAnchor);
+  auto cfg = offline_config(udp, ta);
+  cfg.timeout = 2000ms;
+  cfg.retries = 0;
+  auto client = DnsClient::create(loop.get(), cfg);
+  REQUIRE(client.has_value());
+  std::optional<DnsAnswer> got;
+  (*client)->resolve("slow.test", rrtype::A, [&](DnsAnswer a) { got = std::move(a); });
+  loop.run();
+  REQUIRE(got.has_value());
+  CHECK(got->reason == DnsReason::Timeout);
+  const auto names = udp.received();
+  const auto sent = std::count(names.begin(), names.end(), "slow.test");
+  INFO(sent << " datagrams of " << names.size());
+  CHECK(sent >= 1);
+  CHECK(sent <= 2);
   (*client)->close();
   client->reset();
   ::unlink(ta.c_str());

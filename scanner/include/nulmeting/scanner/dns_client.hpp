@@ -101,6 +101,13 @@ struct DnsConfig {
   std::string trust_anchor_file = kSystemTrustAnchor;
   std::chrono::milliseconds timeout{5000};  // per attempt
   int retries = 1;                          // resubmissions after a timeout
+  // How long libunbound waits for a forwarder's answer before it sends the datagram again
+  // inside one attempt (`infra-cache-min-rtt`; full recursion keeps libunbound's own timing).
+  // 1000: no resend of an answer that is only slow because the resolver looks it up, while a
+  // datagram an overloaded resolver dropped is still sent again within the attempt
+  // (libunbound's learned timing sent 41 % of a scan's datagrams twice; 2500 ms made the scan on
+  // an overloaded resolver 28 % slower; docs/decisions/0001-libunbound-instead-of-getdns.md).
+  std::chrono::milliseconds forwarder_resend{1000};
   // Ceiling of the adaptive in-flight limit (`--dns-inflight`). 1000: a cold Unbound at 100 ms
   // to its authoritatives keeps up with it, and the window backs off for a resolver that does
   // not (docs/decisions/adaptive-dns.md).
