@@ -224,9 +224,9 @@ TEST_CASE("DnsClient: a forwarder that is slow to answer is not asked again at o
           "[dns][client]") {
   // A recursive resolver answers a name it has cached in a millisecond and one it must look up
   // after the authoritative servers did; libunbound, left alone, resends a datagram after the
-  // round-trip time it expects (376 ms for a server it does not know yet, then 752 ms more):
-  // three datagrams in a 2 s attempt. With forwarder_resend (1000 ms, doubled after each
-  // resend): two.
+  // round-trip time it expects (376 ms for a server it does not know yet, then backing off):
+  // four datagrams in this 2 s attempt without `infra-cache-min-rtt`. With forwarder_resend
+  // (1000 ms, doubled after each resend): two.
   UvLoop loop;
   SilentUdp udp;
   const auto ta = write_temp(kTestAnchor);
