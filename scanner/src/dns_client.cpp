@@ -97,14 +97,8 @@ std::string make_unbound_config(const DnsConfig& cfg) {
   // the command raises RLIMIT_NOFILE at start-up.
   o << "  outgoing-range: " << std::clamp<std::size_t>(cfg.max_in_flight * 4, 1024, 16384) << "\n";
   o << "  edns-buffer-size: " << cfg.edns_buffer_size << "\n";
-  // A forwarder is a recursive resolver: an answer it must first look up takes as long as the
-  // authoritative servers behind it, while its cached answers come back in a millisecond.
-  // libunbound times a datagram out after the round-trip time it learned (at least 50 ms by
-  // default), so it sent most uncached questions again, on a new socket, before the first
-  // answer came, and that answer then went to a closed port (44,700 of 107,800 datagrams of a
-  // default 10,000-domain testbed scan). Full recursion keeps libunbound's own timing: it
-  // chooses between authoritative servers by it.
-  // (docs/decisions/0001-libunbound-instead-of-getdns.md, "Resends to a forwarder")
+  // libunbound would resend a question the forwarder is still looking up after the round trip
+  // it learned from cached answers (DnsConfig::forwarder_resend says why and how long it waits).
   if (!cfg.full_recursion)
     o << "  infra-cache-min-rtt: " << std::clamp<long long>(cfg.forwarder_resend.count(), 50, 60000)
       << "\n";
